@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppRoleAssignment } from '@cdktf/provider-azuread/lib/app-role-assignment';
+import { Application } from '@cdktf/provider-azuread/lib/application';
+import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
+import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
+import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import { TerraformStack, Testing } from 'cdktf';
+import { Construct } from 'constructs';
+import type { SynthesizedStack } from '../../tools/permissions/synthesized-stack.js';
+
+/** What varies between the two versions of the fixture stack a test compares. */
+export interface FixtureOptions {
+  /** Scopes granted to the `reporting` client app. */
+  readonly clientScopes: readonly string[];
+  /** Catalog roles assigned to the analysts group (a literal object id). */
+  readonly groupRoles: readonly string[];
+  /** Azure role of the runtime identity on the vault. */
+  readonly runtimeVaultRole: string;
+}
+
+const SCOPES = ['investigations:read', 'investigations:write', 'incidents:read', 'search:read'];
+const ROLES = ['admin', 'analyst'];
+const GROUP_OBJECT_ID = '00000000-0000-4000-8000-0000000000aa';
+
+function appRoleId(value: string): string {
+  const index = [...SCOPES, ...ROLES].indexOf(value);
+  return `10000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
+}
+
+/** A small stack shaped like the platform: an API app, a client app, a group, a runtime identity and a vault. */
+export function synthesizeFixture(options: FixtureOptions): SynthesizedStack {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, 'dev');
+  new AzurermProvider(stack, 'azurerm', { features: [{}] });
+  new AzureadProvider(stack, 'azuread', {});
+
+  const apiScope = new Construct(stack, 'api');
+  const api = new Application(apiScope, 'Resource', {
+    displayName: 'gatehouse-api-dev',
+    appRole: [
+      ...SCOPES.map((value) => ({
+        id: appRoleId(value),
+        value,
+        allowedMemberTypes: ['Application'],
+        description: value,
+        displayName: value,
+        enabled: true,
+      })),
+      ...ROLES.map((value) => ({
+        id: appRoleId(value),
+        value,
+        allowedMemberTypes: ['User'],
+        description: value,
+        displayName: value,
+        enabled: true,
+      })),
+    ],
+  });
+  const apiPrincipal = new ServicePrincipal(apiScope, 'ServicePrincipal', {
+    clientId: api.clientId,
+    appRoleAssignmentRequired: true,
+  });
+
+  const clientScope = new Construct(stack, 'reporting');
+  const client = new Application(clientScope, 'Resource', { displayName: 'reporting' });
+  const clientPrincipal = new ServicePrincipal(clientScope, 'ServicePrincipal', { clientId: client.clientId });
+  for (const scope of options.clientScopes) {
+    new AppRoleAssignment(clientScope, `Grant-${scope.replace(':', '-')}`, {
+      appRoleId: appRoleId(scope),
+      principalObjectId: clientPrincipal.objectId,
+      resourceObjectId: apiPrincipal.objectId,
+    });
+  }
+  for (const role of options.groupRoles) {
+    // Exercise the reference form as well as the literal UUID form.
+    new AppRoleAssignment(apiScope, `Assign-${role}`, {
+      appRoleId: api.appRoleIds.lookup(role),
+      principalObjectId: GROUP_OBJECT_ID,
+      resourceObjectId: apiPrincipal.objectId,
+    });
+  }
+
+  const deployer = new DataAzurermClientConfig(stack, 'ClientConfig', {});
+  const vaultScope = new Construct(stack, 'vault');
+  const vault = new KeyVault(vaultScope, 'Resource', {
+    name: 'gh-dev-kv',
+    location: 'westeurope',
+    resourceGroupName: 'rg',
+    tenantId: deployer.tenantId,
+    skuName: 'standard',
+    rbacAuthorizationEnabled: true,
+    purgeProtectionEnabled: true,
+  });
+  new RoleAssignment(vaultScope, 'DeployerSecretsOfficer', {
+    scope: vault.id,
+    roleDefinitionName: 'Key Vault Secrets Officer',
+    principalId: deployer.objectId,
+  });
+  const runtimeScope = new Construct(stack, 'runtime');
+  const identity = new UserAssignedIdentity(runtimeScope, 'Identity', {
+    name: 'gh-runtime',
+    location: 'westeurope',
+    resourceGroupName: 'rg',
+  });
+  new RoleAssignment(runtimeScope, 'VaultAccess', {
+    scope: vault.id,
+    roleDefinitionName: options.runtimeVaultRole,
+    principalId: identity.principalId,
+  });
+
+  const outdir = Testing.fullSynth(stack);
+  return JSON.parse(readFileSync(join(outdir, 'stacks', 'dev', 'cdk.tf.json'), 'utf8'));
+}
+
+export const GROUP_PRINCIPAL = `object:${GROUP_OBJECT_ID}`;

@@ -1,0 +1,248 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultCatalog, extendCatalog } from '../../catalog/index.js';
+import { ESCALATION_EXIT_CODE, runPermissionsCommand } from '../../tools/permissions/cli.js';
+import { diffManifests, renderDiffMarkdown } from '../../tools/permissions/diff.js';
+import { STALE_MESSAGE } from '../../tools/permissions/generate.js';
+import { buildManifest, type PermissionManifest, serializeManifest } from '../../tools/permissions/manifest.js';
+import { renderMermaid, renderPermissionsMarkdown } from '../../tools/permissions/render-markdown.js';
+import { type FixtureOptions, GROUP_PRINCIPAL, synthesizeFixture } from './fixture-stack.js';
+
+const before: FixtureOptions = {
+  clientScopes: ['incidents:read'],
+  groupRoles: ['admin', 'analyst'],
+  runtimeVaultRole: 'Key Vault Secrets User',
+};
+// A scope added to a client, a role removed from the group, the runtime's Key Vault grant widened.
+const after: FixtureOptions = {
+  clientScopes: ['incidents:read', 'investigations:write'],
+  groupRoles: ['admin'],
+  runtimeVaultRole: 'Key Vault Secrets Officer',
+};
+
+function manifestOf(options: FixtureOptions, catalog = defaultCatalog): PermissionManifest {
+  return buildManifest('dev', synthesizeFixture(options), catalog);
+}
+
+describe('permission manifest', () => {
+  let manifest: PermissionManifest;
+  beforeAll(() => {
+    manifest = manifestOf(before);
+  });
+
+  it('lists one entry per grant with the principal, what it holds, on what, and who declared it', () => {
+    expect(manifest.grants).toEqual([
+      {
+        principal: 'deployer',
+        principalKind: 'deployer',
+        permission: 'Key Vault Secrets Officer',
+        permissionKind: 'azure_role',
+        resource: 'vault',
+        resourceType: 'azurerm_key_vault',
+        declaredBy: 'vault/DeployerSecretsOfficer',
+      },
+      {
+        principal: GROUP_PRINCIPAL,
+        principalKind: 'user_or_group',
+        permission: 'admin',
+        permissionKind: 'entra_app_role',
+        resource: 'api/ServicePrincipal',
+        resourceType: 'azuread_service_principal',
+        declaredBy: 'api/Assign-admin',
+      },
+      {
+        principal: GROUP_PRINCIPAL,
+        principalKind: 'user_or_group',
+        permission: 'analyst',
+        permissionKind: 'entra_app_role',
+        resource: 'api/ServicePrincipal',
+        resourceType: 'azuread_service_principal',
+        declaredBy: 'api/Assign-analyst',
+      },
+      {
+        principal: 'reporting/ServicePrincipal',
+        principalKind: 'application',
+        permission: 'incidents:read',
+        permissionKind: 'entra_app_role',
+        resource: 'api/ServicePrincipal',
+        resourceType: 'azuread_service_principal',
+        declaredBy: 'reporting/Grant-incidents-read',
+      },
+      {
+        principal: 'runtime/Identity',
+        principalKind: 'managed_identity',
+        permission: 'Key Vault Secrets User',
+        permissionKind: 'azure_role',
+        resource: 'vault',
+        resourceType: 'azurerm_key_vault',
+        declaredBy: 'runtime/VaultAccess',
+      },
+    ]);
+  });
+
+  it('includes the catalog role map', () => {
+    expect(manifest.roles.viewer).toEqual(['graph:read', 'incidents:read', 'investigations:read', 'search:read']);
+    expect(Object.keys(manifest.roles)).toEqual(defaultCatalog.roleValues);
+  });
+
+  it('serializes identically for the same input (stable order)', () => {
+    expect(serializeManifest(manifestOf(before))).toBe(serializeManifest(manifest));
+  });
+
+  it('renders a Mermaid diagram from principals through permissions to resources', () => {
+    const diagram = renderMermaid(manifest);
+    expect(diagram.startsWith('```mermaid\nflowchart LR')).toBe(true);
+    expect(diagram).toContain('(["runtime/Identity (managed_identity)"])');
+    expect(diagram).toContain('{{"Key Vault Secrets User"}}');
+    expect(diagram).toContain('[("vault")]');
+    const markdown = renderPermissionsMarkdown([manifest]);
+    expect(markdown).toContain('## dev');
+    expect(markdown).toContain(
+      '| `runtime/Identity` | managed_identity | `Key Vault Secrets User` | azure_role | `vault` | `runtime/VaultAccess` |',
+    );
+    expect(markdown).toContain('| `viewer` | `graph:read` `incidents:read` `investigations:read` `search:read` |');
+  });
+});
+
+describe('permission diff', () => {
+  let old: PermissionManifest;
+  let next: PermissionManifest;
+  beforeAll(() => {
+    old = manifestOf(before);
+    next = manifestOf(after);
+  });
+
+  it('classifies a new scope as granted, a removed role as revoked and a stronger vault role as widened', () => {
+    const changes = diffManifests('dev', old, next);
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'granted',
+          principal: 'reporting/ServicePrincipal',
+          permission: 'investigations:write',
+          escalation: 'gains write scope investigations:write',
+        }),
+        expect.objectContaining({ kind: 'revoked', principal: GROUP_PRINCIPAL, permission: 'analyst' }),
+        expect.objectContaining({
+          kind: 'widened',
+          principal: 'runtime/Identity',
+          previous: 'Key Vault Secrets User',
+          permission: 'Key Vault Secrets Officer',
+          escalation: 'gains Key Vault Secrets Officer (write access)',
+        }),
+      ]),
+    );
+    expect(changes).toHaveLength(3);
+  });
+
+  it('prints escalations first as Markdown table lines', () => {
+    const lines = renderDiffMarkdown(diffManifests('dev', old, next)).split('\n');
+    expect(lines).toContain('**2 escalation(s): a second reviewer is required.**');
+    const rows = lines.filter((line) => line.startsWith('| ') && !line.startsWith('| |'));
+    expect(rows).toEqual([
+      '| ⚠️ gains write scope investigations:write | granted | dev | `reporting/ServicePrincipal` | `investigations:write` | `api/ServicePrincipal` | `reporting/Grant-investigations-write` |',
+      '| ⚠️ gains Key Vault Secrets Officer (write access) | widened | dev | `runtime/Identity` | `Key Vault Secrets User → Key Vault Secrets Officer` | `vault` | `runtime/VaultAccess` |',
+      '|  | revoked | dev | `object:00000000-0000-4000-8000-0000000000aa` | `analyst` | `api/ServicePrincipal` | `api/Assign-analyst` |',
+    ]);
+  });
+
+  it('reports a narrowed vault role and no escalation the other way round', () => {
+    const changes = diffManifests('dev', next, old);
+    expect(changes.find((c) => c.kind === 'narrowed')).toMatchObject({
+      principal: 'runtime/Identity',
+      previous: 'Key Vault Secrets Officer',
+      permission: 'Key Vault Secrets User',
+    });
+    expect(changes.some((c) => c.escalation)).toBe(false);
+  });
+
+  it('flags a catalog role gaining a management permission', () => {
+    const widened = extendCatalog(defaultCatalog, { grants: { analyst: ['users:manage'] } });
+    const changes = diffManifests('dev', old, buildManifest('dev', synthesizeFixture(before), widened));
+    expect(changes).toEqual([
+      {
+        kind: 'widened',
+        environment: 'dev',
+        principal: 'role analyst',
+        resource: 'catalog',
+        permission: 'users:manage',
+        declaredBy: 'catalog',
+        escalation: 'gains management permission users:manage',
+      },
+    ]);
+  });
+
+  it('says so when nothing changed', () => {
+    expect(renderDiffMarkdown(diffManifests('dev', old, manifestOf(before)))).toBe(
+      '## Permission changes\n\nNo permission changes.\n',
+    );
+  });
+});
+
+describe('permissions command', () => {
+  let repo: string;
+  let old: PermissionManifest;
+  let next: PermissionManifest;
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' });
+
+  beforeAll(() => {
+    repo = mkdtempSync(join(tmpdir(), 'gatehouse-permissions-repo-'));
+    old = manifestOf(before);
+    next = manifestOf(after);
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.email', 'test@example.invalid');
+    git('config', 'user.name', 'test');
+    const written = runPermissionsCommand(['write'], { root: repo, generate: () => [old] });
+    expect(written.exitCode).toBe(0);
+    git('add', '.');
+    git('commit', '-q', '-m', 'base');
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  it('diff exits 3 on an escalation and prints the change lines', () => {
+    const result = runPermissionsCommand(['diff', '--base', 'HEAD'], { root: repo, generate: () => [next] });
+    expect(result.exitCode).toBe(ESCALATION_EXIT_CODE);
+    expect(result.stdout).toContain('| granted | dev | `reporting/ServicePrincipal` | `investigations:write` |');
+  });
+
+  it('diff exits 0 when a change only narrows', () => {
+    git('tag', 'wide', 'HEAD');
+    runPermissionsCommand(['write'], { root: repo, generate: () => [next] });
+    git('commit', '-qam', 'widen');
+    const result = runPermissionsCommand(['diff', '--base', 'HEAD'], { root: repo, generate: () => [old] });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('| narrowed | dev | `runtime/Identity` |');
+    git('reset', '-q', '--hard', 'wide');
+  });
+
+  it('diff fails clearly on an unknown ref or a missing --base', () => {
+    expect(runPermissionsCommand(['diff', '--base', 'no-such-ref'], { root: repo, generate: () => [old] })).toEqual({
+      exitCode: 2,
+      stdout: '',
+      stderr: '--base: unknown git ref "no-such-ref"\n',
+    });
+    expect(runPermissionsCommand(['diff'], { root: repo, generate: () => [old] }).stderr).toContain(
+      '--base is required',
+    );
+  });
+
+  it('check fails on a stale manifest with the fix in the message, and passes after regeneration', () => {
+    const stale = runPermissionsCommand(['check'], { root: repo, generate: () => [next] });
+    expect(stale.exitCode).toBe(1);
+    expect(stale.stderr).toBe(`${STALE_MESSAGE}\nstale: permissions/dev.json, PERMISSIONS.md\n`);
+    runPermissionsCommand(['write'], { root: repo, generate: () => [next] });
+    expect(runPermissionsCommand(['check'], { root: repo, generate: () => [next] }).exitCode).toBe(0);
+  });
+
+  it('check notices a hand edit of the committed manifest', () => {
+    runPermissionsCommand(['write'], { root: repo, generate: () => [old] });
+    const path = join(repo, 'permissions', 'dev.json');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('Key Vault Secrets User', 'Key Vault Administrator'));
+    expect(runPermissionsCommand(['check'], { root: repo, generate: () => [old] }).stderr).toContain(
+      'stale: permissions/dev.json',
+    );
+  });
+});

@@ -1,0 +1,195 @@
+import { type Grant, grantKey, type PermissionManifest } from './manifest.js';
+
+export type ChangeKind = 'granted' | 'revoked' | 'widened' | 'narrowed';
+
+export interface PermissionChange {
+  readonly kind: ChangeKind;
+  readonly environment: string;
+  readonly principal: string;
+  readonly resource: string;
+  /** What is held after the change (for `revoked`, what was held before). */
+  readonly permission: string;
+  /** For widened/narrowed Azure roles: what was held before. */
+  readonly previous?: string;
+  readonly declaredBy: string;
+  /** Why this change needs a second reviewer, when it does. */
+  readonly escalation?: string;
+}
+
+/**
+ * Privilege rank of Azure built-in roles, so a role swap on the same principal and resource reads as widened or
+ * narrowed. Roles not listed rank in the middle.
+ */
+const AZURE_ROLE_RANK: Readonly<Record<string, number>> = {
+  Reader: 0,
+  'Key Vault Reader': 0,
+  AcrPull: 1,
+  'Key Vault Secrets User': 1,
+  'Key Vault Crypto User': 1,
+  'Key Vault Certificate User': 1,
+  AcrPush: 2,
+  'Key Vault Secrets Officer': 2,
+  'Key Vault Crypto Officer': 2,
+  'Key Vault Certificates Officer': 2,
+  'Key Vault Administrator': 3,
+  Contributor: 3,
+  'User Access Administrator': 4,
+  Owner: 5,
+};
+const DEFAULT_RANK = 2;
+
+/** Azure roles that can write secrets or grant access. */
+const WRITE_AZURE_ROLES = new Set([
+  'Key Vault Secrets Officer',
+  'Key Vault Crypto Officer',
+  'Key Vault Certificates Officer',
+  'Key Vault Administrator',
+  'Contributor',
+  'User Access Administrator',
+  'Owner',
+]);
+
+/** Why holding `permission` is an escalation, or undefined when it is not. */
+export function escalationOf(permission: string): string | undefined {
+  if (permission === 'admin') return 'gains the admin role';
+  if (permission.endsWith(':manage')) return `gains management permission ${permission}`;
+  if (permission.endsWith(':write')) return `gains write scope ${permission}`;
+  if (WRITE_AZURE_ROLES.has(permission)) return `gains ${permission} (write access)`;
+  return undefined;
+}
+
+function rank(role: string): number {
+  return AZURE_ROLE_RANK[role] ?? DEFAULT_RANK;
+}
+
+function change(kind: ChangeKind, environment: string, grant: Grant, previous?: Grant): PermissionChange {
+  const escalates = kind === 'granted' || kind === 'widened';
+  const escalation = escalates ? escalationOf(grant.permission) : undefined;
+  return {
+    kind,
+    environment,
+    principal: grant.principal,
+    resource: grant.resource,
+    permission: grant.permission,
+    ...(previous ? { previous: previous.permission } : {}),
+    declaredBy: grant.declaredBy,
+    ...(escalation ? { escalation } : {}),
+  };
+}
+
+function diffGrants(environment: string, before: readonly Grant[], after: readonly Grant[]): PermissionChange[] {
+  const beforeKeys = new Map(before.map((g) => [grantKey(g), g]));
+  const afterKeys = new Map(after.map((g) => [grantKey(g), g]));
+  const added = after.filter((g) => !beforeKeys.has(grantKey(g)));
+  const removed = before.filter((g) => !afterKeys.has(grantKey(g)));
+  const changes: PermissionChange[] = [];
+
+  // An Azure role swapped on the same principal and resource is one widened/narrowed change, not a grant + revoke.
+  const pairedRemovals = new Set<Grant>();
+  for (const grant of added) {
+    const swapped =
+      grant.permissionKind === 'azure_role'
+        ? removed.find(
+            (old) =>
+              !pairedRemovals.has(old) &&
+              old.permissionKind === 'azure_role' &&
+              old.principal === grant.principal &&
+              old.resource === grant.resource,
+          )
+        : undefined;
+    if (swapped && rank(grant.permission) !== rank(swapped.permission)) {
+      pairedRemovals.add(swapped);
+      changes.push(
+        change(rank(grant.permission) > rank(swapped.permission) ? 'widened' : 'narrowed', environment, grant, swapped),
+      );
+    } else {
+      changes.push(change('granted', environment, grant));
+    }
+  }
+  for (const grant of removed) {
+    if (!pairedRemovals.has(grant)) changes.push(change('revoked', environment, grant));
+  }
+  return changes;
+}
+
+function diffRoles(
+  environment: string,
+  before: PermissionManifest['roles'],
+  after: PermissionManifest['roles'],
+): PermissionChange[] {
+  const changes: PermissionChange[] = [];
+  const declaredBy = 'catalog';
+  for (const role of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const was = new Set(before[role] ?? []);
+    const now = new Set(after[role] ?? []);
+    const principal = `role ${role}`;
+    for (const permission of now) {
+      if (was.has(permission)) continue;
+      const escalation = escalationOf(permission);
+      changes.push({
+        kind: 'widened',
+        environment,
+        principal,
+        resource: 'catalog',
+        permission,
+        declaredBy,
+        ...(escalation ? { escalation } : {}),
+      });
+    }
+    for (const permission of was) {
+      if (!now.has(permission)) {
+        changes.push({ kind: 'narrowed', environment, principal, resource: 'catalog', permission, declaredBy });
+      }
+    }
+  }
+  return changes;
+}
+
+/** Every change between two manifests of one environment; either side may be missing (a new or removed env). */
+export function diffManifests(
+  environment: string,
+  before: PermissionManifest | undefined,
+  after: PermissionManifest | undefined,
+): PermissionChange[] {
+  return [
+    ...diffGrants(environment, before?.grants ?? [], after?.grants ?? []),
+    ...diffRoles(environment, before?.roles ?? {}, after?.roles ?? {}),
+  ];
+}
+
+const KIND_ORDER: Readonly<Record<ChangeKind, number>> = { granted: 0, widened: 1, narrowed: 2, revoked: 3 };
+
+/** Escalations first, then by kind, environment, principal, permission. */
+export function sortChanges(changes: readonly PermissionChange[]): PermissionChange[] {
+  return [...changes].sort(
+    (a, b) =>
+      Number(Boolean(b.escalation)) - Number(Boolean(a.escalation)) ||
+      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+      a.environment.localeCompare(b.environment) ||
+      a.principal.localeCompare(b.principal) ||
+      a.permission.localeCompare(b.permission),
+  );
+}
+
+/** Markdown for a PR comment: escalations first, one line per change. */
+export function renderDiffMarkdown(changes: readonly PermissionChange[]): string {
+  const sorted = sortChanges(changes);
+  const lines = ['## Permission changes', ''];
+  if (sorted.length === 0) {
+    lines.push('No permission changes.');
+    return `${lines.join('\n')}\n`;
+  }
+  const escalations = sorted.filter((c) => c.escalation);
+  if (escalations.length > 0) {
+    lines.push(`**${escalations.length} escalation(s): a second reviewer is required.**`, '');
+  }
+  lines.push('| | change | env | principal | permission | on | declared by |', '|---|---|---|---|---|---|---|');
+  for (const c of sorted) {
+    const permission = c.previous ? `${c.previous} → ${c.permission}` : c.permission;
+    const flag = c.escalation ? `⚠️ ${c.escalation}` : '';
+    lines.push(
+      `| ${flag} | ${c.kind} | ${c.environment} | \`${c.principal}\` | \`${permission}\` | \`${c.resource}\` | \`${c.declaredBy}\` |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

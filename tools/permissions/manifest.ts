@@ -1,0 +1,150 @@
+import type { Catalog } from '../../catalog/index.js';
+import {
+  displayPath,
+  indexStack,
+  parseReference,
+  type StackEntry,
+  type SynthesizedStack,
+} from './synthesized-stack.js';
+
+export type PrincipalKind = 'application' | 'managed_identity' | 'user_or_group' | 'deployer' | 'unknown';
+export type PermissionKind = 'entra_app_role' | 'azure_role' | 'postgresql_admin';
+
+/** One grant: who holds what on which resource, and which construct declared it. */
+export interface Grant {
+  /** Stable name of the principal: its construct path, `deployer`, or `object:<id>` for a literal object id. */
+  readonly principal: string;
+  readonly principalKind: PrincipalKind;
+  /** App role / scope value (`investigations:read`, `admin`) or Azure role name (`Key Vault Secrets User`). */
+  readonly permission: string;
+  readonly permissionKind: PermissionKind;
+  /** What the grant is on: a construct path, or the literal scope when it is not in the stack. */
+  readonly resource: string;
+  readonly resourceType: string;
+  /** Construct path of the assignment itself. */
+  readonly declaredBy: string;
+}
+
+export interface PermissionManifest {
+  readonly environment: string;
+  readonly grants: readonly Grant[];
+  /** The catalog's role -> permissions map, so a role widening shows in review too. */
+  readonly roles: Readonly<Record<string, readonly string[]>>;
+}
+
+const PRINCIPAL_KINDS: Record<string, PrincipalKind> = {
+  azuread_service_principal: 'application',
+  azuread_application: 'application',
+  azurerm_user_assigned_identity: 'managed_identity',
+  azuread_group: 'user_or_group',
+  azuread_user: 'user_or_group',
+  azurerm_client_config: 'deployer',
+  azuread_client_config: 'deployer',
+};
+
+interface Named {
+  readonly name: string;
+  readonly kind: PrincipalKind;
+  readonly type: string;
+}
+
+function resolvePrincipal(value: unknown, entries: Map<string, StackEntry>): Named {
+  const reference = parseReference(value);
+  if (!reference) {
+    return { name: typeof value === 'string' ? `object:${value}` : 'unknown', kind: 'user_or_group', type: 'literal' };
+  }
+  const entry = entries.get(reference.address);
+  if (!entry) return { name: reference.address, kind: 'unknown', type: 'unknown' };
+  const kind = PRINCIPAL_KINDS[entry.type] ?? 'unknown';
+  return { name: kind === 'deployer' ? 'deployer' : displayPath(entry.path), kind, type: entry.type };
+}
+
+function resolveResource(value: unknown, entries: Map<string, StackEntry>): { name: string; type: string } {
+  const reference = parseReference(value);
+  const entry = reference && entries.get(reference.address);
+  if (!entry) return { name: String(value), type: 'external' };
+  return { name: displayPath(entry.path), type: entry.type };
+}
+
+/** Finds the app-role value behind `app_role_id`: a literal UUID declared on an application, or `app_role_ids["x"]`. */
+function resolveAppRole(value: unknown, entries: Map<string, StackEntry>): string {
+  const reference = parseReference(value);
+  if (reference?.key) return reference.key;
+  for (const entry of entries.values()) {
+    if (entry.type !== 'azuread_application') continue;
+    const roles = (entry.block.app_role ?? []) as Array<{ id?: string; value?: string }>;
+    const found = roles.find((role) => role.id === value);
+    if (found?.value) return found.value;
+  }
+  return `app-role:${String(value)}`;
+}
+
+/** Reads every grant out of one synthesized stack. */
+export function extractGrants(stack: SynthesizedStack): Grant[] {
+  const entries = indexStack(stack);
+  const grants: Grant[] = [];
+  for (const entry of entries.values()) {
+    const { block } = entry;
+    const declaredBy = displayPath(entry.path);
+    if (entry.type === 'azuread_app_role_assignment') {
+      const principal = resolvePrincipal(block.principal_object_id, entries);
+      const resource = resolveResource(block.resource_object_id, entries);
+      grants.push({
+        principal: principal.name,
+        principalKind: principal.kind,
+        permission: resolveAppRole(block.app_role_id, entries),
+        permissionKind: 'entra_app_role',
+        resource: resource.name,
+        resourceType: resource.type,
+        declaredBy,
+      });
+    } else if (entry.type === 'azurerm_role_assignment') {
+      const principal = resolvePrincipal(block.principal_id, entries);
+      const resource = resolveResource(block.scope, entries);
+      grants.push({
+        principal: principal.name,
+        principalKind: principal.kind,
+        permission: String(block.role_definition_name ?? block.role_definition_id),
+        permissionKind: 'azure_role',
+        resource: resource.name,
+        resourceType: resource.type,
+        declaredBy,
+      });
+    } else if (entry.type === 'azurerm_postgresql_flexible_server_active_directory_administrator') {
+      const principal = resolvePrincipal(block.object_id, entries);
+      const resource = resolveResource(block.server_name, entries);
+      grants.push({
+        principal: principal.name,
+        principalKind: principal.kind,
+        permission: 'PostgreSQL Entra administrator',
+        permissionKind: 'postgresql_admin',
+        resource: resource.name,
+        resourceType: 'azurerm_postgresql_flexible_server',
+        declaredBy,
+      });
+    }
+  }
+  return grants.sort(compareGrants);
+}
+
+export function grantKey(grant: Grant): string {
+  return `${grant.principal}\u0000${grant.resource}\u0000${grant.permissionKind}\u0000${grant.permission}`;
+}
+
+function compareGrants(a: Grant, b: Grant): number {
+  const left = grantKey(a);
+  const right = grantKey(b);
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/** Builds an environment's manifest: its grants and the catalog's role map. */
+export function buildManifest(environment: string, stack: SynthesizedStack, catalog: Catalog): PermissionManifest {
+  const roles: Record<string, string[]> = {};
+  for (const role of catalog.roles) roles[role.value] = [...role.permissions].sort();
+  return { environment, grants: extractGrants(stack), roles };
+}
+
+/** The committed form: stable key order, two-space indent, trailing newline. */
+export function serializeManifest(manifest: PermissionManifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
