@@ -1,0 +1,40 @@
+import { type App, type IScopeCallback, TerraformStack, Testing } from 'cdktf';
+import { expect } from 'vitest';
+
+/** The synthesized Terraform JSON of what `build` adds to a fresh stack. */
+export interface SynthJson {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  output?: Record<string, { value: unknown }>;
+}
+
+export function synthJson(build: IScopeCallback): SynthJson {
+  return JSON.parse(Testing.synthScope(build)) as SynthJson;
+}
+
+/** The only resource of `type`; fails the test when there are none or several. */
+export function single(json: SynthJson, type: string): Record<string, unknown> {
+  const all = Object.values(json.resource[type] ?? {});
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0];
+}
+
+/** Every resource of `type` (empty when none). */
+export function allOf(json: SynthJson, type: string): Record<string, unknown>[] {
+  return Object.values(json.resource[type] ?? {});
+}
+
+/** A stack in a test app, for tests that need `Testing.synth(stack, true)` (validations) or a real stack scope. */
+export function testStack(id = 'test'): TerraformStack {
+  return new TerraformStack(Testing.app() as App, id);
+}
+
+/** Matches a Terraform reference `${<type>.<any id>.<attribute>}` (ids carry a hash, so tests match the shape). */
+export function ref(type: string, attribute: string): unknown {
+  return expect.stringMatching(new RegExp(`^\\$\\{${type.replace('.', '\\.')}\\.[\\w-]+\\.${attribute}\\}$`));
+}
+
+/** Matches a `depends_on` entry `<type>.<any id>`. */
+export function dep(type: string): unknown {
+  return expect.stringMatching(new RegExp(`^${type}\\.[\\w-]+$`));
+}
