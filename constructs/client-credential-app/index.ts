@@ -1,0 +1,5 @@
+export {
+  ClientCredentialApp,
+  type ClientCredentialAppOptions,
+  type ClientCredentialAppProps,
+} from './client-credential-app.js';

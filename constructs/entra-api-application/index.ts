@@ -1,0 +1,5 @@
+export {
+  EntraApiApplication,
+  type EntraApiApplicationProps,
+  type RoleAssignmentOptions,
+} from './entra-api-application.js';
