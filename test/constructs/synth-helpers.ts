@@ -1,3 +1,7 @@
+import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { TimeProvider } from '@cdktf/provider-time/lib/provider';
 import { type App, type IScopeCallback, TerraformStack, Testing } from 'cdktf';
 import { expect } from 'vitest';
 
@@ -24,9 +28,17 @@ export function allOf(json: SynthJson, type: string): Record<string, unknown>[] 
   return Object.values(json.resource[type] ?? {});
 }
 
-/** A stack in a test app, for tests that need `Testing.synth(stack, true)` (validations) or a real stack scope. */
+/**
+ * A stack in a test app with the four providers gatehouse uses, for `Testing.synth(stack, true)`: cdktf's own
+ * validations then pass, so only the checks under test can fail it.
+ */
 export function testStack(id = 'test'): TerraformStack {
-  return new TerraformStack(Testing.app() as App, id);
+  const stack = new TerraformStack(Testing.app() as App, id);
+  new AzurermProvider(stack, 'azurerm', { features: [{}] });
+  new AzureadProvider(stack, 'azuread', {});
+  new RandomProvider(stack, 'random', {});
+  new TimeProvider(stack, 'time', {});
+  return stack;
 }
 
 /** Matches a Terraform reference `${<type>.<any id>.<attribute>}` (ids carry a hash, so tests match the shape). */
