@@ -1,0 +1,368 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { type Catalog, catalogFromJson, defaultCatalog } from '../../catalog/index.js';
+import { SecretBytes } from './secret-bytes.js';
+
+/**
+ * Runtime configuration. `loadConfig(env)` is the only place that reads environment variables; everything else gets a
+ * typed `Config`. Bad configuration throws one `ConfigError` listing every problem (variable name and what is
+ * allowed), never the value of a secret.
+ */
+
+export const SIGNING_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
+export type SigningAlg = (typeof SIGNING_ALGORITHMS)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const NODE_ENVS = ['production', 'development', 'test'] as const;
+
+/** Minimum key material for `KEY_ENCRYPTION_KEY` and `API_KEY_PEPPER`, in bytes (256 bits). */
+export const MIN_SECRET_BYTES = 32;
+/** Name of the file in `DATA_DIR` that keeps development secrets generated on first start. */
+export const DEV_SECRETS_FILE = 'dev-secrets.json';
+
+export type DatabaseConfig =
+  | { readonly kind: 'sqlite' /** absolute path, or `:memory:` */; readonly filename: string }
+  | { readonly kind: 'postgres'; readonly url: string };
+
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: SecretBytes | undefined;
+  /** Audience our API accepts on tokens the issuer minted for it (e.g. `api://gatehouse-prod`); defaults to the client id. */
+  readonly audience: string;
+}
+
+export interface Config {
+  readonly nodeEnv: (typeof NODE_ENVS)[number];
+  readonly isProduction: boolean;
+  /** External base URL without a trailing slash; also the `iss` of every access token. */
+  readonly publicUrl: string;
+  readonly port: number;
+  /** Absolute path of the data directory (SQLite file, development secrets). */
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  /** Encrypts signing keys at rest (AES-256-GCM). */
+  readonly keyEncryptionKey: SecretBytes;
+  /** HMAC-SHA-256 key for every stored secret hash. */
+  readonly apiKeyPepper: SecretBytes;
+  /** `aud` of the access tokens we issue. Default: `PUBLIC_URL`. */
+  readonly accessTokenAudience: string;
+  /** Access-token lifetime in seconds. Default 1800. */
+  readonly accessTokenTtlSeconds: number;
+  /** Refresh-token lifetime in seconds. Default 1209600 (14 days). */
+  readonly refreshTokenTtlSeconds: number;
+  /** How long a positive API-key check is cached in process, in seconds. Default 30. */
+  readonly apiKeyCacheTtlSeconds: number;
+  readonly signingAlg: SigningAlg;
+  /** Days after which the active signing key is rotated automatically; 0 turns automatic rotation off. Default 90. */
+  readonly keyRotationDays: number;
+  readonly oidc: OidcConfig | undefined;
+  /** Origins allowed to make cookie-authenticated state-changing requests. Default: the origin of `PUBLIC_URL`. */
+  readonly allowedOrigins: readonly string[];
+  readonly redisUrl: string | undefined;
+  readonly catalog: Catalog;
+  readonly logLevel: LogLevel;
+  /** Things the operator should know (e.g. generated development secrets); logged once at start-up. */
+  readonly warnings: readonly string[];
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const int = (name: string, min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be an integer from ${min} to ${max} (default ${fallback})`,
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const oneOf = <T extends readonly [string, ...string[]]>(name: string, values: T, fallback: T[number]) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      if (!(values as readonly string[]).includes(value)) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be one of ${values.join(', ')} (default ${fallback})` });
+        return z.NEVER;
+      }
+      return value as T[number];
+    });
+
+/** Decodes hex or base64/base64url key material. Hex wins when a value is valid as both. Never echoes the value. */
+export function decodeKeyMaterial(value: string): Buffer | undefined {
+  const trimmed = value.trim();
+  if (/^(?:[0-9a-fA-F]{2})+$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) {
+    const bytes = Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    return bytes.length > 0 ? bytes : undefined;
+  }
+  return undefined;
+}
+
+const secret = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      const bytes = decodeKeyMaterial(value);
+      if (!bytes || bytes.length < MIN_SECRET_BYTES) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be at least ${MIN_SECRET_BYTES} random bytes, hex or base64 encoded (generate one with: openssl rand -base64 32)`,
+        });
+        return z.NEVER;
+      }
+      return new SecretBytes(bytes);
+    });
+
+const httpUrl = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      try {
+        const url = new URL(value);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+        return url;
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be an absolute http(s) URL, e.g. https://auth.example.com`,
+        });
+        return z.NEVER;
+      }
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const envSchema = z.object({
+  NODE_ENV: oneOf('NODE_ENV', NODE_ENVS, 'development'),
+  PUBLIC_URL: httpUrl('PUBLIC_URL'),
+  PORT: int('PORT', 0, 65535, 8080),
+  DATA_DIR: optionalText,
+  DATABASE_URL: optionalText,
+  KEY_ENCRYPTION_KEY: secret('KEY_ENCRYPTION_KEY'),
+  API_KEY_PEPPER: secret('API_KEY_PEPPER'),
+  ACCESS_TOKEN_AUDIENCE: optionalText,
+  ACCESS_TOKEN_TTL_SECONDS: int('ACCESS_TOKEN_TTL_SECONDS', 60, 86_400, 1800),
+  REFRESH_TOKEN_TTL_SECONDS: int('REFRESH_TOKEN_TTL_SECONDS', 300, 7_776_000, 1_209_600),
+  API_KEY_CACHE_TTL_SECONDS: int('API_KEY_CACHE_TTL_SECONDS', 0, 300, 30),
+  SIGNING_ALG: oneOf('SIGNING_ALG', SIGNING_ALGORITHMS, 'ES256'),
+  KEY_ROTATION_DAYS: int('KEY_ROTATION_DAYS', 0, 365, 90),
+  OIDC_ISSUER: httpUrl('OIDC_ISSUER'),
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  OIDC_AUDIENCE: optionalText,
+  ALLOWED_ORIGINS: optionalText,
+  REDIS_URL: optionalText,
+  CATALOG_JSON: optionalText,
+  LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+});
+
+type ParsedEnv = z.output<typeof envSchema>;
+
+interface LoadOptions {
+  /** Working directory that relative `DATA_DIR` / SQLite paths resolve against. Default: `process.cwd()`. */
+  readonly cwd?: string;
+}
+
+/** Parses `env` (pass `process.env` from the entry point, or your own object in tests). Throws `ConfigError`. */
+export function loadConfig(env: Env, options: LoadOptions = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(issue.message);
+  }
+  // Validate the remaining variables even when some failed, so one run lists every problem.
+  const values = (parsed.success ? parsed.data : {}) as Partial<ParsedEnv>;
+  const nodeEnv = values.NODE_ENV ?? (NODE_ENVS.includes(env.NODE_ENV as never) ? env.NODE_ENV : 'development');
+  const isProduction = nodeEnv === 'production';
+  const port = values.PORT ?? 8080;
+
+  const dataDir = resolve(cwd, values.DATA_DIR ?? env.DATA_DIR ?? './data');
+  const database = parseDatabaseUrl(values.DATABASE_URL ?? env.DATABASE_URL, dataDir, cwd, problems);
+
+  if (isProduction) {
+    if (!env.PUBLIC_URL) problems.push('PUBLIC_URL is required in production (the external https URL of the runtime)');
+    if (!env.KEY_ENCRYPTION_KEY) {
+      problems.push(`KEY_ENCRYPTION_KEY is required in production (at least ${MIN_SECRET_BYTES} bytes, hex or base64)`);
+    }
+    if (!env.API_KEY_PEPPER) {
+      problems.push(`API_KEY_PEPPER is required in production (at least ${MIN_SECRET_BYTES} bytes, hex or base64)`);
+    }
+  }
+
+  let catalog = defaultCatalog;
+  if (values.CATALOG_JSON ?? env.CATALOG_JSON) {
+    try {
+      catalog = catalogFromJson(String(values.CATALOG_JSON ?? env.CATALOG_JSON));
+    } catch (error) {
+      problems.push(`CATALOG_JSON is not a valid permission catalog: ${(error as Error).message}`);
+    }
+  }
+
+  const oidc = parseOidc(values, env, problems);
+  const redisUrl = values.REDIS_URL;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  }
+
+  const publicUrl = (values.PUBLIC_URL?.href ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const allowedOrigins = parseOrigins(values.ALLOWED_ORIGINS, publicUrl, problems);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  const v = values as ParsedEnv;
+
+  const warnings: string[] = [];
+  let keyEncryptionKey = v.KEY_ENCRYPTION_KEY;
+  let apiKeyPepper = v.API_KEY_PEPPER;
+  if (!keyEncryptionKey || !apiKeyPepper) {
+    const dev = loadOrCreateDevSecrets(dataDir);
+    if (!keyEncryptionKey) keyEncryptionKey = dev.keyEncryptionKey;
+    if (!apiKeyPepper) apiKeyPepper = dev.apiKeyPepper;
+    warnings.push(
+      `KEY_ENCRYPTION_KEY/API_KEY_PEPPER not set: using development secrets kept in ${join(dataDir, DEV_SECRETS_FILE)}${dev.created ? ' (generated now)' : ''}. Set both for any shared or production deployment.`,
+    );
+  }
+
+  return {
+    nodeEnv: v.NODE_ENV,
+    isProduction,
+    publicUrl,
+    port,
+    dataDir,
+    database,
+    keyEncryptionKey,
+    apiKeyPepper,
+    accessTokenAudience: v.ACCESS_TOKEN_AUDIENCE ?? publicUrl,
+    accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
+    apiKeyCacheTtlSeconds: v.API_KEY_CACHE_TTL_SECONDS,
+    signingAlg: v.SIGNING_ALG,
+    keyRotationDays: v.KEY_ROTATION_DAYS,
+    oidc,
+    allowedOrigins,
+    redisUrl,
+    catalog,
+    logLevel: v.LOG_LEVEL,
+    warnings,
+  };
+}
+
+function parseDatabaseUrl(value: string | undefined, dataDir: string, cwd: string, problems: string[]): DatabaseConfig {
+  if (!value) return { kind: 'sqlite', filename: join(dataDir, 'gatehouse.db') };
+  if (/^postgres(?:ql)?:\/\//.test(value)) {
+    try {
+      new URL(value);
+      return { kind: 'postgres', url: value };
+    } catch {
+      problems.push('DATABASE_URL is not a valid postgres:// URL');
+      return { kind: 'postgres', url: '' };
+    }
+  }
+  if (value.startsWith('sqlite:')) {
+    const path = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') {
+      problems.push('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/gatehouse.db');
+      return { kind: 'sqlite', filename: '' };
+    }
+    if (path === ':memory:') return { kind: 'sqlite', filename: ':memory:' };
+    return { kind: 'sqlite', filename: isAbsolute(path) ? path : resolve(cwd, path) };
+  }
+  problems.push('DATABASE_URL must be sqlite:<file path> or postgres://user@host:port/database');
+  return { kind: 'sqlite', filename: '' };
+}
+
+function parseOidc(values: Partial<ParsedEnv>, env: Env, problems: string[]): OidcConfig | undefined {
+  const names = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_AUDIENCE'] as const;
+  if (!names.some((name) => env[name])) return undefined;
+  if (!env.OIDC_ISSUER) problems.push('OIDC_ISSUER is required when any OIDC_* variable is set (the issuer URL)');
+  if (!env.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID is required when any OIDC_* variable is set');
+  if (!values.OIDC_ISSUER || !values.OIDC_CLIENT_ID) return undefined;
+  return {
+    issuer: values.OIDC_ISSUER.href.replace(/\/+$/, ''),
+    clientId: values.OIDC_CLIENT_ID,
+    clientSecret: values.OIDC_CLIENT_SECRET ? new SecretBytes(Buffer.from(values.OIDC_CLIENT_SECRET)) : undefined,
+    audience: values.OIDC_AUDIENCE ?? values.OIDC_CLIENT_ID,
+  };
+}
+
+function parseOrigins(value: string | undefined, publicUrl: string, problems: string[]): string[] {
+  if (!value) return [new URL(publicUrl).origin];
+  const origins: string[] = [];
+  for (const entry of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    try {
+      const url = new URL(entry);
+      if (url.origin === 'null' || url.origin !== entry.replace(/\/+$/, '')) throw new Error('not an origin');
+      origins.push(url.origin);
+    } catch {
+      problems.push(
+        `ALLOWED_ORIGINS must be a comma-separated list of origins like https://app.example.com (got an invalid entry "${entry}")`,
+      );
+    }
+  }
+  return origins;
+}
+
+interface DevSecrets {
+  readonly keyEncryptionKey: SecretBytes;
+  readonly apiKeyPepper: SecretBytes;
+  readonly created: boolean;
+}
+
+/** Development only: secrets generated once and kept (mode 0600) in the data directory so restarts keep working. */
+function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
+  const file = join(dataDir, DEV_SECRETS_FILE);
+  if (existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { keyEncryptionKey: string; apiKeyPepper: string };
+    return {
+      keyEncryptionKey: new SecretBytes(Buffer.from(stored.keyEncryptionKey, 'base64')),
+      apiKeyPepper: new SecretBytes(Buffer.from(stored.apiKeyPepper, 'base64')),
+      created: false,
+    };
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const kek = randomBytes(MIN_SECRET_BYTES);
+  const pepper = randomBytes(MIN_SECRET_BYTES);
+  const body = JSON.stringify({ keyEncryptionKey: kek.toString('base64'), apiKeyPepper: pepper.toString('base64') });
+  // `wx`: if another process created the file in the meantime, use theirs instead of overwriting it.
+  try {
+    writeFileSync(file, body, { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateDevSecrets(dataDir);
+    throw error;
+  }
+  return { keyEncryptionKey: new SecretBytes(kek), apiKeyPepper: new SecretBytes(pepper), created: true };
+}

@@ -1,0 +1,42 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+export type AuthOutcome = 'success' | 'failure';
+
+/**
+ * The runtime's Prometheus metrics, on a registry of their own (one per app, so tests can run several apps).
+ * Label values are bounded: routes are route patterns, never raw paths.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly #requests: Histogram<'method' | 'route' | 'status'>;
+  readonly #auth: Counter<'kind' | 'outcome' | 'reason'>;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    this.#requests = new Histogram({
+      name: 'gatehouse_http_request_duration_seconds',
+      help: 'HTTP requests by route pattern and status: count and latency in seconds',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    this.#auth = new Counter({
+      name: 'gatehouse_auth_outcomes_total',
+      help: 'Credential checks by credential kind, outcome and reason (e.g. expired, revoked, bad_secret)',
+      labelNames: ['kind', 'outcome', 'reason'],
+      registers: [this.registry],
+    });
+  }
+
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    this.#requests.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  /**
+   * Call once per credential check. `kind` is the credential kind (`api_key`, `session`, `client_credentials`, ...),
+   * `reason` a short fixed word (`ok` on success).
+   */
+  recordAuth(kind: string, outcome: AuthOutcome, reason = outcome === 'success' ? 'ok' : 'unknown'): void {
+    this.#auth.inc({ kind, outcome, reason });
+  }
+}

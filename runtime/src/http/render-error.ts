@@ -1,0 +1,58 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { AppError, invalidRequest, OAuthError } from '../errors.js';
+
+/** Body-parser / raw-body errors carry a `type`; the ones below are the caller's fault. */
+function fromBodyParser(error: unknown): AppError | undefined {
+  const e = error as { type?: unknown; status?: unknown; limit?: unknown };
+  if (typeof e?.type !== 'string' || typeof e.status !== 'number' || e.status >= 500) return undefined;
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return invalidRequest('The request body is not valid JSON', 'malformed_body');
+    case 'entity.too.large':
+      return invalidRequest(`The request body is larger than the limit of ${e.limit} bytes`, 'body_too_large');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return invalidRequest('The request body has an unsupported encoding or charset', 'bad_encoding');
+    default:
+      return invalidRequest('The request body could not be read', 'bad_body');
+  }
+}
+
+/** Turns any thrown value into the error the caller sees. Unknown errors become `internal`. */
+export function toPublicError(error: unknown): AppError | OAuthError {
+  if (error instanceof AppError || error instanceof OAuthError) return error;
+  return fromBodyParser(error) ?? new AppError('internal', 'Internal error', { cause: error });
+}
+
+/**
+ * Writes the contract's error body (`{"error":{"code","message"}}`, or RFC 6749 `{"error","error_description"}` for an
+ * `OAuthError`). Unexposed errors answer `internal` with a generic message; the real error goes to the log only.
+ */
+export function renderError(req: IncomingMessage, res: ServerResponse, error: unknown, logger: Logger): void {
+  const publicError = toPublicError(error);
+  if (publicError.status >= 500) {
+    logger.error(
+      { err: error, req_id: req.requestId, method: req.method, url: req.url?.split('?')[0] },
+      'request failed',
+    );
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  let body: string;
+  if (publicError instanceof OAuthError) {
+    const description = publicError.status >= 500 ? 'Internal error' : publicError.message;
+    body = JSON.stringify({ error: publicError.error, error_description: description });
+    res.setHeader('Cache-Control', 'no-store');
+  } else {
+    const message = publicError.expose ? publicError.message : 'Internal error';
+    body = JSON.stringify({ error: { code: publicError.expose ? publicError.code : 'internal', message } });
+  }
+  for (const [name, value] of Object.entries(publicError.headers)) res.setHeader(name, value);
+  res.statusCode = publicError.status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}

@@ -1,0 +1,50 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../http/context.js';
+
+const HealthSchema = z.object({ status: z.literal('ok') });
+const ReadySchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.object({ store: z.enum(['ok', 'unreachable']), signing_key: z.enum(['ok', 'missing']) }),
+});
+
+/** `/healthz` (process alive) and `/readyz` (store reachable and an active signing key loaded, else 503). */
+export function registerHealthRoutes(app: Express, ctx: AppContext): void {
+  ctx.openapi.add({
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness: the process answers',
+    tags: ['operations'],
+    responses: { 200: { description: 'Alive', schema: HealthSchema } },
+  });
+  ctx.openapi.add({
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: the store answers and an active signing key is loaded',
+    tags: ['operations'],
+    responses: {
+      200: { description: 'Ready', schema: ReadySchema },
+      503: { description: 'Not ready (see checks)', schema: ReadySchema },
+    },
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const store = await ctx.store.ping().then(
+      () => 'ok' as const,
+      (error: unknown) => {
+        ctx.logger.warn({ err: error }, 'readiness: store unreachable');
+        return 'unreachable' as const;
+      },
+    );
+    const signingKey = ctx.keys.ready ? ('ok' as const) : ('missing' as const);
+    const ready = store === 'ok' && signingKey === 'ok';
+    res
+      .status(ready ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .json({ status: ready ? 'ready' : 'not_ready', checks: { store, signing_key: signingKey } });
+  });
+}

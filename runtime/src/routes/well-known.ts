@@ -1,0 +1,59 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../http/context.js';
+import { sendJson } from '../http/fast-router.js';
+
+/** JWKS may be cached briefly: a new key is published well before it signs anything that outlives this (seconds). */
+export const JWKS_MAX_AGE_SECONDS = 300;
+
+const JwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).meta({ id: 'Jwks' });
+const MetadataSchema = z.record(z.string(), z.unknown()).meta({ id: 'AuthorizationServerMetadata' });
+
+/** `/.well-known/jwks.json` (hot path) and RFC 8414 `/.well-known/oauth-authorization-server`. */
+export function registerWellKnownRoutes(_app: Express, ctx: AppContext): void {
+  ctx.openapi.add({
+    method: 'get',
+    path: '/.well-known/jwks.json',
+    summary: 'Public signing keys: the active key and still-valid previous keys',
+    tags: ['discovery'],
+    responses: {
+      200: { description: 'JSON Web Key Set', schema: JwksSchema, contentType: 'application/jwk-set+json' },
+    },
+  });
+  ctx.openapi.add({
+    method: 'get',
+    path: '/.well-known/oauth-authorization-server',
+    summary: 'OAuth 2.0 authorization server metadata (RFC 8414)',
+    tags: ['discovery'],
+    responses: { 200: { description: 'Metadata', schema: MetadataSchema } },
+  });
+
+  ctx.fast.add('GET', '/.well-known/jwks.json', (_req, res) => {
+    res.statusCode = 200;
+    const body = ctx.keys.jwksJson();
+    res.setHeader('Content-Type', 'application/jwk-set+json');
+    res.setHeader('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}, stale-while-revalidate=60`);
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.end(body);
+  });
+
+  const base = ctx.config.publicUrl;
+  const metadata = {
+    issuer: base,
+    token_endpoint: `${base}/oauth2/token`,
+    introspection_endpoint: `${base}/oauth2/introspect`,
+    revocation_endpoint: `${base}/oauth2/revoke`,
+    jwks_uri: `${base}/.well-known/jwks.json`,
+    grant_types_supported: ['client_credentials', 'refresh_token'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    scopes_supported: [...ctx.config.catalog.scopeValues],
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
+    service_documentation: `${base}/openapi.json`,
+  };
+  ctx.fast.add('GET', '/.well-known/oauth-authorization-server', (_req, res) => {
+    sendJson(res, 200, metadata, { 'Cache-Control': 'public, max-age=3600' });
+  });
+}

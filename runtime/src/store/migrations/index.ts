@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as initial from './0001-initial.js';
+
+/**
+ * Every migration, in order. Append new files (`0002-....ts`) and list them here; names are what the
+ * `kysely_migration` table records, so never rename or reorder an entry that shipped.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001-initial': initial,
+};

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { Clock } from '../clock.js';
+import { AppError, tokenExpired, unauthorized } from '../errors.js';
+import { CLOCK_SKEW_SECONDS, type KeyRing } from '../keys/key-ring.js';
+
+/** How a principal authenticated; the `auth_kind` claim and `/auth/me` field. */
+export type AuthKind = 'session' | 'api_key' | 'client_credentials' | 'team_token' | 'admin_token' | 'entra_jwt';
+
+export interface AccessTokenClaims {
+  readonly iss: string;
+  readonly aud: string;
+  readonly sub: string;
+  readonly exp: number;
+  readonly iat: number;
+  readonly jti: string;
+  readonly role: string | null;
+  /** Space-separated scopes/permissions (OAuth style). */
+  readonly scope: string;
+  readonly auth_kind: AuthKind;
+  readonly org_id: string;
+  readonly team_id: string | null;
+}
+
+export interface IssueAccessTokenInput {
+  readonly subject: string;
+  readonly role?: string | null;
+  readonly scopes: readonly string[];
+  readonly authKind: AuthKind;
+  readonly orgId: string;
+  readonly teamId?: string | null;
+  /** Lifetime in seconds. Default: `ACCESS_TOKEN_TTL_SECONDS`. */
+  readonly ttlSeconds?: number;
+}
+
+export interface IssuedAccessToken {
+  readonly token: string;
+  readonly jti: string;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+  /** Seconds from now, as OAuth's `expires_in`. */
+  readonly expiresIn: number;
+  readonly kid: string;
+}
+
+export interface TokenServiceOptions {
+  readonly keys: KeyRing;
+  readonly clock: Clock;
+  /** `iss` of issued tokens and the only issuer accepted (PUBLIC_URL). */
+  readonly issuer: string;
+  readonly audience: string;
+  /** Default lifetime in seconds. */
+  readonly ttlSeconds: number;
+}
+
+/** Verification failure reasons, used for metrics, logs and audit (never shown to callers beyond the code). */
+export type TokenRejection =
+  | 'malformed'
+  | 'algorithm'
+  | 'unknown_kid'
+  | 'signature'
+  | 'issuer'
+  | 'audience'
+  | 'claims'
+  | 'expired';
+
+const rejection = (reason: TokenRejection, message: string): AppError =>
+  reason === 'expired' ? tokenExpired('The access token has expired') : unauthorized(message, reason);
+
+/**
+ * Issues and verifies our access tokens (JWT, signed with the key ring's active key). Verification accepts only our
+ * issuer and audience, only a known, still-valid `kid`, and only the algorithm that key was made for, so `alg: none`
+ * and algorithm confusion (e.g. HS256 with the public key as secret) are refused before any signature check.
+ */
+export class TokenService {
+  readonly #o: TokenServiceOptions;
+
+  constructor(options: TokenServiceOptions) {
+    this.#o = options;
+  }
+
+  async issue(input: IssueAccessTokenInput): Promise<IssuedAccessToken> {
+    const key = this.#o.keys.activeKey();
+    const iat = Math.floor(this.#o.clock.now() / 1000);
+    const ttl = input.ttlSeconds ?? this.#o.ttlSeconds;
+    const jti = randomUUID();
+    const token = await new SignJWT({
+      role: input.role ?? null,
+      scope: input.scopes.join(' '),
+      auth_kind: input.authKind,
+      org_id: input.orgId,
+      team_id: input.teamId ?? null,
+    })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(this.#o.issuer)
+      .setAudience(this.#o.audience)
+      .setSubject(input.subject)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ttl)
+      .setJti(jti)
+      .sign(key.privateKey);
+    return { token, jti, expiresAt: iat + ttl, expiresIn: ttl, kid: key.kid };
+  }
+
+  /** Verifies `token`; throws `unauthorized` (reason in `error.reason`) or `token_expired`. */
+  async verify(token: string): Promise<AccessTokenClaims> {
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      throw rejection('malformed', 'The access token is malformed');
+    }
+    if (typeof header.alg !== 'string' || header.alg === 'none' || typeof header.kid !== 'string') {
+      throw rejection('algorithm', 'The access token is not signed with an accepted algorithm');
+    }
+    const key = await this.#o.keys.verificationKey(header.kid);
+    if (!key) throw rejection('unknown_kid', 'The access token was signed by an unknown key');
+    if (header.alg !== key.alg)
+      throw rejection('algorithm', 'The access token is not signed with an accepted algorithm');
+    try {
+      const { payload } = await jwtVerify(token, key.publicKey, {
+        algorithms: [key.alg],
+        issuer: this.#o.issuer,
+        audience: this.#o.audience,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        currentDate: new Date(this.#o.clock.now()),
+        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+      });
+      if (typeof payload.auth_kind !== 'string' || typeof payload.org_id !== 'string') {
+        throw rejection('claims', 'The access token lacks required claims');
+      }
+      return payload as unknown as AccessTokenClaims;
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+}
+
+function translate(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof joseErrors.JWTExpired) return rejection('expired', 'The access token has expired');
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'iss') return rejection('issuer', 'The access token has the wrong issuer');
+    if (error.claim === 'aud') return rejection('audience', 'The access token has the wrong audience');
+    return rejection('claims', 'The access token has invalid claims');
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return rejection('signature', 'The access token signature is invalid');
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) {
+    return rejection('algorithm', 'The access token is not signed with an accepted algorithm');
+  }
+  return rejection('malformed', 'The access token is malformed');
+}
