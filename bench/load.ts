@@ -1,0 +1,58 @@
+import autocannon from 'autocannon';
+
+/** One load run: fixed duration, fixed connections, optionally a fixed overall rate. */
+export interface LoadOptions {
+  readonly url: string;
+  readonly method?: 'GET' | 'POST';
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  /** Concurrent connections. */
+  readonly connections: number;
+  /** Duration in seconds. */
+  readonly durationSeconds: number;
+  /** Requests per second over all connections; unset for saturation. */
+  readonly overallRate?: number;
+  /** Called before each request to vary it (e.g. a different key per request). Returns headers to set. */
+  readonly perRequestHeaders?: () => Record<string, string>;
+}
+
+export interface LoadResult {
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly requests: number;
+  /** Connection errors, timeouts and non-2xx answers together: must be zero. */
+  readonly errors: number;
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const perRequest = options.perRequestHeaders;
+  const result = await autocannon({
+    url: options.url,
+    method: options.method ?? 'GET',
+    headers: options.headers,
+    body: options.body,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    ...(perRequest
+      ? {
+          requests: [
+            {
+              setupRequest: (request: { headers?: Record<string, string> }) => {
+                request.headers = { ...(request.headers ?? {}), ...perRequest() };
+                return request;
+              },
+            },
+          ],
+        }
+      : {}),
+  } as autocannon.Options);
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
