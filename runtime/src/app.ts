@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import { AuditWriter } from './audit/audit-writer.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
-import { notFound } from './errors.js';
 import type { AppContext } from './http/context.js';
+import { errorHandler, notFoundHandler } from './http/error-middleware.js';
 import { FastRouter, pathOf } from './http/fast-router.js';
 import { instrumentRequest } from './http/instrument.js';
 import { Metrics } from './http/metrics.js';
@@ -104,10 +104,8 @@ export function createApp(config: Config, deps: AppDeps): Express {
     app[verb](path, (req, res) => handler(req, res));
   }
 
-  app.use((_req, _res, next) => next(notFound('No such endpoint')));
-  app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    renderError(req, res, error, ctx.logger);
-  });
+  app.use(notFoundHandler);
+  app.use(errorHandler(ctx.logger));
 
   contexts.set(app, ctx);
   return app;

@@ -230,13 +230,13 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
   }
 
   const oidc = parseOidc(values, env, problems);
-  const redisUrl = values.REDIS_URL;
+  const redisUrl = values.REDIS_URL ?? (env.REDIS_URL?.trim() || undefined);
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
     problems.push('REDIS_URL must start with redis:// or rediss://');
   }
 
   const publicUrl = (values.PUBLIC_URL?.href ?? `http://localhost:${port}`).replace(/\/+$/, '');
-  const allowedOrigins = parseOrigins(values.ALLOWED_ORIGINS, publicUrl, problems);
+  const allowedOrigins = parseOrigins(values.ALLOWED_ORIGINS ?? env.ALLOWED_ORIGINS, publicUrl, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   const v = values as ParsedEnv;

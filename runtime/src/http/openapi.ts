@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { invalidRequest } from '../errors.js';
 
+/** The runtime's zod (v4). Tests import it from here: the repository root resolves `zod` to another major version. */
+export { z };
+
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** Security schemes declared in the document; routes name the ones they accept. */
 export type SecurityScheme = 'bearer' | 'apiKey' | 'cookie' | 'clientBasic';
@@ -71,16 +74,21 @@ export class OpenApiRegistry {
   document(info: { title: string; version: string; serverUrl: string }): Record<string, unknown> {
     const paths: Record<string, Record<string, unknown>> = {};
     const schemas: Record<string, unknown> = {};
-    const toSchema = (schema: z.ZodType, io: 'input' | 'output') => {
-      const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<
+    // Schemas with a meta `id` become components; zod emits them under `$defs`, which OpenAPI spells differently.
+    const toSchema = (schema: z.ZodType, io: 'input' | 'output'): unknown => {
+      const generated = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+      const json = JSON.parse(JSON.stringify(generated).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<
         string,
         unknown
       >;
       delete json.$schema;
+      const defs = (json.$defs ?? {}) as Record<string, unknown>;
+      delete json.$defs;
+      Object.assign(schemas, defs);
       const id = z.globalRegistry.get(schema)?.id;
       if (typeof id === 'string') {
         delete json.id;
-        schemas[id] = json;
+        if (!('$ref' in json)) schemas[id] = json;
         return { $ref: `#/components/schemas/${id}` };
       }
       return json;

@@ -25,7 +25,7 @@ export async function migrateToLatest(store: Store): Promise<MigrationResult> {
     if (!error) {
       return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
     }
-    if (store.dialect === 'sqlite' && isSqliteBusy(error) && attempt < SQLITE_BUSY_RETRIES) {
+    if (store.dialect === 'sqlite' && lostSqliteRace(error) && attempt < SQLITE_BUSY_RETRIES) {
       await new Promise((r) => setTimeout(r, SQLITE_BUSY_WAIT_MS));
       continue;
     }
@@ -36,7 +36,12 @@ export async function migrateToLatest(store: Store): Promise<MigrationResult> {
   }
 }
 
-function isSqliteBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+/**
+ * Another process (or store) on the same SQLite file migrated concurrently: it held the write lock (busy) or committed
+ * the same DDL first (our transaction rolled back). Retrying finds the migration recorded and does nothing.
+ */
+function lostSqliteRace(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return true;
+  return code === 'SQLITE_ERROR' && typeof message === 'string' && / already exists$/.test(message);
 }

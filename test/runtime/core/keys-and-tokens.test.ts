@@ -1,0 +1,260 @@
+import { createHmac } from 'node:crypto';
+import { base64url, SignJWT, UnsecuredJWT } from 'jose';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SigningAlg } from '../../../runtime/src/config.js';
+import { AppError } from '../../../runtime/src/errors.js';
+import { decryptPrivateJwk } from '../../../runtime/src/keys/key-material.js';
+import { CLOCK_SKEW_SECONDS, KeyRing } from '../../../runtime/src/keys/key-ring.js';
+import { SecretBytes } from '../../../runtime/src/secret-bytes.js';
+import type { Store } from '../../../runtime/src/store/store.js';
+import { type IssueAccessTokenInput, TokenService } from '../../../runtime/src/tokens/access-tokens.js';
+import { ManualClock } from '../../support/clock.js';
+import { openTestStore, STORE_DIALECTS, type TestStore } from '../../support/databases.js';
+
+const kek = new SecretBytes(Buffer.alloc(32, 9));
+const ISSUER = 'https://auth.example.com';
+const AUDIENCE = 'https://api.example.com';
+const TTL = 1800;
+const logger = pino({ level: 'silent' });
+const decodePart = (part: string) => JSON.parse(new TextDecoder().decode(base64url.decode(part)));
+
+const claims: IssueAccessTokenInput = {
+  subject: 'usr_1',
+  role: 'analyst',
+  scopes: ['investigations:read', 'graph:read'],
+  authKind: 'session',
+  orgId: 'default',
+  teamId: null,
+};
+
+function ring(store: Store, clock: ManualClock, alg: SigningAlg = 'ES256', rotationDays = 90): KeyRing {
+  return new KeyRing({
+    store,
+    kek,
+    clock,
+    logger,
+    alg,
+    accessTokenTtlSeconds: TTL,
+    rotationDays,
+    unknownKidReloadMs: 0,
+  });
+}
+const service = (keys: KeyRing, clock: ManualClock, issuer = ISSUER, audience = AUDIENCE) =>
+  new TokenService({ keys, clock, issuer, audience, ttlSeconds: TTL });
+
+async function rejection(promise: Promise<unknown>): Promise<{ code: string; reason: string | undefined }> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return { code: (error as AppError).code, reason: (error as AppError).reason };
+}
+
+describe.each(STORE_DIALECTS)('signing keys and access tokens on %s', (dialect) => {
+  let db: TestStore;
+  let clock: ManualClock;
+  let keys: KeyRing;
+  let tokens: TokenService;
+  beforeAll(async () => {
+    db = await openTestStore(dialect);
+    clock = new ManualClock();
+    keys = ring(db.store, clock);
+    await keys.start();
+    tokens = service(keys, clock);
+  });
+  afterAll(async () => {
+    keys?.stop();
+    await db?.cleanup();
+  });
+
+  it('issues ES256 tokens with every contract claim and verifies them', async () => {
+    const issued = await tokens.issue(claims);
+    const [header] = issued.token.split('.');
+    expect(decodePart(header!)).toEqual({ alg: 'ES256', kid: keys.activeKey().kid, typ: 'at+jwt' });
+    const verified = await tokens.verify(issued.token);
+    const iat = Math.floor(clock.now() / 1000);
+    expect(verified).toEqual({
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: 'usr_1',
+      iat,
+      exp: iat + TTL,
+      jti: issued.jti,
+      role: 'analyst',
+      scope: 'investigations:read graph:read',
+      auth_kind: 'session',
+      org_id: 'default',
+      team_id: null,
+    });
+    expect(issued.expiresIn).toBe(TTL);
+  });
+
+  it('keeps private keys encrypted at rest under the KEK', async () => {
+    const row = await db.store.db
+      .selectFrom('signing_keys')
+      .selectAll()
+      .where('state', '=', 'active')
+      .executeTakeFirstOrThrow();
+    expect(row.private_jwk_encrypted).toMatch(/^v1\./);
+    expect(row.private_jwk_encrypted).not.toContain('"d"');
+    expect(JSON.parse(row.public_jwk).d).toBeUndefined();
+    expect(decryptPrivateJwk(kek, row.kid, row.private_jwk_encrypted).d).toBeTypeOf('string');
+    expect(() => decryptPrivateJwk(new SecretBytes(Buffer.alloc(32, 8)), row.kid, row.private_jwk_encrypted)).toThrow(
+      'cannot be decrypted with the configured KEY_ENCRYPTION_KEY',
+    );
+  });
+
+  it('rejects an expired token as token_expired, but accepts one within the clock-skew leeway', async () => {
+    const issued = await tokens.issue({ ...claims, ttlSeconds: 60 });
+    clock.advance(60 + CLOCK_SKEW_SECONDS - 1);
+    await expect(tokens.verify(issued.token)).resolves.toMatchObject({ sub: 'usr_1' });
+    clock.advance(2);
+    expect(await rejection(tokens.verify(issued.token))).toEqual({ code: 'token_expired', reason: 'expired' });
+  });
+
+  it('rejects alg none, algorithm confusion, unknown kid, tampering and garbage as unauthorized', async () => {
+    const kid = keys.activeKey().kid;
+    const unsecured = new UnsecuredJWT({ sub: 'x', auth_kind: 'session', org_id: 'default' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .encode();
+    const withKid = `${base64url.encode(JSON.stringify({ alg: 'none', kid }))}.${unsecured.split('.')[1]}.`;
+    expect(await rejection(tokens.verify(unsecured))).toEqual({ code: 'unauthorized', reason: 'algorithm' });
+    expect(await rejection(tokens.verify(withKid))).toEqual({ code: 'unauthorized', reason: 'algorithm' });
+
+    // HS256 "signed" with the public JWK as the HMAC secret: the classic confusion attack.
+    const publicJwk = keys.jwks().keys.find((k) => k.kid === kid)!;
+    const header = base64url.encode(JSON.stringify({ alg: 'HS256', kid }));
+    const issued = await tokens.issue(claims);
+    const payload = issued.token.split('.')[1];
+    const mac = createHmac('sha256', JSON.stringify(publicJwk)).update(`${header}.${payload}`).digest();
+    expect(await rejection(tokens.verify(`${header}.${payload}.${base64url.encode(mac)}`))).toEqual({
+      code: 'unauthorized',
+      reason: 'algorithm',
+    });
+
+    const otherRing = await (async () => {
+      const other = await openTestStore('sqlite');
+      const r = ring(other.store, clock);
+      await r.start();
+      return { r, other };
+    })();
+    const foreign = await service(otherRing.r, clock).issue(claims);
+    otherRing.r.stop();
+    await otherRing.other.cleanup();
+    expect(await rejection(tokens.verify(foreign.token))).toEqual({ code: 'unauthorized', reason: 'unknown_kid' });
+
+    const [h, p, s] = issued.token.split('.');
+    const tamperedPayload = base64url.encode(JSON.stringify({ ...decodePart(p!), role: 'admin' }));
+    expect(await rejection(tokens.verify(`${h}.${tamperedPayload}.${s}`))).toEqual({
+      code: 'unauthorized',
+      reason: 'signature',
+    });
+    expect(await rejection(tokens.verify('not-a-jwt'))).toEqual({ code: 'unauthorized', reason: 'malformed' });
+  });
+
+  it('rejects a token for another issuer or audience', async () => {
+    const wrongIssuer = await service(keys, clock, 'https://evil.example.com').issue(claims);
+    expect(await rejection(tokens.verify(wrongIssuer.token))).toEqual({ code: 'unauthorized', reason: 'issuer' });
+    const wrongAudience = await service(keys, clock, ISSUER, 'https://other-api.example.com').issue(claims);
+    expect(await rejection(tokens.verify(wrongAudience.token))).toEqual({ code: 'unauthorized', reason: 'audience' });
+  });
+
+  it('rejects a token signed with our key id but a different key of the same algorithm', async () => {
+    const { generateKeyPair } = await import('jose');
+    const { privateKey } = await generateKeyPair('ES256');
+    const forged = await new SignJWT({ auth_kind: 'session', org_id: 'default' })
+      .setProtectedHeader({ alg: 'ES256', kid: keys.activeKey().kid })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('attacker')
+      .setJti('j')
+      .setIssuedAt(Math.floor(clock.now() / 1000))
+      .setExpirationTime(Math.floor(clock.now() / 1000) + 60)
+      .sign(privateKey);
+    expect(await rejection(tokens.verify(forged))).toEqual({ code: 'unauthorized', reason: 'signature' });
+  });
+
+  it('rotates: old tokens keep verifying until their lifetime ends, then the retired key is rejected', async () => {
+    const oldKid = keys.activeKey().kid;
+    const oldToken = await tokens.issue(claims);
+    const newKid = await keys.rotate();
+    expect(newKid).not.toBe(oldKid);
+    expect(
+      keys
+        .jwks()
+        .keys.map((k) => k.kid)
+        .sort(),
+    ).toEqual([oldKid, newKid].sort());
+    const newToken = await tokens.issue(claims);
+    expect(decodePart(newToken.token.split('.')[0]!).kid).toBe(newKid);
+    await expect(tokens.verify(oldToken.token)).resolves.toMatchObject({ jti: oldToken.jti });
+
+    // A replica that loaded before the rotation still verifies both and picks up the new key.
+    const replica = ring(db.store, clock);
+    await replica.start();
+    expect(replica.activeKey().kid).toBe(newKid);
+    replica.stop();
+
+    clock.advance(TTL + CLOCK_SKEW_SECONDS);
+    await keys.maintain();
+    const states = await keys.list();
+    expect(states.find((k) => k.kid === oldKid)?.state).toBe('retired');
+    expect(keys.jwks().keys.map((k) => k.kid)).toEqual([newKid]);
+    // The retired key no longer verifies anything: its kid is unknown now.
+    expect(await rejection(tokens.verify(oldToken.token))).toEqual({ code: 'unauthorized', reason: 'unknown_kid' });
+    // A token signed with the retired key that has not expired yet is refused because the key is gone.
+    const longLived = await service(keys, clock).issue({ ...claims, ttlSeconds: 3600 });
+    await keys.rotate();
+    clock.advance(TTL + CLOCK_SKEW_SECONDS);
+    await keys.maintain();
+    expect(await rejection(tokens.verify(longLived.token))).toEqual({ code: 'unauthorized', reason: 'unknown_kid' });
+  });
+
+  it('rotates automatically after the configured period, once even when two replicas race', async () => {
+    const a = ring(db.store, clock, 'ES256', 1);
+    const b = ring(db.store, clock, 'ES256', 1);
+    await Promise.all([a.start(), b.start()]);
+    const before = a.activeKey().kid;
+    clock.advance(86_400);
+    await Promise.all([a.maintain(), b.maintain()]);
+    await Promise.all([a.reload(), b.reload()]);
+    expect(a.activeKey().kid).not.toBe(before);
+    expect(b.activeKey().kid).toBe(a.activeKey().kid);
+    const active = await db.store.db.selectFrom('signing_keys').select('kid').where('state', '=', 'active').execute();
+    expect(active).toHaveLength(1);
+    a.stop();
+    b.stop();
+  });
+});
+
+describe.each(['EdDSA', 'RS256'] as const)('configurable algorithm %s', (alg) => {
+  it('signs and verifies, and rotates an existing key of another algorithm at start', async () => {
+    const db = await openTestStore('sqlite');
+    const clock = new ManualClock();
+    try {
+      const first = ring(db.store, clock, 'ES256');
+      await first.start();
+      first.stop();
+      const keys = ring(db.store, clock, alg);
+      await keys.start();
+      expect(keys.activeKey().alg).toBe(alg);
+      const tokens = service(keys, clock);
+      const issued = await tokens.issue(claims);
+      await expect(tokens.verify(issued.token)).resolves.toMatchObject({ sub: 'usr_1' });
+      expect(
+        keys
+          .jwks()
+          .keys.map((k) => k.alg)
+          .sort(),
+      ).toEqual([alg, 'ES256'].sort());
+      keys.stop();
+    } finally {
+      await db.cleanup();
+    }
+  });
+});
