@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `npm run image [-- <name>]`: builds runtime/Dockerfile with buildah (no Docker engine needed), on the local base
+# images scripts/image/base.sh assembles, and prints the image's uncompressed size.
+#   <name>  image name, default localhost/gatehouse-runtime:dev
+# Docker image format, because the OCI format has no HEALTHCHECK. Unchanged inputs reuse buildah's layer cache; the npm download cache is shared between builds (a cache mount).
+# If the host's npm trusts an extra CA bundle (npm config `cafile`, e.g. behind a TLS-inspecting proxy), the build's
+# npm steps get it as the build secret `npm_ca`; it is not stored in the image.
+set -euo pipefail
+
+image="${1:-localhost/gatehouse-runtime:dev}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+
+node_image=''
+build_image=''
+while IFS='=' read -r key value; do
+  case "$key" in
+    NODE_IMAGE) node_image="$value" ;;
+    BUILD_IMAGE) build_image="$value" ;;
+  esac
+done < <(bash scripts/image/base.sh)
+if [ -z "$node_image" ] || [ -z "$build_image" ]; then
+  echo "error: scripts/image/base.sh did not name the base images" >&2
+  exit 1
+fi
+
+secret_args=()
+cafile="$(npm config get cafile 2>/dev/null || true)"
+if [ -n "$cafile" ] && [ "$cafile" != null ] && [ "$cafile" != undefined ] && [ -f "$cafile" ]; then
+  secret_args=(--secret "id=npm_ca,src=$cafile")
+fi
+
+buildah bud \
+  --isolation chroot \
+  --network host \
+  --layers \
+  --format docker \
+  --file runtime/Dockerfile \
+  --build-arg "NODE_IMAGE=$node_image" \
+  --build-arg "BUILD_IMAGE=$build_image" \
+  "${secret_args[@]}" \
+  --tag "$image" \
+  . >&2
+
+size="$(buildah images --noheading --format '{{.Size}}' "$image" | head -n 1)"
+printf 'built %s (uncompressed size %s)\n' "$image" "$size" >&2
+printf '%s\n' "$image"
