@@ -122,6 +122,18 @@ export interface RefreshTokensTable {
   revoked_at: string | null;
 }
 
+/** One sign-in session; its refresh tokens share its id as `family_id` (migration 0004). */
+export interface RefreshTokenFamiliesTable {
+  id: string;
+  user_id: string;
+  created_at: string;
+  last_rotated_at: string | null;
+  /** Set by logout, refresh-token reuse or a disabled user; every token of the family stops working. */
+  revoked_at: string | null;
+  /** `logout`, `reuse`, `user_disabled`, `revoked` (RFC 7009). */
+  revoked_reason: string | null;
+}
+
 export interface LoginStatesTable {
   id: string;
   state_hash: string;
@@ -187,6 +199,7 @@ export interface Database {
   api_client_secrets: ApiClientSecretsTable;
   team_tokens: TeamTokensTable;
   refresh_tokens: RefreshTokensTable;
+  refresh_token_families: RefreshTokenFamiliesTable;
   login_states: LoginStatesTable;
   ws_tickets: WsTicketsTable;
   signing_keys: SigningKeysTable;

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initial from './0001-initial.js';
+import * as refreshTokenFamilies from './0004-refresh-token-families.js';
 
 /**
  * Every migration, in order. Append new files (`0002-....ts`) and list them here; names are what the
@@ -7,4 +8,5 @@ import * as initial from './0001-initial.js';
  */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0004-refresh-token-families': refreshTokenFamilies,
 };
