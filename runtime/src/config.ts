@@ -53,6 +53,11 @@ export interface Config {
   readonly accessTokenTtlSeconds: number;
   /** Refresh-token lifetime in seconds. Default 1209600 (14 days). */
   readonly refreshTokenTtlSeconds: number;
+  /**
+   * Seconds after a refresh token was rotated during which presenting it again (two tabs refreshing at once) gets a new
+   * token instead of revoking the session; only the immediately previous token qualifies. Default 10; 0 turns it off.
+   */
+  readonly refreshReuseGraceSeconds: number;
   /** How long a positive API-key check is cached in process, in seconds. Default 30. */
   readonly apiKeyCacheTtlSeconds: number;
   readonly signingAlg: SigningAlg;
@@ -173,6 +178,7 @@ const envSchema = z.object({
   ACCESS_TOKEN_AUDIENCE: optionalText,
   ACCESS_TOKEN_TTL_SECONDS: int('ACCESS_TOKEN_TTL_SECONDS', 60, 86_400, 1800),
   REFRESH_TOKEN_TTL_SECONDS: int('REFRESH_TOKEN_TTL_SECONDS', 300, 7_776_000, 1_209_600),
+  REFRESH_REUSE_GRACE_SECONDS: int('REFRESH_REUSE_GRACE_SECONDS', 0, 60, 10),
   API_KEY_CACHE_TTL_SECONDS: int('API_KEY_CACHE_TTL_SECONDS', 0, 300, 30),
   SIGNING_ALG: oneOf('SIGNING_ALG', SIGNING_ALGORITHMS, 'ES256'),
   KEY_ROTATION_DAYS: int('KEY_ROTATION_DAYS', 0, 365, 90),
@@ -265,6 +271,7 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
     accessTokenAudience: v.ACCESS_TOKEN_AUDIENCE ?? publicUrl,
     accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
+    refreshReuseGraceSeconds: v.REFRESH_REUSE_GRACE_SECONDS,
     apiKeyCacheTtlSeconds: v.API_KEY_CACHE_TTL_SECONDS,
     signingAlg: v.SIGNING_ALG,
     keyRotationDays: v.KEY_ROTATION_DAYS,
