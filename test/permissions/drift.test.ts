@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { generateManifests, renderPermissionFiles, STALE_MESSAGE, staleFiles } from '../../tools/permissions/generate.js';
+import {
+  generateManifests,
+  renderPermissionFiles,
+  STALE_MESSAGE,
+  staleFiles,
+} from '../../tools/permissions/generate.js';
 
 describe('committed permission manifest', () => {
   it('matches what the stacks synthesize', () => {
