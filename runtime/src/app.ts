@@ -2,6 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { AuditWriter } from './audit/audit-writer.js';
+import { registerAuthRoutes } from './auth/register-auth-routes.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './http/context.js';
@@ -31,6 +32,7 @@ const ROUTE_MODULES: readonly RouteModule[] = [
   registerWellKnownRoutes,
   registerOperationsRoutes,
   // -- issue 6 (credentials) modules --
+  registerAuthRoutes,
   // -- issue 7 (browser sign-in) modules --
 ];
 

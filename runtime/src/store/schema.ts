@@ -189,6 +189,13 @@ export interface AuditEventsTable {
   details: string | null;
 }
 
+/** Access tokens revoked before their expiry (migration 0002); rows are pruned once `expires_at` passes. */
+export interface RevokedAccessTokensTable {
+  jti: string;
+  expires_at: string;
+  revoked_at: string;
+}
+
 /** Kysely's bookkeeping of applied migrations is not listed: it is managed by `Migrator`. */
 export interface Database {
   orgs: OrgsTable;
@@ -204,4 +211,5 @@ export interface Database {
   ws_tickets: WsTicketsTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
+  revoked_access_tokens: RevokedAccessTokensTable;
 }

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initial from './0001-initial.js';
+import * as accessTokenRevocations from './0002-access-token-revocations.js';
 import * as refreshTokenFamilies from './0004-refresh-token-families.js';
 
 /**
@@ -8,5 +9,6 @@ import * as refreshTokenFamilies from './0004-refresh-token-families.js';
  */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-access-token-revocations': accessTokenRevocations,
   '0004-refresh-token-families': refreshTokenFamilies,
 };

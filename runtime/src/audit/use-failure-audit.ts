@@ -1,0 +1,54 @@
+import type { AppContext } from '../http/context.js';
+
+/** At most one use-failure row per credential, reason and address in this window, in ms. */
+export const USE_FAILURE_AUDIT_WINDOW_MS = 60_000;
+/** Upper bound on remembered (credential, reason, address) triples per process. */
+const MAX_TRACKED = 10_000;
+
+export interface UseFailure {
+  /** Dotted event kind, e.g. `api_key.use_failed`, `team_token.use_failed`. */
+  readonly kind: string;
+  /** Public id of the credential (key_id, token_id, jti); `null` when the credential could not be parsed. */
+  readonly credentialId: string | null;
+  /** `unknown`, `bad_secret`, `revoked`, `expired`, ... */
+  readonly reason: string;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  readonly orgId?: string | null;
+  /** Subject of the credential's owner when known (only after the secret verified). */
+  readonly subject?: string | null;
+}
+
+const recent = new WeakMap<AppContext, Map<string, number>>();
+
+/**
+ * Writes a `failure` audit row for a credential that was refused, in the background (the answer never waits for it)
+ * and at most once per credential, reason and address per minute: a client retrying with a dead key, or an attacker
+ * replaying one, cannot turn failures into unbounded writes (per-address guessing is capped by the rate limit).
+ */
+export function auditUseFailure(ctx: AppContext, failure: UseFailure): void {
+  let seen = recent.get(ctx);
+  if (!seen) {
+    seen = new Map();
+    recent.set(ctx, seen);
+  }
+  const now = ctx.clock.now();
+  const key = `${failure.kind}|${failure.credentialId}|${failure.reason}|${failure.ip}`;
+  const last = seen.get(key);
+  if (last !== undefined && now - last < USE_FAILURE_AUDIT_WINDOW_MS && now >= last) return;
+  if (seen.size >= MAX_TRACKED) {
+    for (const [k, at] of seen) if (now - at >= USE_FAILURE_AUDIT_WINDOW_MS) seen.delete(k);
+    if (seen.size >= MAX_TRACKED) seen.clear();
+  }
+  seen.set(key, now);
+  ctx.audit.recordInBackground({
+    kind: failure.kind,
+    outcome: 'failure',
+    actor: failure.subject ? { kind: 'credential', subject: failure.subject } : null,
+    credentialId: failure.credentialId,
+    orgId: failure.orgId ?? null,
+    reason: failure.reason,
+    ip: failure.ip,
+    userAgent: failure.userAgent,
+  });
+}

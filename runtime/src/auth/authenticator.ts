@@ -1,0 +1,133 @@
+import type { IncomingMessage } from 'node:http';
+import { AppError } from '../errors.js';
+import type { AppContext } from '../http/context.js';
+import { clientAddress, type TrustProxyFn } from '../rate-limit/client-address.js';
+import { type FailedAuthGuard, failedAuthGuardFor } from '../rate-limit/failed-auth-guard.js';
+import { presentedCredential } from './presented-credential.js';
+import type { Principal } from './principal.js';
+import { type AuthRequest, type CredentialResolver, NON_GUESSING_REASONS } from './resolver.js';
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** Set by `authenticate` once the request's credential resolved. */
+    principal?: Principal;
+  }
+}
+
+/** Sent with every 401 so clients and gateways know which scheme to use. */
+const WWW_AUTHENTICATE = 'Bearer realm="gatehouse"';
+
+/**
+ * THE way the runtime answers "who is this": the credential registry plus `authenticate(req)`, used by the Express
+ * middleware (`requireAuth`, `requirePermission`) and by fast routes (`/auth/verify`) alike. One instance per app:
+ * get it with `authOf(ctx)`; credential modules `register` their resolvers when their routes are registered.
+ */
+export class Authenticator {
+  readonly #ctx: AppContext;
+  readonly #resolvers: CredentialResolver[] = [];
+  readonly #guard: FailedAuthGuard;
+  #trustProxy: TrustProxyFn | undefined;
+
+  constructor(ctx: AppContext) {
+    this.#ctx = ctx;
+    this.#guard = failedAuthGuardFor(ctx);
+  }
+
+  /**
+   * Adds a credential kind. Resolvers are asked in registration order; `{ first: true }` puts this one ahead of those
+   * already registered (e.g. a session resolver that enriches our own JWTs with the user's email and name).
+   */
+  register(resolver: CredentialResolver, options: { first?: boolean } = {}): void {
+    if (this.#resolvers.some((r) => r.name === resolver.name)) {
+      throw new Error(`A credential resolver named "${resolver.name}" is already registered`);
+    }
+    if (options.first) this.#resolvers.unshift(resolver);
+    else this.#resolvers.push(resolver);
+  }
+
+  resolvers(): readonly CredentialResolver[] {
+    return this.#resolvers;
+  }
+
+  /** Express's compiled `trust proxy` rule, so fast routes see the same client address as `req.ip`. */
+  useTrustProxy(trust: TrustProxyFn | undefined): void {
+    this.#trustProxy = trust;
+  }
+
+  /** The caller's address as rate limits and audit rows see it. */
+  clientAddress(req: IncomingMessage): string {
+    return clientAddress(req, this.#trustProxy);
+  }
+
+  /**
+   * Resolves the request's credential (`access_token` cookie, else `Authorization: Bearer`, else `X-API-Key`) to a
+   * principal, or throws 401 `unauthorized` / `token_expired`, or 429 `rate_limited` for an address that failed too
+   * often. Memoized on the request.
+   */
+  async authenticate(req: IncomingMessage): Promise<Principal> {
+    if (req.principal) return req.principal;
+    const ip = this.clientAddress(req);
+    this.#guard.assertNotBlocked(ip);
+    const presented = presentedCredential(req);
+    if (!presented) {
+      this.#ctx.metrics.recordAuth('none', 'failure', 'missing');
+      throw challenge(new AppError('unauthorized', 'Authentication required', { reason: 'missing' }));
+    }
+    const resolver = this.#resolvers.find(
+      (r) => r.sources.includes(presented.source) && r.matches(presented.value, presented.source),
+    );
+    if (!resolver) {
+      this.#ctx.metrics.recordAuth('unrecognized', 'failure', 'malformed');
+      throw await this.#failed(ip, new AppError('unauthorized', 'Invalid credential', { reason: 'malformed' }));
+    }
+    const ua = req.headers['user-agent'];
+    const request: AuthRequest = { req, ip, userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null };
+    let principal: Principal;
+    try {
+      principal = await resolver.resolve(presented.value, request);
+    } catch (error) {
+      const reason = (error as AppError).reason ?? 'unknown';
+      this.#ctx.metrics.recordAuth(resolver.name, 'failure', reason);
+      throw await this.#failed(ip, error);
+    }
+    this.#ctx.metrics.recordAuth(resolver.name, 'success');
+    req.principal = principal;
+    return principal;
+  }
+
+  /** Counts a guessing failure toward the address's limit; answers 429 instead once the address is over it. */
+  async #failed(ip: string, error: unknown): Promise<unknown> {
+    if (!(error instanceof AppError) || error.status !== 401) return error;
+    if (!NON_GUESSING_REASONS.has(error.reason ?? '')) {
+      const limited = await this.#guard.recordFailure(ip).catch((cause: unknown) => {
+        this.#ctx.logger.error({ err: cause }, 'failed-authentication counter unavailable');
+        return undefined;
+      });
+      if (limited) return limited;
+    }
+    return challenge(error);
+  }
+}
+
+/** Adds `WWW-Authenticate` to a 401 (RFC 6750 `invalid_token` for a credential that was presented). */
+function challenge(error: AppError): AppError {
+  if (error.headers['WWW-Authenticate']) return error;
+  const value = error.reason === 'missing' ? WWW_AUTHENTICATE : `${WWW_AUTHENTICATE}, error="invalid_token"`;
+  return new AppError(error.code, error.message, {
+    headers: { ...error.headers, 'WWW-Authenticate': value },
+    reason: error.reason,
+    cause: error,
+  });
+}
+
+const authenticators = new WeakMap<AppContext, Authenticator>();
+
+/** The app's authenticator (created on first use). */
+export function authOf(ctx: AppContext): Authenticator {
+  let auth = authenticators.get(ctx);
+  if (!auth) {
+    auth = new Authenticator(ctx);
+    authenticators.set(ctx, auth);
+  }
+  return auth;
+}

@@ -1,0 +1,56 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../http/context.js';
+import { ErrorBodySchema } from '../http/openapi.js';
+import { principalOf, requireAuth } from './middleware.js';
+import { canWrite, type Principal } from './principal.js';
+
+export const MeSchema = z
+  .object({
+    role: z.string().nullable(),
+    auth_kind: z.enum(['session', 'api_key', 'client_credentials', 'team_token', 'admin_token', 'entra_jwt']),
+    org_id: z.string(),
+    team_id: z.string().nullable(),
+    subject: z.string(),
+    email: z.string().nullable(),
+    name: z.string().nullable(),
+    can_write: z.boolean(),
+    permissions: z.array(z.string()),
+    scopes: z.array(z.string()),
+  })
+  .meta({ id: 'Me' });
+
+/** The contract's `/auth/me` body for a principal. */
+export function meBody(principal: Principal): z.output<typeof MeSchema> {
+  return {
+    role: principal.role,
+    auth_kind: principal.kind,
+    org_id: principal.orgId,
+    team_id: principal.teamId,
+    subject: principal.subject,
+    email: principal.email ?? null,
+    name: principal.name ?? null,
+    can_write: canWrite(principal),
+    permissions: [...principal.permissions],
+    scopes: [...principal.scopes],
+  };
+}
+
+/** `GET /auth/me`: who the caller is, for any credential kind. */
+export function registerMeRoute(app: Express, ctx: AppContext): void {
+  ctx.openapi.add({
+    method: 'get',
+    path: '/auth/me',
+    summary: 'The authenticated caller: role, credential kind, org/team, permissions and scopes',
+    tags: ['auth'],
+    security: ['cookie', 'bearer', 'apiKey'],
+    responses: {
+      200: { description: 'The caller', schema: MeSchema },
+      401: { description: 'No valid credential (`unauthorized` or `token_expired`)', schema: ErrorBodySchema },
+      429: { description: 'Too many failed attempts from this address', schema: ErrorBodySchema },
+    },
+  });
+  app.get('/auth/me', requireAuth(ctx), (req, res) => {
+    res.set('Cache-Control', 'no-store').json(meBody(principalOf(req)));
+  });
+}

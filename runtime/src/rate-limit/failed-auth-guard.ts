@@ -1,0 +1,76 @@
+import { rateLimited } from '../errors.js';
+import type { AppContext } from '../http/context.js';
+import { RateLimiter } from './limiter.js';
+
+/** Failed credential checks allowed per client address per window. */
+export const AUTH_FAILURE_LIMIT = 20;
+/** Window of `AUTH_FAILURE_LIMIT`, in seconds. */
+export const AUTH_FAILURE_WINDOW_SECONDS = 60;
+/** How long an address that went over the limit is refused, in seconds. */
+export const AUTH_FAILURE_BLOCK_SECONDS = 300;
+/** Upper bound on remembered blocked addresses per process (oldest forgotten first). */
+const MAX_BLOCKED_ADDRESSES = 50_000;
+
+export interface FailedAuthGuardOptions {
+  readonly limit?: number;
+  readonly windowSeconds?: number;
+  readonly blockSeconds?: number;
+}
+
+/**
+ * Brute-force protection for every secret the runtime checks (API keys, client secrets, team tokens): failures are
+ * counted per client address (shared through Redis when configured); an address over the limit gets `429
+ * rate_limited` with `Retry-After` for `blockSeconds`, even with a good credential. The success path does no I/O:
+ * blocks are remembered in process when a failure crosses the limit, so a replica learns of a block on that address's
+ * first failure there.
+ */
+export class FailedAuthGuard {
+  readonly #limiter: RateLimiter;
+  readonly #blockedUntil = new Map<string, number>();
+
+  constructor(ctx: AppContext, options: FailedAuthGuardOptions = {}) {
+    this.#limiter = new RateLimiter(ctx, {
+      name: 'auth-failures',
+      points: options.limit ?? AUTH_FAILURE_LIMIT,
+      durationSeconds: options.windowSeconds ?? AUTH_FAILURE_WINDOW_SECONDS,
+      blockSeconds: options.blockSeconds ?? AUTH_FAILURE_BLOCK_SECONDS,
+    });
+  }
+
+  /** Throws `rate_limited` while `address` is blocked. Synchronous, no I/O: call it before checking a credential. */
+  assertNotBlocked(address: string): void {
+    if (this.#blockedUntil.size === 0) return;
+    const until = this.#blockedUntil.get(address);
+    if (until === undefined) return;
+    const left = until - Date.now();
+    if (left > 0) throw rateLimited(left / 1000, 'Too many failed authentication attempts; retry later');
+    this.#blockedUntil.delete(address);
+  }
+
+  /**
+   * Counts a failed check from `address`. Returns the `rate_limited` error to answer instead of the failure when the
+   * address is now over the limit, else undefined.
+   */
+  async recordFailure(address: string) {
+    const outcome = await this.#limiter.hit(address);
+    if (outcome.allowed) return undefined;
+    if (this.#blockedUntil.size >= MAX_BLOCKED_ADDRESSES) {
+      const oldest = this.#blockedUntil.keys().next().value;
+      if (oldest !== undefined) this.#blockedUntil.delete(oldest);
+    }
+    this.#blockedUntil.set(address, Date.now() + outcome.retryAfterSeconds * 1000);
+    return rateLimited(outcome.retryAfterSeconds, 'Too many failed authentication attempts; retry later');
+  }
+}
+
+const guards = new WeakMap<AppContext, FailedAuthGuard>();
+
+/** The app's one failed-authentication guard (shared by every credential kind and `POST /oauth2/token`). */
+export function failedAuthGuardFor(ctx: AppContext): FailedAuthGuard {
+  let guard = guards.get(ctx);
+  if (!guard) {
+    guard = new FailedAuthGuard(ctx);
+    guards.set(ctx, guard);
+  }
+  return guard;
+}
