@@ -1,0 +1,458 @@
+import {
+  ContainerApp,
+  type ContainerAppSecret,
+  type ContainerAppTemplateContainerEnv,
+} from '@cdktf/provider-azurerm/lib/container-app';
+import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-app-environment';
+import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import { Sleep } from '@cdktf/provider-time/lib/sleep';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { type Catalog, catalogToJson, defaultCatalog } from '../../catalog/index.js';
+import type { AuthKeyVault, AuthKeyVaultSecret } from '../auth-key-vault/index.js';
+import { checkIntegerRange, checkPattern, ValidationError } from '../core/index.js';
+import { checkImageReference } from './image-reference.js';
+import { RuntimeDatabase, type RuntimeDatabaseOptions } from './runtime-database.js';
+import { RuntimeImageBuild, type RuntimeImageBuildOptions } from './runtime-image.js';
+import { RuntimeRedis, type RuntimeRedisOptions } from './runtime-redis.js';
+import { checkContainerSize, checkScale } from './runtime-sizing.js';
+
+/** Port the runtime image listens on (`PORT`, the image's `EXPOSE`). */
+export const RUNTIME_PORT = 8080;
+
+/** Run an image that already exists, pinned by tag or (better) digest. */
+export interface RuntimePrebuiltImageOptions {
+  readonly kind: 'prebuilt';
+  /** `registry/name:tag` or `registry/name@sha256:<digest>`. */
+  readonly reference: string;
+  /**
+   * The Azure Container Registry holding the image: the runtime's identity gets AcrPull on it and pulls with it.
+   * @default - a public image, pulled anonymously
+   */
+  readonly registry?: { readonly id: string; readonly loginServer: string };
+}
+
+export type RuntimeImageOptions = RuntimePrebuiltImageOptions | RuntimeImageBuildOptions;
+
+/** How the runtime proves itself to the OIDC provider when redeeming authorization codes. */
+export type RuntimeOidcClientAuthentication =
+  | { readonly kind: 'clientSecret'; readonly secret: AuthKeyVaultSecret }
+  /** A managed-identity token for `api://AzureADTokenExchange`, trusted by a federated identity credential. */
+  | { readonly kind: 'managedIdentityAssertion' };
+
+export interface RuntimeOidcOptions {
+  /** Issuer URL, e.g. `https://login.microsoftonline.com/<tenant>/v2.0`. */
+  readonly issuer: string;
+  /** The runtime's OIDC client id. */
+  readonly clientId: string;
+  /**
+   * `aud` the runtime accepts on tokens the issuer minted for the API.
+   * @default - the client id (what Entra puts in v2 access tokens)
+   */
+  readonly audience?: string;
+  readonly clientAuthentication: RuntimeOidcClientAuthentication;
+}
+
+export interface AuthRuntimeProps {
+  /** Container App name, 2-32 lower-case letters, digits and hyphens; also the prefix of the other resources' names. */
+  readonly name: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /** Holds the runtime's secrets; the runtime's identity gets "Key Vault Secrets User" on it. */
+  readonly keyVault: AuthKeyVault;
+  /** Prebuilt image reference, or build-and-push from source in the same deploy. */
+  readonly image: RuntimeImageOptions;
+  /**
+   * The runtime's user-assigned identity. Pass one created earlier when something must trust it before the runtime
+   * exists (a federated credential on the app registration).
+   * @default - created here as `<name>-id`
+   */
+  readonly identity?: UserAssignedIdentity;
+  /**
+   * Browser sign-in through an OIDC provider (Entra ID).
+   * @default - none (no browser sign-in)
+   */
+  readonly oidc?: RuntimeOidcOptions;
+  /**
+   * The runtime's external URL (`PUBLIC_URL`, the `iss` of its tokens), e.g. a custom domain bound elsewhere.
+   * @default - `https://<name>.<environment default domain>` (the Container App's own FQDN)
+   */
+  readonly publicUrl?: string;
+  /**
+   * Extra origins allowed to make cookie-authenticated requests (`ALLOWED_ORIGINS`).
+   * @default - none besides the public URL's origin
+   */
+  readonly additionalAllowedOrigins?: readonly string[];
+  /**
+   * Roles and scopes the runtime enforces (`CATALOG_JSON`); must be the catalog of the app registration.
+   * @default defaultCatalog
+   */
+  readonly catalog?: Catalog;
+  /**
+   * Access-token lifetime in seconds, 60 to 86400.
+   * @default 1800
+   */
+  readonly accessTokenTtlSeconds?: number;
+  /**
+   * Refresh-token lifetime in seconds, 300 to 7776000.
+   * @default 1209600 (14 days)
+   */
+  readonly refreshTokenTtlSeconds?: number;
+  /**
+   * vCPUs per replica; with `memory`, one of the Container Apps pairs (0.25/0.5Gi ... 4/8Gi).
+   * @default 0.5
+   */
+  readonly cpu?: number;
+  /**
+   * Memory per replica, twice the CPU in GiB (e.g. "1Gi").
+   * @default "1Gi"
+   */
+  readonly memory?: string;
+  /**
+   * Replicas kept running, 0 to 300 (0 lets the app scale to zero).
+   * @default 1
+   */
+  readonly minReplicas?: number;
+  /**
+   * Upper replica bound, 1 to 300, at least `minReplicas`.
+   * @default 3
+   */
+  readonly maxReplicas?: number;
+  /**
+   * Concurrent HTTP requests per replica before the HTTP scale rule adds one, 1 to 1000.
+   * @default 50
+   */
+  readonly concurrentRequestsPerReplica?: number;
+  /**
+   * Ingress reachable from the internet (`true`) or only inside the Container Apps environment / its VNet.
+   * @default true
+   */
+  readonly ingressExternalEnabled?: boolean;
+  /**
+   * Log Analytics workspace for the environment's logs.
+   * @default - a workspace created here (`<name>-logs`, PerGB2018, 30 days)
+   */
+  readonly logAnalyticsWorkspaceId?: string;
+  /**
+   * Subnet (/23 or larger for Consumption) the Container Apps environment is injected into.
+   * @default - Azure-managed network
+   */
+  readonly infrastructureSubnetId?: string;
+  /**
+   * Environment reachable only through the VNet's internal load balancer. Needs `infrastructureSubnetId`.
+   * @default false
+   */
+  readonly internalLoadBalancerEnabled?: boolean;
+  /**
+   * Spread replicas over availability zones. Needs `infrastructureSubnetId`.
+   * @default false
+   */
+  readonly zoneRedundancyEnabled?: boolean;
+  /**
+   * The PostgreSQL flexible server.
+   * @default - smallest burstable server, Entra authentication with the runtime's identity
+   */
+  readonly database?: RuntimeDatabaseOptions;
+  /**
+   * Azure Cache for Redis for rate limits shared across replicas.
+   * @default - none (each replica limits on its own)
+   */
+  readonly redis?: RuntimeRedisOptions;
+  /**
+   * Seconds the app waits after its identity's role assignments, for RBAC propagation (Key Vault references and the
+   * image pull are checked when the revision starts).
+   * @default 60
+   */
+  readonly rbacPropagationDelaySeconds?: number;
+  /**
+   * Tags on every resource created here.
+   * @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Container App secret names (lower-case, digits, hyphens) of what the runtime reads from Key Vault. */
+export const RUNTIME_SECRET_NAMES = {
+  keyEncryptionKey: 'key-encryption-key',
+  apiKeyPepper: 'api-key-pepper',
+  oidcClientSecret: 'oidc-client-secret',
+  databaseUrl: 'database-url',
+  redisUrl: 'redis-url',
+} as const;
+
+/**
+ * The gatehouse runtime on Azure Container Apps: a Log Analytics workspace and Container Apps environment, a
+ * user-assigned identity (Key Vault Secrets User on the vault, AcrPull on the registry, Entra administrator of the
+ * database) granted before the app starts, a PostgreSQL flexible server, optional Redis, and the Container App itself
+ * (single revision, https-only ingress, `/healthz` and `/readyz` probes, HTTP concurrency scaling). Every secret is a
+ * Key Vault reference resolved with the identity; the key-encryption key and API-key pepper are generated here.
+ */
+export class AuthRuntime extends Construct {
+  readonly containerApp: ContainerApp;
+  readonly containerAppEnvironment: ContainerAppEnvironment;
+  readonly identity: UserAssignedIdentity;
+  readonly identityPrincipalId: string;
+  readonly identityClientId: string;
+  readonly database: RuntimeDatabase;
+  readonly redis?: RuntimeRedis;
+  readonly imageBuild?: RuntimeImageBuild;
+  /** The image the app runs (a digest reference in build mode). */
+  readonly imageReference: string;
+  /** Generated, never rotated (it decrypts the stored signing keys); its expiry is renewed. */
+  readonly keyEncryptionKey: AuthKeyVaultSecret;
+  /** Generated, never rotated (every stored secret hash depends on it); its expiry is renewed. */
+  readonly apiKeyPepper: AuthKeyVaultSecret;
+  /** The Container App's FQDN as Azure reports it (`ingress[0].fqdn`). */
+  readonly runtimeFqdn: string;
+  /** `publicUrl`, or `https://<runtimeFqdn>`. */
+  readonly runtimeUrl: string;
+  /** `<runtimeUrl>/.well-known/jwks.json`. */
+  readonly jwksUrl: string;
+  /** The role assignments the app waits for (Key Vault, registry). */
+  readonly identityRoleAssignments: readonly RoleAssignment[];
+
+  constructor(scope: Construct, id: string, props: AuthRuntimeProps) {
+    super(scope, id);
+    checkPattern(
+      this,
+      'name',
+      props.name,
+      /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/,
+      '2-32 lower-case letters, digits or hyphens, starting with a letter and not ending with a hyphen',
+    );
+    if (props.name.includes('--')) throw new ValidationError(this, 'name', 'a name without "--"', props.name);
+    const cpu = props.cpu ?? 0.5;
+    const memory = props.memory ?? '1Gi';
+    checkContainerSize(this, cpu, memory);
+    const scale = {
+      minReplicas: props.minReplicas ?? 1,
+      maxReplicas: props.maxReplicas ?? 3,
+      concurrentRequests: props.concurrentRequestsPerReplica ?? 50,
+    };
+    checkScale(this, scale);
+    const accessTokenTtlSeconds = props.accessTokenTtlSeconds ?? 1800;
+    checkIntegerRange(this, 'accessTokenTtlSeconds', accessTokenTtlSeconds, 60, 86_400);
+    const refreshTokenTtlSeconds = props.refreshTokenTtlSeconds ?? 1_209_600;
+    checkIntegerRange(this, 'refreshTokenTtlSeconds', refreshTokenTtlSeconds, 300, 7_776_000);
+    const rbacPropagationDelaySeconds = props.rbacPropagationDelaySeconds ?? 60;
+    checkIntegerRange(this, 'rbacPropagationDelaySeconds', rbacPropagationDelaySeconds, 0, 600);
+    if ((props.zoneRedundancyEnabled || props.internalLoadBalancerEnabled) && !props.infrastructureSubnetId) {
+      const prop = props.zoneRedundancyEnabled ? 'zoneRedundancyEnabled' : 'internalLoadBalancerEnabled';
+      throw new ValidationError(this, prop, 'false unless infrastructureSubnetId is given', true);
+    }
+    if (props.publicUrl !== undefined) {
+      checkPattern(this, 'publicUrl', props.publicUrl, /^https:\/\/[^/#?\s]+$/, 'an https origin without a path');
+    }
+    (props.additionalAllowedOrigins ?? []).forEach((origin, index) => {
+      checkPattern(
+        this,
+        `additionalAllowedOrigins[${index}]`,
+        origin,
+        /^https?:\/\/[^/#?\s]+$/,
+        'an origin such as https://app.example.com',
+      );
+    });
+    if (props.image?.kind === 'prebuilt') checkImageReference(this, 'image.reference', props.image.reference);
+    else if (props.image?.kind !== 'build') {
+      throw new ValidationError(this, 'image.kind', '"prebuilt" or "build"', (props.image as { kind?: unknown })?.kind);
+    }
+    if (props.oidc) checkPattern(this, 'oidc.issuer', props.oidc.issuer, /^https:\/\/\S+$/, 'an https issuer URL');
+
+    const tags = props.tags ? { ...props.tags } : undefined;
+    const common = { resourceGroupName: props.resourceGroupName, location: props.location };
+
+    // ---- identity first: everything the app needs is granted to it before the app exists ----
+    this.identity =
+      props.identity ?? new UserAssignedIdentity(this, 'Identity', { ...common, name: `${props.name}-id`, tags });
+    this.identityPrincipalId = this.identity.principalId;
+    this.identityClientId = this.identity.clientId;
+    const roleAssignments = [
+      props.keyVault.grantSecretRead(this.identity.principalId, {
+        id: `${id}SecretsUser`,
+        principalType: 'ServicePrincipal',
+      }),
+    ];
+
+    // ---- image ----
+    let registry: { id: string; loginServer: string } | undefined;
+    if (props.image.kind === 'build') {
+      this.imageBuild = new RuntimeImageBuild(this, 'Image', { ...props.image, ...common, tags });
+      this.imageReference = this.imageBuild.imageReference;
+      registry = { id: this.imageBuild.registryId, loginServer: this.imageBuild.registryLoginServer };
+    } else {
+      this.imageReference = props.image.reference;
+      registry = props.image.registry;
+    }
+    if (registry) {
+      roleAssignments.push(
+        new RoleAssignment(this, 'AcrPull', {
+          scope: registry.id,
+          roleDefinitionName: 'AcrPull',
+          principalId: this.identity.principalId,
+          principalType: 'ServicePrincipal',
+          description: 'Lets the gatehouse runtime pull its image',
+        }),
+      );
+    }
+    this.identityRoleAssignments = roleAssignments;
+
+    // ---- secrets generated for the runtime ----
+    const secretNamePrefix = props.name;
+    this.keyEncryptionKey = props.keyVault.addGeneratedSecret(`${secretNamePrefix}-key-encryption-key`, {
+      // Letters and digits decode as base64 (64 characters -> 48 bytes, above the runtime's 32-byte minimum).
+      lengthChars: 64,
+      specialCharactersEnabled: false,
+      valueRotationEnabled: false,
+    });
+    this.apiKeyPepper = props.keyVault.addGeneratedSecret(`${secretNamePrefix}-api-key-pepper`, {
+      lengthChars: 64,
+      specialCharactersEnabled: false,
+      valueRotationEnabled: false,
+    });
+
+    // ---- store ----
+    this.database = new RuntimeDatabase(this, 'Database', {
+      ...props.database,
+      ...common,
+      serverName: props.database?.serverName ?? `${props.name}-pg`,
+      identity: this.identity,
+      tenantId: props.keyVault.keyVaultTenantId,
+      keyVault: props.keyVault,
+      secretNamePrefix,
+      tags,
+    });
+    if (props.redis) {
+      this.redis = new RuntimeRedis(this, 'Redis', {
+        ...props.redis,
+        ...common,
+        name: props.redis.name ?? `${props.name}-redis`,
+        keyVault: props.keyVault,
+        secretNamePrefix,
+        tags,
+      });
+    }
+
+    // ---- environment ----
+    const workspaceId =
+      props.logAnalyticsWorkspaceId ??
+      new LogAnalyticsWorkspace(this, 'Logs', {
+        ...common,
+        name: `${props.name}-logs`,
+        sku: 'PerGB2018',
+        retentionInDays: 30,
+        tags,
+      }).id;
+    this.containerAppEnvironment = new ContainerAppEnvironment(this, 'Environment', {
+      ...common,
+      name: `${props.name}-env`,
+      logAnalyticsWorkspaceId: workspaceId,
+      infrastructureSubnetId: props.infrastructureSubnetId,
+      internalLoadBalancerEnabled: props.internalLoadBalancerEnabled,
+      zoneRedundancyEnabled: props.zoneRedundancyEnabled ?? false,
+      tags,
+    });
+
+    // ---- the app ----
+    const external = props.ingressExternalEnabled ?? true;
+    // Azure's FQDN rule, computed from the environment so the app never references its own attributes.
+    const ownFqdn = `${props.name}.${external ? '' : 'internal.'}${this.containerAppEnvironment.defaultDomain}`;
+    const publicUrl = props.publicUrl ?? `https://${ownFqdn}`;
+    const catalog = props.catalog ?? defaultCatalog;
+
+    const secrets: ContainerAppSecret[] = [];
+    const env: ContainerAppTemplateContainerEnv[] = [];
+    const fromVault = (variable: string, secretName: string, secret: AuthKeyVaultSecret) => {
+      secrets.push({ name: secretName, keyVaultSecretId: secret.secretVersionlessId, identity: this.identity.id });
+      env.push({ name: variable, secretName });
+    };
+    const plain = (variable: string, value: string) => env.push({ name: variable, value });
+
+    plain('NODE_ENV', 'production');
+    plain('PORT', String(RUNTIME_PORT));
+    plain('PUBLIC_URL', publicUrl);
+    plain('ALLOWED_ORIGINS', [publicUrl, ...(props.additionalAllowedOrigins ?? [])].join(','));
+    plain('CATALOG_JSON', catalogToJson(catalog));
+    plain('ACCESS_TOKEN_TTL_SECONDS', String(accessTokenTtlSeconds));
+    plain('REFRESH_TOKEN_TTL_SECONDS', String(refreshTokenTtlSeconds));
+    // The identity the runtime requests tokens as (database password, OIDC client assertion).
+    plain('AZURE_CLIENT_ID', this.identity.clientId);
+    fromVault('KEY_ENCRYPTION_KEY', RUNTIME_SECRET_NAMES.keyEncryptionKey, this.keyEncryptionKey);
+    fromVault('API_KEY_PEPPER', RUNTIME_SECRET_NAMES.apiKeyPepper, this.apiKeyPepper);
+    if (this.database.connectionUrlSecret) {
+      fromVault('DATABASE_URL', RUNTIME_SECRET_NAMES.databaseUrl, this.database.connectionUrlSecret);
+    } else {
+      plain('DATABASE_URL', this.database.connectionUrl as string);
+      plain('DATABASE_AUTH', 'managed-identity');
+    }
+    if (this.redis) fromVault('REDIS_URL', RUNTIME_SECRET_NAMES.redisUrl, this.redis.urlSecret);
+    if (props.oidc) {
+      plain('OIDC_ISSUER', props.oidc.issuer);
+      plain('OIDC_CLIENT_ID', props.oidc.clientId);
+      plain('OIDC_AUDIENCE', props.oidc.audience ?? props.oidc.clientId);
+      const auth = props.oidc.clientAuthentication;
+      if (auth.kind === 'clientSecret') {
+        fromVault('OIDC_CLIENT_SECRET', RUNTIME_SECRET_NAMES.oidcClientSecret, auth.secret);
+      } else if (auth.kind === 'managedIdentityAssertion') {
+        plain('OIDC_CLIENT_AUTH', 'managed-identity');
+      } else {
+        throw new ValidationError(
+          this,
+          'oidc.clientAuthentication.kind',
+          '"clientSecret" or "managedIdentityAssertion"',
+          (auth as { kind?: unknown }).kind,
+        );
+      }
+    }
+
+    const waitFor: ITerraformDependable[] = [...roleAssignments];
+    if (this.database.entraAdministrator) waitFor.push(this.database.entraAdministrator);
+    const propagation = new Sleep(this, 'RbacPropagation', {
+      createDuration: `${rbacPropagationDelaySeconds}s`,
+      dependsOn: waitFor,
+    });
+
+    const probe = (path: string) => ({ transport: 'HTTP', path, port: RUNTIME_PORT });
+    this.containerApp = new ContainerApp(this, 'Resource', {
+      name: props.name,
+      resourceGroupName: props.resourceGroupName,
+      containerAppEnvironmentId: this.containerAppEnvironment.id,
+      revisionMode: 'Single',
+      identity: { type: 'UserAssigned', identityIds: [this.identity.id] },
+      registry: registry ? [{ server: registry.loginServer, identity: this.identity.id }] : undefined,
+      secret: secrets,
+      ingress: {
+        externalEnabled: external,
+        targetPort: RUNTIME_PORT,
+        transport: 'http',
+        allowInsecureConnections: false,
+        trafficWeight: [{ latestRevision: true, percentage: 100 }],
+      },
+      template: {
+        minReplicas: scale.minReplicas,
+        maxReplicas: scale.maxReplicas,
+        httpScaleRule: [{ name: 'http-concurrency', concurrentRequests: String(scale.concurrentRequests) }],
+        container: [
+          {
+            name: 'runtime',
+            image: this.imageReference,
+            cpu,
+            memory,
+            env,
+            // Startup covers migrations and key loading; then liveness restarts a hung process and readiness takes a
+            // replica out of rotation while its store is unreachable.
+            startupProbe: [{ ...probe('/healthz'), intervalSeconds: 5, failureCountThreshold: 24 }],
+            livenessProbe: [{ ...probe('/healthz'), intervalSeconds: 10, failureCountThreshold: 3 }],
+            readinessProbe: [{ ...probe('/readyz'), intervalSeconds: 5, failureCountThreshold: 3 }],
+          },
+        ],
+      },
+      dependsOn: [propagation],
+      tags,
+    });
+    this.runtimeFqdn = this.containerApp.ingress.fqdn;
+    this.runtimeUrl = props.publicUrl ?? `https://${this.runtimeFqdn}`;
+    this.jwksUrl = `${this.runtimeUrl}/.well-known/jwks.json`;
+  }
+}

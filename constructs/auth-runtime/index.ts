@@ -1,0 +1,16 @@
+export {
+  AuthRuntime,
+  type AuthRuntimeProps,
+  RUNTIME_PORT,
+  RUNTIME_SECRET_NAMES,
+  type RuntimeImageOptions,
+  type RuntimeOidcClientAuthentication,
+  type RuntimeOidcOptions,
+  type RuntimePrebuiltImageOptions,
+} from './auth-runtime.js';
+export { hashBuildContext } from './build-context-hash.js';
+export { checkImageReference } from './image-reference.js';
+export { PASSWORD_MODE_ADMIN_LOGIN, RuntimeDatabase, type RuntimeDatabaseOptions } from './runtime-database.js';
+export { DEFAULT_RUNTIME_CONTEXT_PATHS, RuntimeImageBuild, type RuntimeImageBuildOptions } from './runtime-image.js';
+export { RuntimeRedis, type RuntimeRedisOptions } from './runtime-redis.js';
+export { CONTAINER_APP_SIZES, MAX_REPLICAS_LIMIT } from './runtime-sizing.js';
