@@ -34,6 +34,7 @@ buildah bud \
   --isolation chroot \
   --network host \
   --layers \
+  --pull=never \
   --format docker \
   --file runtime/Dockerfile \
   --build-arg "NODE_IMAGE=$node_image" \
