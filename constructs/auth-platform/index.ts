@@ -1,0 +1,6 @@
+export {
+  AuthPlatform,
+  type AuthPlatformProps,
+  type PlatformClientOptions,
+  type PlatformRuntimeOptions,
+} from './auth-platform.js';

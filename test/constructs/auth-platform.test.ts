@@ -1,0 +1,198 @@
+import { Aspects, Testing } from 'cdktf';
+import type { Construct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { catalogToJson, defaultCatalog, extendCatalog } from '../../catalog/index.js';
+import { AuthPlatform, type AuthPlatformProps } from '../../constructs/auth-platform/index.js';
+import { GatehousePolicy } from '../../constructs/core/index.js';
+import { dependencyGraph, dependsOn, findCycle, findPlaintextSecrets } from './auth-runtime-scan.js';
+import { allOf, ref, type SynthJson, single, synthJson, testStack } from './synth-helpers.js';
+
+const TENANT = '00000000-0000-0000-0000-00000000aaaa';
+const IMAGE = `ghcr.io/example/gatehouse-runtime@sha256:${'b'.repeat(64)}`;
+
+const base: AuthPlatformProps = {
+  name: 'gatehouse-test',
+  resourceGroupName: 'rg-test',
+  location: 'westeurope',
+  tenantId: TENANT,
+  keyVault: { name: 'kv-gatehouse-test' },
+  runtime: { image: { kind: 'prebuilt', reference: IMAGE } },
+};
+
+function platformIn(scope: Construct, overrides: Partial<AuthPlatformProps> = {}): AuthPlatform {
+  return new AuthPlatform(scope, 'Platform', { ...base, ...overrides });
+}
+
+function synthPlatform(overrides: Partial<AuthPlatformProps> = {}): SynthJson {
+  return synthJson((scope) => {
+    platformIn(scope, overrides);
+  });
+}
+
+type Env = Record<string, { value?: string; secret_name?: string }>;
+
+function envOf(json: SynthJson): Env {
+  const app = single(json, 'azurerm_container_app') as {
+    template: { container: Array<{ env: Array<{ name: string; value?: string; secret_name?: string }> }> };
+  };
+  return Object.fromEntries(app.template.container[0].env.map(({ name, ...rest }) => [name, rest]));
+}
+
+const only = (json: SynthJson, type: string) => `${type}.${Object.keys(json.resource[type])[0]}`;
+
+describe('AuthPlatform', () => {
+  it('composes vault, app registration, runtime identity and runtime with a federated credential by default', () => {
+    const json = synthPlatform();
+    expect(single(json, 'azurerm_key_vault')).toMatchObject({ name: 'kv-gatehouse-test', tenant_id: TENANT });
+    expect(single(json, 'azuread_application')).toMatchObject({ display_name: 'gatehouse' });
+    expect(single(json, 'azuread_application_federated_identity_credential')).toMatchObject({
+      application_id: ref('azuread_application', 'id'),
+      issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+      subject: ref('azurerm_user_assigned_identity', 'principal_id'),
+      audiences: ['api://AzureADTokenExchange'],
+    });
+    expect(allOf(json, 'azuread_application_password')).toHaveLength(0);
+    expect(single(json, 'azurerm_user_assigned_identity')).toMatchObject({ name: 'gatehouse-test-id' });
+    expect(single(json, 'azurerm_container_app').identity).toEqual({
+      type: 'UserAssigned',
+      identity_ids: [ref('azurerm_user_assigned_identity', 'id')],
+    });
+    expect(envOf(json)).toMatchObject({
+      OIDC_ISSUER: { value: `https://login.microsoftonline.com/${TENANT}/v2.0` },
+      OIDC_CLIENT_ID: { value: ref('azuread_application', 'client_id') },
+      OIDC_AUDIENCE: { value: ref('azuread_application', 'client_id') },
+      OIDC_CLIENT_AUTH: { value: 'managed-identity' },
+      CATALOG_JSON: { value: catalogToJson(defaultCatalog) },
+      DATABASE_AUTH: { value: 'managed-identity' },
+      KEY_ENCRYPTION_KEY: { secret_name: 'key-encryption-key' },
+      API_KEY_PEPPER: { secret_name: 'api-key-pepper' },
+    });
+    expect(envOf(json).OIDC_CLIENT_SECRET).toBeUndefined();
+    expect(findPlaintextSecrets(json)).toEqual([]);
+  });
+
+  it("derives the redirect URI from the Container App's FQDN on a separate resource, without a cycle", () => {
+    const json = synthPlatform({ additionalOrigins: ['https://auth.example.com/'] });
+    const redirects = single(json, 'azuread_application_redirect_uris');
+    expect(redirects).toMatchObject({ type: 'Web', application_id: ref('azuread_application', 'id') });
+    expect(redirects.redirect_uris).toEqual([
+      expect.stringMatching(/^https:\/\/\$\{azurerm_container_app\.[\w-]+\.ingress\[0\]\.fqdn\}\/auth\/callback$/),
+      'https://auth.example.com/auth/callback',
+    ]);
+    const app = single(json, 'azuread_application') as { web?: { redirect_uris?: unknown } };
+    expect(app.web?.redirect_uris).toBeUndefined();
+    const graph = dependencyGraph(json);
+    expect(findCycle(graph)).toBeUndefined();
+    const containerApp = only(json, 'azurerm_container_app');
+    expect(dependsOn(graph, containerApp, only(json, 'azuread_application'))).toBe(true);
+    expect(dependsOn(graph, only(json, 'azuread_application_redirect_uris'), containerApp)).toBe(true);
+    expect(dependsOn(graph, containerApp, only(json, 'azuread_application_redirect_uris'))).toBe(false);
+    expect(envOf(json).ALLOWED_ORIGINS.value).toMatch(
+      /^https:\/\/gatehouse-test\.\$\{[^}]+\},https:\/\/auth\.example\.com$/,
+    );
+  });
+
+  it('the cycle check sees a cycle when one is introduced', () => {
+    const json = synthJson((scope) => {
+      const platform = platformIn(scope);
+      platform.api.application.addOverride('notes', platform.runtime.runtimeFqdn);
+    });
+    expect(findCycle(dependencyGraph(json))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^azurerm_container_app\./)]),
+    );
+  });
+
+  it('hands the runtime the rotated client secret from Key Vault in clientSecret mode', () => {
+    const json = synthPlatform({ runtimeCredential: 'clientSecret' });
+    expect(allOf(json, 'azuread_application_federated_identity_credential')).toHaveLength(0);
+    expect(single(json, 'azuread_application_password')).toMatchObject({
+      application_id: ref('azuread_application', 'id'),
+    });
+    const secret = allOf(json, 'azurerm_key_vault_secret').find((s) => s.name === 'gatehouse-client-secret');
+    expect(secret).toMatchObject({ value: ref('azuread_application_password', 'value') });
+    const [secretId] = Object.entries(json.resource.azurerm_key_vault_secret).find(
+      ([, s]) => s.name === 'gatehouse-client-secret',
+    ) as [string, unknown];
+    const app = single(json, 'azurerm_container_app') as { secret: Array<Record<string, unknown>> };
+    expect(app.secret.find((s) => s.name === 'oidc-client-secret')).toEqual({
+      name: 'oidc-client-secret',
+      key_vault_secret_id: `\${azurerm_key_vault_secret.${secretId}.versionless_id}`,
+      identity: ref('azurerm_user_assigned_identity', 'id'),
+    });
+    expect(envOf(json).OIDC_CLIENT_SECRET).toEqual({ secret_name: 'oidc-client-secret' });
+    expect(envOf(json).OIDC_CLIENT_AUTH).toBeUndefined();
+    expect(findPlaintextSecrets(json)).toEqual([]);
+  });
+
+  it('adds client-credential apps with their scopes and secrets in the vault', () => {
+    const json = synthPlatform({ clients: [{ id: 'Reporter', scopes: ['search:read', 'incidents:read'] }] });
+    expect(allOf(json, 'azuread_application').map((a) => a.display_name)).toEqual(['gatehouse', 'gatehouse-reporter']);
+    expect(allOf(json, 'azuread_app_role_assignment')).toHaveLength(2);
+    expect(allOf(json, 'azurerm_key_vault_secret').map((s) => s.name)).toContain('gatehouse-reporter-client-secret');
+    expect(findPlaintextSecrets(json)).toEqual([]);
+  });
+
+  it('gives the runtime the catalog the app registration publishes', () => {
+    const catalog = extendCatalog(defaultCatalog, {
+      scopes: [{ value: 'tickets:read', description: 'Read tickets' }],
+      grants: { analyst: ['tickets:read'] },
+    });
+    const json = synthPlatform({ catalog });
+    expect(envOf(json).CATALOG_JSON.value).toBe(catalogToJson(catalog));
+    const roles = (single(json, 'azuread_application').app_role as Array<{ value: string }>).map((r) => r.value);
+    expect(roles).toContain('tickets:read');
+  });
+
+  it('passes runtime settings through (sizing, database, Redis)', () => {
+    const json = synthPlatform({
+      runtime: {
+        image: { kind: 'prebuilt', reference: IMAGE },
+        cpu: 1,
+        memory: '2Gi',
+        minReplicas: 2,
+        maxReplicas: 6,
+        database: { skuName: 'GP_Standard_D2ds_v5', highAvailabilityEnabled: true },
+        redis: { skuName: 'Standard', capacity: 1 },
+      },
+    });
+    expect(single(json, 'azurerm_container_app').template).toMatchObject({ min_replicas: 2, max_replicas: 6 });
+    expect(single(json, 'azurerm_postgresql_flexible_server').high_availability).toEqual({ mode: 'ZoneRedundant' });
+    expect(envOf(json).REDIS_URL).toEqual({ secret_name: 'redis-url' });
+  });
+
+  it('passes the gatehouse policy in a full stack synth', () => {
+    const stack = testStack();
+    platformIn(stack, {
+      runtimeCredential: 'clientSecret',
+      clients: [{ id: 'Reporter', scopes: ['search:read'] }],
+      runtime: { image: { kind: 'prebuilt', reference: IMAGE }, redis: {}, database: { authentication: 'password' } },
+    });
+    Aspects.of(stack).add(new GatehousePolicy());
+    const json = JSON.parse(Testing.synth(stack, true));
+    expect(findPlaintextSecrets(json)).toEqual([]);
+  });
+
+  describe('fails when', () => {
+    it('the tenant is not a GUID', () =>
+      expect(() => synthPlatform({ tenantId: 'contoso' })).toThrow(
+        'Platform: tenantId must be an Entra tenant id (GUID); got "contoso"',
+      ));
+    it('two clients share an id', () =>
+      expect(() =>
+        synthPlatform({
+          clients: [
+            { id: 'Reporter', scopes: ['search:read'] },
+            { id: 'Reporter', scopes: ['graph:read'] },
+          ],
+        }),
+      ).toThrow('Platform: clients[].id must be a list without duplicate values; got "Reporter"'));
+    it('an origin uses http outside loopback', () =>
+      expect(() => synthPlatform({ additionalOrigins: ['http://auth.example.com'] })).toThrow(
+        'Platform/Api: redirectUris[1] must be an absolute https URL without a fragment (loopback http is not allowed in this environment); got "http://auth.example.com/auth/callback"',
+      ));
+    it('a client asks for a scope the catalog lacks', () =>
+      expect(() => synthPlatform({ clients: [{ id: 'Reporter', scopes: ['graph:delete'] }] })).toThrow(
+        /Platform\/Api\/Reporter: scopes must be catalog scopes/,
+      ));
+  });
+});
