@@ -2,9 +2,11 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { AuditWriter } from './audit/audit-writer.js';
+import { registerAuditRoutes } from './audit/audit-routes.js';
 import { registerAuthRoutes } from './auth/register-auth-routes.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
+import { registerApiKeyRoutes } from './credentials/api-keys/api-key-routes.js';
 import type { AppContext } from './http/context.js';
 import { errorHandler, notFoundHandler } from './http/error-middleware.js';
 import { FastRouter, pathOf } from './http/fast-router.js';
@@ -33,6 +35,8 @@ const ROUTE_MODULES: readonly RouteModule[] = [
   registerOperationsRoutes,
   // -- issue 6 (credentials) modules --
   registerAuthRoutes,
+  registerApiKeyRoutes,
+  registerAuditRoutes,
   // -- issue 7 (browser sign-in) modules --
 ];
 

@@ -1,0 +1,89 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import { principalOf, requirePermission } from '../auth/middleware.js';
+import { DEFAULT_ORG_ID } from '../credentials/bootstrap-admin.js';
+import type { AppContext } from '../http/context.js';
+import { ErrorBodySchema, parseWith } from '../http/openapi.js';
+import { toCsv } from './audit-csv.js';
+
+/** Most events one request returns. */
+export const MAX_AUDIT_LIMIT = 1000;
+
+const KIND = /^[a-z0-9_]+(?:\.[a-z0-9_]+)*(?:\.\*)?$/;
+
+export const AuditQuerySchema = z.object({
+  format: z.enum(['json', 'csv']).default('json'),
+  kind: z
+    .string()
+    .max(100)
+    .regex(KIND, 'must be an event kind like api_key.revoked, or a prefix like api_key.*')
+    .optional()
+    .describe('Exact kind (`api_key.revoked`) or prefix (`api_key.*`)'),
+  since: z.iso.datetime({ offset: true }).optional().describe('Only events at or after this ISO-8601 time'),
+  limit: z.coerce.number().int().min(1).max(MAX_AUDIT_LIMIT).default(100).describe('Most events, newest first'),
+});
+
+const AuditEventSchema = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    kind: z.string(),
+    outcome: z.enum(['success', 'failure']),
+    actor_kind: z.string().nullable(),
+    actor_subject: z.string().nullable(),
+    credential_id: z.string().nullable(),
+    org_id: z.string().nullable(),
+    target: z.string().nullable(),
+    reason: z.string().nullable(),
+    ip: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .meta({ id: 'AuditEvent' });
+
+/**
+ * `GET /api/v1/audit?format=json|csv&kind=&since=&limit=` (`audit:read`): the caller's org's events, newest first.
+ * Events that belong to no org (e.g. signing-key rotation) are shown to the default org, which runs the deployment.
+ */
+export function registerAuditRoutes(app: Express, ctx: AppContext): void {
+  ctx.openapi.add({
+    method: 'get',
+    path: '/api/v1/audit',
+    summary: "Audit events of the caller's org as JSON or CSV",
+    tags: ['audit'],
+    security: ['bearer', 'apiKey', 'cookie'],
+    query: AuditQuerySchema,
+    responses: {
+      200: { description: 'Events, newest first', schema: z.object({ events: z.array(AuditEventSchema) }) },
+      400: { description: '`invalid_request` naming the parameter', schema: ErrorBodySchema },
+      401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
+      403: { description: '`forbidden`: lacks `audit:read`', schema: ErrorBodySchema },
+    },
+  });
+
+  app.get('/api/v1/audit', requirePermission(ctx, 'audit:read'), async (req, res) => {
+    const query = parseWith(AuditQuerySchema, req.query, 'query');
+    const caller = principalOf(req);
+    let select = ctx.store.db.selectFrom('audit_events').selectAll();
+    select =
+      caller.orgId === DEFAULT_ORG_ID
+        ? select.where((eb) => eb.or([eb('org_id', '=', caller.orgId), eb('org_id', 'is', null)]))
+        : select.where('org_id', '=', caller.orgId);
+    if (query.kind?.endsWith('.*')) select = select.where('kind', 'like', `${query.kind.slice(0, -1)}%`);
+    else if (query.kind) select = select.where('kind', '=', query.kind);
+    if (query.since) select = select.where('at', '>=', new Date(query.since).toISOString());
+    const rows = await select.orderBy('at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
+
+    res.set('Cache-Control', 'no-store');
+    if (query.format === 'csv') {
+      res
+        .type('text/csv; charset=utf-8')
+        .set('Content-Disposition', 'attachment; filename="gatehouse-audit.csv"')
+        .send(toCsv(rows));
+      return;
+    }
+    res.json({
+      events: rows.map((row) => ({ ...row, details: row.details ? (JSON.parse(row.details) as unknown) : null })),
+    });
+  });
+}
