@@ -19,8 +19,10 @@ import type { KeyRing } from './keys/key-ring.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOperationsRoutes } from './routes/operations.js';
 import { registerWellKnownRoutes } from './routes/well-known.js';
+import { registerSigninRoutes } from './signin/register-signin-routes.js';
 import type { Store } from './store/store.js';
 import { TokenService } from './tokens/access-tokens.js';
+import { registerUserRoutes } from './users/users-routes.js';
 
 /** A feature module: registers its Express routes, fast routes and OpenAPI operations. */
 export type RouteModule = (app: Express, ctx: AppContext) => void;
@@ -38,6 +40,8 @@ const ROUTE_MODULES: readonly RouteModule[] = [
   registerApiKeyRoutes,
   registerAuditRoutes,
   // -- issue 7 (browser sign-in) modules --
+  registerSigninRoutes,
+  registerUserRoutes,
 ];
 
 export interface AppDeps {

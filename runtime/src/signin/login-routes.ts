@@ -1,0 +1,261 @@
+import type { Express, Request, Response } from 'express';
+import * as client from 'openid-client';
+import { requestSource } from '../audit/audit-writer.js';
+import { epochSeconds } from '../clock.js';
+import { constantTimeEqual } from '../crypto/constant-time.js';
+import { AppError, invalidRequest } from '../errors.js';
+import type { AppContext } from '../http/context.js';
+import { ErrorBodySchema, parseWith } from '../http/openapi.js';
+import { clearLoginStateCookie, LOGIN_STATE_COOKIE, readCookie, setLoginStateCookie } from './cookies.js';
+import { LOGIN_STATE_TTL_SECONDS, type LoginState, openLoginState, sealLoginState } from './login-state.js';
+import { assertAllowedOrigin } from './origin-check.js';
+import type { RefreshTokens } from './refresh-tokens.js';
+import type { RelyingParty } from './relying-party.js';
+import { DEFAULT_RETURN_TO, isSafeReturnTo } from './return-to.js';
+import {
+  AuthUrlSchema,
+  CallbackBodySchema,
+  CallbackQuerySchema,
+  CallbackResponseSchema,
+  LoginQuerySchema,
+} from './schemas.js';
+import { issueSessionAccessToken, setSessionCookiesFor, userView } from './session-tokens.js';
+import { signInUser } from './sign-in-user.js';
+
+export interface LoginDeps {
+  readonly ctx: AppContext;
+  /** Undefined when no IdP is configured (`OIDC_ISSUER` unset): the sign-in endpoints then answer 404. */
+  readonly rp: RelyingParty | undefined;
+  readonly refreshTokens: RefreshTokens;
+}
+
+/** `GET /auth/login`, `GET /auth/callback` (browser) and `POST /auth/callback` (SPA). */
+export function registerLoginRoutes(app: Express, deps: LoginDeps): void {
+  const { ctx } = deps;
+  documentLoginRoutes(ctx);
+  const defaultRedirectUri = `${ctx.config.publicUrl}/auth/callback`;
+
+  const relyingParty = (): RelyingParty => {
+    if (!deps.rp) {
+      throw new AppError(
+        'not_found',
+        'Browser sign-in is not configured on this runtime (set OIDC_ISSUER and OIDC_CLIENT_ID)',
+      );
+    }
+    return deps.rp;
+  };
+
+  app.get('/auth/login', async (req, res) => {
+    const rp = relyingParty();
+    const query = parseWith(LoginQuerySchema, req.query, 'query');
+    const returnTo = query.return_to ?? DEFAULT_RETURN_TO;
+    if (!isSafeReturnTo(returnTo, ctx.config.publicUrl)) {
+      ctx.audit.recordInBackground({
+        kind: 'session.open_redirect_refused',
+        outcome: 'failure',
+        reason: 'open_redirect',
+        ...requestSource(req),
+        details: { return_to: returnTo.slice(0, 200) },
+      });
+      throw invalidRequest(
+        'query.return_to: must be a same-origin relative path such as /dashboard (no scheme, host or "//")',
+        'open_redirect',
+      );
+    }
+    const redirectUri = query.redirect_uri ?? defaultRedirectUri;
+    if (redirectUri !== defaultRedirectUri && !ctx.config.allowedOrigins.includes(new URL(redirectUri).origin)) {
+      throw invalidRequest(`query.redirect_uri: must be ${defaultRedirectUri} or a URL on one of ALLOWED_ORIGINS`);
+    }
+    const login: LoginState = {
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      code_verifier: client.randomPKCECodeVerifier(),
+      redirect_uri: redirectUri,
+      return_to: returnTo,
+      exp: epochSeconds(ctx.clock) + LOGIN_STATE_TTL_SECONDS,
+    };
+    const authUrl = await rp.authorizationUrl({
+      redirectUri,
+      state: login.state,
+      nonce: login.nonce,
+      codeVerifier: login.code_verifier,
+    });
+    setLoginStateCookie(res, sealLoginState(ctx.config.keyEncryptionKey, login), LOGIN_STATE_TTL_SECONDS);
+    res.set('Cache-Control', 'no-store');
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json({ auth_url: authUrl.href });
+      return;
+    }
+    res.redirect(302, authUrl.href);
+  });
+
+  app.get('/auth/callback', async (req, res) => {
+    const rp = relyingParty();
+    const query = parseWith(CallbackQuerySchema, req.query, 'query');
+    const login = takeLoginState(req, res, ctx);
+    const callbackUrl = new URL(login.redirect_uri);
+    const search = req.originalUrl.indexOf('?');
+    if (search !== -1) callbackUrl.search = req.originalUrl.slice(search);
+    await completeSignIn(deps, rp, req, res, login, query.state, callbackUrl);
+    // Checked again although /auth/login only sealed a safe value: the redirect target is never taken on trust.
+    const target = isSafeReturnTo(login.return_to, ctx.config.publicUrl) ? login.return_to : DEFAULT_RETURN_TO;
+    res.set('Cache-Control', 'no-store');
+    res.redirect(302, target);
+  });
+
+  app.post('/auth/callback', ctx.parse.json, async (req, res) => {
+    const rp = relyingParty();
+    assertAllowedOrigin(req, ctx.config.allowedOrigins);
+    const body = parseWith(CallbackBodySchema, req.body, 'body');
+    const login = takeLoginState(req, res, ctx);
+    if (body.redirect_uri !== login.redirect_uri) {
+      throw invalidRequest('body.redirect_uri: must be the redirect_uri this sign-in started with', 'redirect_uri');
+    }
+    const callbackUrl = new URL(body.redirect_uri);
+    callbackUrl.searchParams.set('code', body.code);
+    callbackUrl.searchParams.set('state', body.state);
+    const iss = body.iss ?? (await rp.issuerForResponses());
+    if (iss) callbackUrl.searchParams.set('iss', iss);
+    const { user, tokenExpiry } = await completeSignIn(deps, rp, req, res, login, body.state, callbackUrl);
+    res.set('Cache-Control', 'no-store').json({ user, token_expiry: tokenExpiry });
+  });
+}
+
+/**
+ * Reads and clears (sign-in attempts are single use) the login-state cookie. 400 when it is missing, expired,
+ * tampered with or incomplete: nothing in the callback is trusted without it.
+ */
+function takeLoginState(req: Request, res: Response, ctx: AppContext): LoginState {
+  const sealed = readCookie(req, LOGIN_STATE_COOKIE);
+  clearLoginStateCookie(res);
+  const login = sealed ? openLoginState(ctx.config.keyEncryptionKey, sealed, epochSeconds(ctx.clock)) : undefined;
+  if (!login) {
+    throw invalidRequest(
+      'No sign-in in progress in this browser (the login cookie is missing, expired or invalid); start again at /auth/login',
+      sealed ? 'login_state_invalid' : 'login_state_missing',
+    );
+  }
+  return login;
+}
+
+/**
+ * The common end of both callbacks: state check, code exchange with the PKCE verifier, ID-token validation (nonce),
+ * first-sign-in provisioning, the sign-in record, and the session cookies.
+ */
+async function completeSignIn(
+  deps: LoginDeps,
+  rp: RelyingParty,
+  req: Request,
+  res: Response,
+  login: LoginState,
+  presentedState: string | undefined,
+  callbackUrl: URL,
+) {
+  const { ctx, refreshTokens } = deps;
+  const fail = (error: AppError): AppError => {
+    ctx.metrics.recordAuth('sign_in', 'failure', error.reason ?? 'unknown');
+    ctx.audit.recordInBackground({
+      kind: 'session.sign_in',
+      outcome: 'failure',
+      reason: error.reason ?? 'unknown',
+      ...requestSource(req),
+    });
+    return error;
+  };
+  if (presentedState === undefined || !constantTimeEqual(presentedState, login.state)) {
+    throw fail(
+      invalidRequest(
+        "The state parameter does not match this browser's sign-in; start again at /auth/login",
+        'state_mismatch',
+      ),
+    );
+  }
+  let identity: Awaited<ReturnType<RelyingParty['exchange']>>;
+  let signedIn: Awaited<ReturnType<typeof signInUser>>;
+  try {
+    identity = await rp.exchange({
+      callbackUrl,
+      state: login.state,
+      nonce: login.nonce,
+      codeVerifier: login.code_verifier,
+    });
+    signedIn = await signInUser({ store: ctx.store, clock: ctx.clock, catalog: ctx.config.catalog }, identity);
+  } catch (error) {
+    throw error instanceof AppError && error.status < 500 ? fail(error) : error;
+  }
+  const { user, created } = signedIn;
+  const refresh = await refreshTokens.startFamily(user.id);
+  const access = await issueSessionAccessToken(ctx, user);
+  setSessionCookiesFor(ctx, res, access, refresh.token);
+  ctx.metrics.recordAuth('sign_in', 'success');
+  await ctx.audit.record({
+    kind: 'session.sign_in',
+    outcome: 'success',
+    actor: { kind: 'user', subject: user.id },
+    credentialId: refresh.familyId,
+    orgId: user.org_id,
+    target: user.id,
+    ...requestSource(req),
+    details: { created, role: user.role, issuer: identity.issuer },
+  });
+  return { user: userView(user), tokenExpiry: access.expiresAt };
+}
+
+function documentLoginRoutes(ctx: AppContext): void {
+  ctx.openapi.add({
+    method: 'get',
+    path: '/auth/login',
+    summary: 'Start browser sign-in: redirect to the IdP (authorization code + PKCE S256, state, nonce)',
+    description:
+      'Binds state, nonce and the PKCE verifier to a short-lived httpOnly cookie (Path=/auth, 10 minutes). With `Accept: application/json` answers `{"auth_url"}` instead of redirecting.',
+    tags: ['sign-in'],
+    query: LoginQuerySchema,
+    responses: {
+      200: { description: 'The IdP authorization URL (Accept: application/json)', schema: AuthUrlSchema },
+      302: { description: 'Redirect to the IdP' },
+      400: {
+        description: '`return_to` is not a same-origin relative path (refused and audited)',
+        schema: ErrorBodySchema,
+      },
+      404: { description: 'No IdP configured', schema: ErrorBodySchema },
+    },
+  });
+  ctx.openapi.add({
+    method: 'get',
+    path: '/auth/callback',
+    summary: 'Finish browser sign-in: exchange the code, set the session cookies, redirect to return_to',
+    tags: ['sign-in'],
+    query: CallbackQuerySchema,
+    responses: {
+      302: {
+        description: 'Signed in: access_token, refresh_token and token_expiry cookies set; redirect to return_to',
+      },
+      400: { description: 'No sign-in in progress, or state mismatch', schema: ErrorBodySchema },
+      401: {
+        description: 'The IdP refused, the code was rejected or the ID token did not validate',
+        schema: ErrorBodySchema,
+      },
+      403: { description: 'The account is disabled', schema: ErrorBodySchema },
+    },
+  });
+  ctx.openapi.add({
+    method: 'post',
+    path: '/auth/callback',
+    summary: 'Finish sign-in for an SPA: exchange the code it received, set the session cookies',
+    tags: ['sign-in'],
+    security: ['cookie'],
+    body: { schema: CallbackBodySchema },
+    responses: {
+      200: { description: 'Signed in; the same three cookies are set', schema: CallbackResponseSchema },
+      400: {
+        description: 'Invalid body, no sign-in in progress, state or redirect_uri mismatch',
+        schema: ErrorBodySchema,
+      },
+      401: {
+        description: 'The IdP refused, the code was rejected or the ID token did not validate',
+        schema: ErrorBodySchema,
+      },
+      403: { description: 'Origin not allowed, or the account is disabled', schema: ErrorBodySchema },
+    },
+  });
+}

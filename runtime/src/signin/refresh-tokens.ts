@@ -1,0 +1,251 @@
+import { randomBytes } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import { type Clock, isoIn, isoNow } from '../clock.js';
+import { hashSecret } from '../crypto/secret-hash.js';
+import { newId } from '../ids.js';
+import type { SecretBytes } from '../secret-bytes.js';
+import type { Database } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+
+/** Refresh tokens are opaque: this prefix plus 32 random bytes (base64url). The prefix lets scanners and logs spot one. */
+export const REFRESH_TOKEN_PREFIX = 'grt_';
+const REFRESH_TOKEN_PATTERN = /^grt_[A-Za-z0-9_-]{43}$/;
+
+export type RefreshRevocationReason = 'logout' | 'reuse' | 'user_disabled' | 'revoked';
+
+export interface IssuedRefreshToken {
+  readonly token: string;
+  readonly tokenId: string;
+  readonly familyId: string;
+  readonly userId: string;
+}
+
+/** Why a presented refresh token was refused (for audit and metrics; callers see one generic 401). */
+export type RefreshRejection = 'unknown' | 'expired' | 'revoked' | 'reuse';
+
+export type RotationResult =
+  | ({ readonly outcome: 'rotated'; readonly grace: boolean; readonly previousTokenId: string } & IssuedRefreshToken)
+  | {
+      readonly outcome: 'rejected';
+      readonly reason: RefreshRejection;
+      readonly familyId: string | null;
+      readonly userId: string | null;
+    };
+
+export interface RefreshTokenOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly pepper: SecretBytes;
+  /** Lifetime of each refresh token in seconds, counted from its issue (sliding: every rotation starts a new one). */
+  readonly ttlSeconds: number;
+  /** Seconds during which the immediately previous token may be presented again (two tabs); 0 turns it off. */
+  readonly reuseGraceSeconds: number;
+}
+
+/**
+ * Opaque, rotating refresh tokens stored as keyed hashes, grouped in families (one per sign-in). Every use rotates:
+ * the presented token is marked used and a child is issued. Presenting a used token again means it leaked (or a
+ * client misbehaves): the whole family is revoked, unless the token is the immediately previous one (none of its
+ * children has been used yet) and was rotated at most `reuseGraceSeconds` ago, the case of two tabs refreshing at once;
+ * it then gets a sibling of the current token.
+ */
+export class RefreshTokens {
+  readonly #o: RefreshTokenOptions;
+
+  constructor(options: RefreshTokenOptions) {
+    this.#o = options;
+  }
+
+  /** Whether `value` has the shape of one of our refresh tokens (cheap pre-check; says nothing about validity). */
+  static looksLikeRefreshToken(value: string): boolean {
+    return REFRESH_TOKEN_PATTERN.test(value);
+  }
+
+  hash(token: string): string {
+    return hashSecret(this.#o.pepper, token);
+  }
+
+  /** Starts a family for a fresh sign-in and issues its first token. */
+  async startFamily(userId: string): Promise<IssuedRefreshToken> {
+    const familyId = newId('rtf');
+    return this.#o.store.transaction(async (trx) => {
+      await trx
+        .insertInto('refresh_token_families')
+        .values({
+          id: familyId,
+          user_id: userId,
+          created_at: isoNow(this.#o.clock),
+          last_rotated_at: null,
+          revoked_at: null,
+          revoked_reason: null,
+        })
+        .execute();
+      return this.#insertToken(trx, { familyId, userId, parentId: null });
+    });
+  }
+
+  /** Rotates `token`; see the class comment for reuse detection and the grace window. */
+  async rotate(token: string): Promise<RotationResult> {
+    if (!RefreshTokens.looksLikeRefreshToken(token)) {
+      return { outcome: 'rejected', reason: 'unknown', familyId: null, userId: null };
+    }
+    const tokenHash = this.hash(token);
+    return this.#o.store.transaction(async (trx): Promise<RotationResult> => {
+      const row = await trx
+        .selectFrom('refresh_tokens as t')
+        .innerJoin('refresh_token_families as f', 'f.id', 't.family_id')
+        .select(['t.id', 't.family_id', 't.user_id', 't.expires_at', 't.used_at', 'f.revoked_at as family_revoked_at'])
+        .where('t.token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      if (!row) return { outcome: 'rejected', reason: 'unknown', familyId: null, userId: null };
+      const rejected = (reason: RefreshRejection): RotationResult => ({
+        outcome: 'rejected',
+        reason,
+        familyId: row.family_id,
+        userId: row.user_id,
+      });
+      if (row.family_revoked_at !== null) return rejected('revoked');
+      const now = isoNow(this.#o.clock);
+      if (row.expires_at <= now) return rejected('expired');
+
+      let usedAt = row.used_at;
+      if (usedAt === null) {
+        // Conditional update: of two concurrent rotations of one token exactly one marks it used.
+        const marked = await trx
+          .updateTable('refresh_tokens')
+          .set({ used_at: now })
+          .where('id', '=', row.id)
+          .where('used_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(marked.numUpdatedRows) === 1) {
+          return this.#rotated(trx, row, false);
+        }
+        const reread = await trx
+          .selectFrom('refresh_tokens')
+          .select('used_at')
+          .where('id', '=', row.id)
+          .executeTakeFirst();
+        usedAt = reread?.used_at ?? now;
+      }
+
+      if (await this.#withinGrace(trx, row.id, usedAt)) return this.#rotated(trx, row, true);
+
+      await this.#revokeFamilies(trx, [row.family_id], 'reuse');
+      return rejected('reuse');
+    });
+  }
+
+  /**
+   * Revokes the family `token` belongs to (logout, RFC 7009 revocation), whatever state the token is in. Returns the
+   * family and user, or undefined when the token is unknown.
+   */
+  async revokeFamilyOf(
+    token: string,
+    reason: RefreshRevocationReason,
+  ): Promise<{ familyId: string; userId: string } | undefined> {
+    if (!RefreshTokens.looksLikeRefreshToken(token)) return undefined;
+    const row = await this.#o.store.db
+      .selectFrom('refresh_tokens')
+      .select(['family_id', 'user_id'])
+      .where('token_hash', '=', this.hash(token))
+      .executeTakeFirst();
+    if (!row) return undefined;
+    await this.revokeFamily(row.family_id, reason);
+    return { familyId: row.family_id, userId: row.user_id };
+  }
+
+  async revokeFamily(familyId: string, reason: RefreshRevocationReason): Promise<void> {
+    await this.#o.store.transaction((trx) => this.#revokeFamilies(trx, [familyId], reason));
+  }
+
+  /** Ends every session of a user (e.g. disabled). */
+  async revokeUserFamilies(userId: string, reason: RefreshRevocationReason): Promise<void> {
+    await this.#o.store.db
+      .updateTable('refresh_token_families')
+      .set({ revoked_at: isoNow(this.#o.clock), revoked_reason: reason })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  async #revokeFamilies(trx: Transaction<Database>, ids: readonly string[], reason: RefreshRevocationReason) {
+    await trx
+      .updateTable('refresh_token_families')
+      .set({ revoked_at: isoNow(this.#o.clock), revoked_reason: reason })
+      .where('id', 'in', ids)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  /** The token was rotated at most `reuseGraceSeconds` ago and none of its children has been used yet. */
+  async #withinGrace(trx: Transaction<Database>, tokenId: string, usedAt: string): Promise<boolean> {
+    const grace = this.#o.reuseGraceSeconds;
+    if (grace <= 0 || this.#o.clock.now() - Date.parse(usedAt) > grace * 1000) return false;
+    const usedChild = await trx
+      .selectFrom('refresh_tokens')
+      .select('id')
+      .where('parent_id', '=', tokenId)
+      .where('used_at', 'is not', null)
+      .executeTakeFirst();
+    return usedChild === undefined;
+  }
+
+  async #rotated(
+    trx: Transaction<Database>,
+    row: { id: string; family_id: string; user_id: string },
+    grace: boolean,
+  ): Promise<RotationResult> {
+    await trx
+      .updateTable('refresh_token_families')
+      .set({ last_rotated_at: isoNow(this.#o.clock) })
+      .where('id', '=', row.family_id)
+      .execute();
+    const issued = await this.#insertToken(trx, { familyId: row.family_id, userId: row.user_id, parentId: row.id });
+    return { outcome: 'rotated', grace, previousTokenId: row.id, ...issued };
+  }
+
+  async #insertToken(
+    trx: Transaction<Database>,
+    input: { familyId: string; userId: string; parentId: string | null },
+  ): Promise<IssuedRefreshToken> {
+    const token = `${REFRESH_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const tokenId = newId('rt');
+    await trx
+      .insertInto('refresh_tokens')
+      .values({
+        id: tokenId,
+        family_id: input.familyId,
+        token_hash: this.hash(token),
+        parent_id: input.parentId,
+        user_id: input.userId,
+        created_at: isoNow(this.#o.clock),
+        expires_at: isoIn(this.#o.clock, this.#o.ttlSeconds),
+        used_at: null,
+        revoked_at: null,
+      })
+      .execute();
+    return { token, tokenId, familyId: input.familyId, userId: input.userId };
+  }
+}
+
+const services = new WeakMap<object, RefreshTokens>();
+
+/** The app's refresh-token service (created on first use), for sign-in, refresh, logout and RFC 7009 revocation. */
+export function refreshTokensFor(ctx: {
+  readonly config: { apiKeyPepper: SecretBytes; refreshTokenTtlSeconds: number; refreshReuseGraceSeconds: number };
+  readonly store: Store;
+  readonly clock: Clock;
+}): RefreshTokens {
+  let service = services.get(ctx);
+  if (!service) {
+    service = new RefreshTokens({
+      store: ctx.store,
+      clock: ctx.clock,
+      pepper: ctx.config.apiKeyPepper,
+      ttlSeconds: ctx.config.refreshTokenTtlSeconds,
+      reuseGraceSeconds: ctx.config.refreshReuseGraceSeconds,
+    });
+    services.set(ctx, service);
+  }
+  return service;
+}

@@ -1,0 +1,25 @@
+import type { Express } from 'express';
+import { authOf } from '../auth/authenticator.js';
+import type { AppContext } from '../http/context.js';
+import { registerLoginRoutes } from './login-routes.js';
+import { refreshTokensFor } from './refresh-tokens.js';
+import { RelyingParty } from './relying-party.js';
+import { SessionResolver } from './session-resolver.js';
+import { registerSessionRoutes } from './session-routes.js';
+
+/**
+ * Browser sign-in (issue 7): `/auth/login`, `/auth/callback`, `/auth/refresh`, `/auth/logout`, and the session
+ * resolver (CSRF Origin check for cookie-authenticated writes, e-mail and name on session principals). Throws at
+ * start-up when the configured issuer is not acceptable (plain http outside loopback, or a loopback development IdP
+ * with NODE_ENV=production).
+ */
+export function registerSigninRoutes(app: Express, ctx: AppContext): void {
+  const rp = ctx.config.oidc ? new RelyingParty(ctx.config.oidc, ctx.config.isProduction) : undefined;
+  const refreshTokens = refreshTokensFor(ctx);
+  const auth = authOf(ctx);
+  auth.register(new SessionResolver(ctx, () => auth.resolvers().find((r) => r.name === 'access_token')), {
+    first: true,
+  });
+  registerLoginRoutes(app, { ctx, rp, refreshTokens });
+  registerSessionRoutes(app, ctx, refreshTokens);
+}

@@ -1,0 +1,58 @@
+import { decodeJwt } from 'jose';
+import { looksLikeJwt, unverifiedIssuer } from '../auth/jwt-shape.js';
+import { presentedCredential } from '../auth/presented-credential.js';
+import type { Principal } from '../auth/principal.js';
+import type { AuthRequest, CredentialResolver, CredentialSource } from '../auth/resolver.js';
+import { internal, unauthorized } from '../errors.js';
+import type { AppContext } from '../http/context.js';
+import { userProfilesFor } from '../users/user-profiles.js';
+import { assertAllowedOrigin } from './origin-check.js';
+
+/** Name of the resolver (and the `kind` label of its auth metrics). */
+export const SESSION_RESOLVER_NAME = 'session';
+
+/**
+ * Browser sessions, registered ahead of the generic access-token resolver (`{ first: true }`) for:
+ * - every JWT of ours presented in the `access_token` COOKIE: an unsafe method must then come from one of
+ *   ALLOWED_ORIGINS (CSRF, on top of SameSite=Lax). This is the one place that sees every cookie-authenticated request
+ *   of every route that authenticates, so no route can forget the check;
+ * - session tokens (`auth_kind` "session") presented as Bearer.
+ * Verification is the access-token resolver's (signature, expiry, revocation, verify cache); this adds the user's
+ * e-mail and name (for `/auth/me`) from a cached profile and refuses users disabled since the token was issued.
+ */
+export class SessionResolver implements CredentialResolver {
+  readonly name = SESSION_RESOLVER_NAME;
+  readonly sources: readonly CredentialSource[] = ['cookie', 'bearer'];
+  readonly #ctx: AppContext;
+  readonly #inner: () => CredentialResolver | undefined;
+
+  /** `inner` finds the generic access-token resolver (registered by the auth framework). */
+  constructor(ctx: AppContext, inner: () => CredentialResolver | undefined) {
+    this.#ctx = ctx;
+    this.#inner = inner;
+  }
+
+  matches(token: string, source: CredentialSource): boolean {
+    if (!looksLikeJwt(token)) return false;
+    if (source === 'cookie') return unverifiedIssuer(token) === this.#ctx.config.publicUrl;
+    try {
+      const claims = decodeJwt(token);
+      return claims.iss === this.#ctx.config.publicUrl && claims.auth_kind === 'session';
+    } catch {
+      return false;
+    }
+  }
+
+  async resolve(token: string, request: AuthRequest): Promise<Principal> {
+    if (presentedCredential(request.req)?.source === 'cookie') {
+      assertAllowedOrigin(request.req, this.#ctx.config.allowedOrigins);
+    }
+    const inner = this.#inner();
+    if (!inner) throw internal('The access-token resolver is not registered');
+    const principal = await inner.resolve(token, request);
+    if (principal.kind !== 'session') return principal;
+    const profile = await userProfilesFor(this.#ctx).get(principal.subject);
+    if (!profile || profile.disabled) throw unauthorized('The account behind this session is disabled', 'revoked');
+    return { ...principal, email: profile.email, name: profile.name };
+  }
+}

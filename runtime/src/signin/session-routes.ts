@@ -1,0 +1,157 @@
+import type { Express, Request } from 'express';
+import { requestSource } from '../audit/audit-writer.js';
+import { revokeAccessToken } from '../auth/access-token-denylist.js';
+import { type AppError, unauthorized } from '../errors.js';
+import type { AppContext } from '../http/context.js';
+import { ErrorBodySchema, parseWith } from '../http/openapi.js';
+import {
+  ACCESS_TOKEN_COOKIE,
+  clearSessionCookies,
+  hasSessionCookie,
+  REFRESH_TOKEN_COOKIE,
+  readCookie,
+} from './cookies.js';
+import { assertAllowedOrigin } from './origin-check.js';
+import type { RefreshTokens } from './refresh-tokens.js';
+import { RefreshBodySchema, RefreshCookieResponseSchema, RefreshJsonResponseSchema } from './schemas.js';
+import { issueSessionAccessToken, setSessionCookiesFor } from './session-tokens.js';
+
+const REFRESH_REFUSED = 'The refresh token is not valid; sign in again at /auth/login';
+
+/**
+ * Where the refresh token came from. A JSON body `{"refresh_token"}` wins and gets JSON back; otherwise the
+ * `refresh_token` cookie, which makes the request cookie-authenticated and subject to the Origin check.
+ */
+function presentedRefreshToken(req: Request, ctx: AppContext): { token: string | undefined; viaCookie: boolean } {
+  const body = parseWith(RefreshBodySchema, req.body ?? {}, 'body');
+  if (body.refresh_token !== undefined) return { token: body.refresh_token, viaCookie: false };
+  if (hasSessionCookie(req)) assertAllowedOrigin(req, ctx.config.allowedOrigins);
+  return { token: readCookie(req, REFRESH_TOKEN_COOKIE), viaCookie: true };
+}
+
+/** `POST /auth/refresh` (rotation with reuse detection) and `POST /auth/logout` (revokes the family). */
+export function registerSessionRoutes(app: Express, ctx: AppContext, refreshTokens: RefreshTokens): void {
+  documentSessionRoutes(ctx);
+
+  app.post('/auth/refresh', ctx.parse.json, async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const { token, viaCookie } = presentedRefreshToken(req, ctx);
+    const refused = (reason: string): AppError => {
+      ctx.metrics.recordAuth('refresh_token', 'failure', reason);
+      if (viaCookie) clearSessionCookies(res);
+      return unauthorized(REFRESH_REFUSED, reason);
+    };
+    if (token === undefined) {
+      throw refused('missing');
+    }
+    const rotation = await refreshTokens.rotate(token);
+    if (rotation.outcome === 'rejected') {
+      if (rotation.reason === 'reuse') {
+        await ctx.audit.record({
+          kind: 'session.refresh_reuse',
+          outcome: 'failure',
+          actor: rotation.userId ? { kind: 'user', subject: rotation.userId } : null,
+          credentialId: rotation.familyId,
+          target: rotation.userId,
+          reason: 'reuse',
+          ...requestSource(req),
+          details: { family_revoked: true },
+        });
+      }
+      throw refused(rotation.reason);
+    }
+    // The user is read again on every refresh: role changes apply now, and a disabled user's session ends here.
+    const user = await ctx.store.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', rotation.userId)
+      .executeTakeFirst();
+    if (!user || user.disabled_at !== null) {
+      await refreshTokens.revokeFamily(rotation.familyId, 'user_disabled');
+      throw refused('user_disabled');
+    }
+    const access = await issueSessionAccessToken(ctx, user);
+    ctx.metrics.recordAuth('refresh_token', 'success', rotation.grace ? 'grace' : 'ok');
+    if (!viaCookie) {
+      res.json({
+        access_token: access.token,
+        token_type: 'Bearer',
+        expires_in: access.expiresIn,
+        refresh_token: rotation.token,
+        token_expiry: access.expiresAt,
+      });
+      return;
+    }
+    setSessionCookiesFor(ctx, res, access, rotation.token);
+    res.json({ token_expiry: access.expiresAt, expires_in: access.expiresIn });
+  });
+
+  app.post('/auth/logout', ctx.parse.json, async (req, res) => {
+    const { token, viaCookie } = presentedRefreshToken(req, ctx);
+    const ended = token === undefined ? undefined : await refreshTokens.revokeFamilyOf(token, 'logout');
+    if (viaCookie) await revokeCookieAccessToken(req, ctx);
+    if (ended) {
+      await ctx.audit.record({
+        kind: 'session.logout',
+        outcome: 'success',
+        actor: { kind: 'user', subject: ended.userId },
+        credentialId: ended.familyId,
+        target: ended.userId,
+        ...requestSource(req),
+      });
+    }
+    clearSessionCookies(res);
+    res.set('Cache-Control', 'no-store').status(204).end();
+  });
+}
+
+/**
+ * Logout also puts the browser's current access token on the denylist, so a copy of the cookie stops working now
+ * rather than at its expiry. A cookie that does not verify is simply cleared.
+ */
+async function revokeCookieAccessToken(req: Request, ctx: AppContext): Promise<void> {
+  const token = readCookie(req, ACCESS_TOKEN_COOKIE);
+  if (!token) return;
+  const claims = await ctx.tokens.verify(token).catch(() => undefined);
+  if (claims?.auth_kind !== 'session') return;
+  await revokeAccessToken(ctx, claims.jti, claims.exp, {
+    actor: { kind: 'user', subject: claims.sub },
+    orgId: claims.org_id,
+    subject: claims.sub,
+    reason: 'logout',
+    ...requestSource(req),
+  });
+}
+
+function documentSessionRoutes(ctx: AppContext): void {
+  ctx.openapi.add({
+    method: 'post',
+    path: '/auth/refresh',
+    summary: 'Rotate the refresh token and issue a new access token (re-reads the user: role changes apply here)',
+    description:
+      'Cookie callers send the `refresh_token` cookie (Origin checked) and get new cookies; body callers send `{"refresh_token"}` and get JSON. A refresh token presented twice revokes its whole session (401), except the immediately previous token within REFRESH_REUSE_GRACE_SECONDS (two tabs).',
+    tags: ['sign-in'],
+    security: ['cookie'],
+    body: { schema: RefreshBodySchema },
+    responses: {
+      200: {
+        description: 'Rotated. Body callers: the tokens; cookie callers: new cookies and the expiry',
+        schema: RefreshJsonResponseSchema.or(RefreshCookieResponseSchema),
+      },
+      401: { description: 'Missing, unknown, expired, revoked or reused refresh token', schema: ErrorBodySchema },
+      403: { description: 'Origin not allowed (cookie callers)', schema: ErrorBodySchema },
+    },
+  });
+  ctx.openapi.add({
+    method: 'post',
+    path: '/auth/logout',
+    summary: 'Sign out: revoke the refresh-token family and the current access token, clear the cookies',
+    tags: ['sign-in'],
+    security: ['cookie'],
+    body: { schema: RefreshBodySchema },
+    responses: {
+      204: { description: 'Signed out (also when nothing was signed in)' },
+      403: { description: 'Origin not allowed (cookie callers)', schema: ErrorBodySchema },
+    },
+  });
+}
