@@ -20,6 +20,18 @@ export interface IssuedRefreshToken {
   readonly userId: string;
 }
 
+/** A refresh token that would rotate if presented now. */
+export interface LiveRefreshToken {
+  readonly tokenId: string;
+  readonly familyId: string;
+  readonly userId: string;
+  readonly orgId: string;
+  readonly teamId: string | null;
+  readonly role: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
 /** Why a presented refresh token was refused (for audit and metrics; callers see one generic 401). */
 export type RefreshRejection = 'unknown' | 'expired' | 'revoked' | 'reuse';
 
@@ -133,6 +145,45 @@ export class RefreshTokens {
       await this.#revokeFamilies(trx, [row.family_id], 'reuse');
       return rejected('reuse');
     });
+  }
+
+  /**
+   * A live token's row and owner, without using it (RFC 7662 introspection): undefined when the token is unknown,
+   * already used, expired, or its family is revoked.
+   */
+  async describe(token: string): Promise<LiveRefreshToken | undefined> {
+    if (!RefreshTokens.looksLikeRefreshToken(token)) return undefined;
+    const row = await this.#o.store.db
+      .selectFrom('refresh_tokens as t')
+      .innerJoin('refresh_token_families as f', 'f.id', 't.family_id')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .select([
+        't.id',
+        't.family_id',
+        't.user_id',
+        't.created_at',
+        't.expires_at',
+        't.used_at',
+        'f.revoked_at',
+        'u.org_id',
+        'u.team_id',
+        'u.role',
+      ])
+      .where('t.token_hash', '=', this.hash(token))
+      .executeTakeFirst();
+    if (!row || row.used_at !== null || row.revoked_at !== null || row.expires_at <= isoNow(this.#o.clock)) {
+      return undefined;
+    }
+    return {
+      tokenId: row.id,
+      familyId: row.family_id,
+      userId: row.user_id,
+      orgId: row.org_id,
+      teamId: row.team_id,
+      role: row.role,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    };
   }
 
   /**

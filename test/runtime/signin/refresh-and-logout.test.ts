@@ -1,0 +1,278 @@
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashSecret } from '../../../runtime/src/crypto/secret-hash.js';
+import type { DevOidcProvider } from '../../../runtime/src/dev/dev-oidc-provider.js';
+import type { TestApp } from '../../support/app.js';
+import { STORE_DIALECTS } from '../../support/databases.js';
+import { errorBody, ORIGIN, startSigninApp, startTestIdp, TestBrowser } from './support/signin-harness.js';
+
+const REFUSED = errorBody('unauthorized', 'The refresh token is not valid; sign in again at /auth/login');
+const CROSS_SITE = errorBody(
+  'forbidden',
+  'The request Origin is not one of ALLOWED_ORIGINS; cross-site requests are refused',
+);
+
+describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)', (dialect) => {
+  let idp: DevOidcProvider;
+  let app: TestApp;
+  beforeAll(async () => {
+    idp = await startTestIdp();
+    app = await startSigninApp(dialect, idp);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await idp?.close();
+  });
+
+  async function signedIn(email = 'analyst@example.test'): Promise<TestBrowser> {
+    const browser = new TestBrowser(app);
+    expect((await browser.signIn(email)).status).toBe(302);
+    return browser;
+  }
+
+  const refreshWithCookie = (browser: TestBrowser, origin: string | null = ORIGIN) =>
+    browser.request('/auth/refresh', { method: 'POST', origin });
+
+  /** A body caller: `{"refresh_token"}` in, JSON out, no cookies involved. */
+  const refreshWithBody = (token: string) =>
+    fetch(`${app.baseUrl}/auth/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh_token: token }),
+    });
+
+  const familyOf = async (token: string) => {
+    const row = await app.store.db
+      .selectFrom('refresh_tokens as t')
+      .innerJoin('refresh_token_families as f', 'f.id', 't.family_id')
+      .select(['f.id', 'f.revoked_at', 'f.revoked_reason'])
+      .where('t.token_hash', '=', hashOf(token))
+      .executeTakeFirst();
+    return row;
+  };
+  const hashOf = (token: string) => hashSecret(app.config.apiKeyPepper, token);
+
+  it('rotates the refresh token on every use and sets fresh cookies for a cookie caller', async () => {
+    const browser = await signedIn();
+    const first = browser.jar.get('refresh_token')?.value as string;
+    const firstAccess = browser.jar.get('access_token')?.value as string;
+    app.clock.advance(60);
+
+    const response = await refreshWithCookie(browser);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['expires_in', 'token_expiry']);
+    expect(body.expires_in).toBe(1800);
+
+    const second = browser.jar.get('refresh_token')?.value as string;
+    expect(second).toMatch(/^grt_[\w-]{43}$/);
+    expect(second).not.toBe(first);
+    const access = browser.jar.get('access_token')?.value as string;
+    expect(access).not.toBe(firstAccess);
+    expect(body.token_expiry).toBe(decodeJwt(access).exp);
+    expect(browser.jar.get('token_expiry')?.value).toBe(String(body.token_expiry));
+
+    // The stored token is a keyed hash, never the token itself.
+    const stored = await app.store.db.selectFrom('refresh_tokens').select('token_hash').execute();
+    expect(stored.map((r) => r.token_hash)).toContain(hashOf(second));
+    expect(JSON.stringify(stored)).not.toContain(second);
+  });
+
+  it('answers a body caller with JSON tokens and no cookies', async () => {
+    const browser = await signedIn();
+    const response = await refreshWithBody(browser.jar.get('refresh_token')?.value as string);
+    expect(response.status).toBe(200);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 1800 });
+    expect(body.refresh_token).toMatch(/^grt_[\w-]{43}$/);
+    const me = await fetch(`${app.baseUrl}/auth/me`, { headers: { authorization: `Bearer ${body.access_token}` } });
+    expect(await me.json()).toMatchObject({ auth_kind: 'session', email: 'analyst@example.test', role: 'analyst' });
+  });
+
+  it('revokes the whole family when a used refresh token is presented again after the grace window', async () => {
+    const browser = await signedIn();
+    const t1 = browser.jar.get('refresh_token')?.value as string;
+    expect((await refreshWithCookie(browser)).status).toBe(200);
+    const t2 = browser.jar.get('refresh_token')?.value as string;
+    app.clock.advance(11);
+
+    const reused = await refreshWithBody(t1);
+    expect(reused.status).toBe(401);
+    expect(await reused.json()).toEqual(REFUSED);
+    // The thief's use also killed the legitimate holder's current token.
+    const current = await refreshWithCookie(browser);
+    expect(current.status).toBe(401);
+    expect(await current.json()).toEqual(REFUSED);
+    expect(browser.jar.get('refresh_token')).toBeUndefined();
+    expect(await familyOf(t2)).toMatchObject({ revoked_reason: 'reuse' });
+
+    const audit = await app.store.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('kind', '=', 'session.refresh_reuse')
+      .where('credential_id', '=', (await familyOf(t2))?.id as string)
+      .execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ outcome: 'failure', reason: 'reuse' });
+  });
+
+  it('lets two tabs refresh at once: the immediately previous token works within the grace window', async () => {
+    const browser = await signedIn();
+    const t1 = browser.jar.get('refresh_token')?.value as string;
+    const [a, b] = await Promise.all([refreshWithBody(t1), refreshWithBody(t1)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const tabA = ((await a.json()) as { refresh_token: string }).refresh_token;
+    const tabB = ((await b.json()) as { refresh_token: string }).refresh_token;
+    expect(tabA).not.toBe(tabB);
+
+    app.clock.advance(5);
+    // Still within 10 s and nothing newer has been used: a third tab gets through too.
+    expect((await refreshWithBody(t1)).status).toBe(200);
+    // Both tabs' tokens keep working.
+    expect((await refreshWithBody(tabA)).status).toBe(200);
+    expect((await refreshWithBody(tabB)).status).toBe(200);
+  });
+
+  it('grants no grace to a token older than the immediately previous one', async () => {
+    const browser = await signedIn();
+    const t1 = browser.jar.get('refresh_token')?.value as string;
+    const t2 = ((await (await refreshWithBody(t1)).json()) as { refresh_token: string }).refresh_token;
+    const t3 = ((await (await refreshWithBody(t2)).json()) as { refresh_token: string }).refresh_token;
+    // One second later: within the window, but t2 (t1's child) has been used, so t1 is two generations back.
+    app.clock.advance(1);
+    const reused = await refreshWithBody(t1);
+    expect(reused.status).toBe(401);
+    expect(await reused.json()).toEqual(REFUSED);
+    expect((await refreshWithBody(t3)).status).toBe(401);
+  });
+
+  it('refuses an unknown or expired refresh token and a request without one', async () => {
+    const unknown = await refreshWithBody(`grt_${'A'.repeat(43)}`);
+    expect(unknown.status).toBe(401);
+    expect(await unknown.json()).toEqual(REFUSED);
+
+    const none = await fetch(`${app.baseUrl}/auth/refresh`, { method: 'POST' });
+    expect(none.status).toBe(401);
+    expect(await none.json()).toEqual(REFUSED);
+
+    const browser = await signedIn();
+    app.clock.advance(1_209_600 + 1);
+    const expired = await refreshWithCookie(browser);
+    expect(expired.status).toBe(401);
+    expect(await expired.json()).toEqual(REFUSED);
+  });
+
+  it('applies a role change at the next refresh', async () => {
+    const admin = await signedIn('admin@example.test');
+    const analyst = await signedIn('viewer@example.test');
+    const userId = decodeJwt(analyst.jar.get('access_token')?.value as string).sub as string;
+
+    const patch = await admin.request(`/api/v1/users/${userId}`, {
+      method: 'PATCH',
+      origin: ORIGIN,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'operator' }),
+    });
+    expect(patch.status).toBe(200);
+    // The current access token still carries the old role until it is refreshed.
+    expect(await (await analyst.request('/auth/me')).json()).toMatchObject({ role: 'viewer' });
+    expect((await refreshWithCookie(analyst)).status).toBe(200);
+    expect(await (await analyst.request('/auth/me')).json()).toMatchObject({
+      role: 'operator',
+      permissions: expect.arrayContaining(['team:write']),
+    });
+  });
+
+  it('ends the session of a disabled user at the next refresh', async () => {
+    const browser = await signedIn('plain@example.test');
+    const userId = decodeJwt(browser.jar.get('access_token')?.value as string).sub as string;
+    const token = browser.jar.get('refresh_token')?.value as string;
+    await app.store.db
+      .updateTable('users')
+      .set({ disabled_at: new Date().toISOString() })
+      .where('id', '=', userId)
+      .execute();
+    const response = await refreshWithCookie(browser);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual(REFUSED);
+    expect(await familyOf(token)).toMatchObject({ revoked_reason: 'user_disabled' });
+    await app.store.db.updateTable('users').set({ disabled_at: null }).where('id', '=', userId).execute();
+  });
+
+  it('logs out: revokes the family and the access token, clears the three cookies', async () => {
+    const browser = await signedIn();
+    const refresh = browser.jar.get('refresh_token')?.value as string;
+    const access = browser.jar.get('access_token')?.value as string;
+
+    const response = await browser.request('/auth/logout', { method: 'POST', origin: ORIGIN });
+    expect(response.status).toBe(204);
+    const cleared = response.headers.getSetCookie();
+    expect(cleared).toEqual([
+      'access_token=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax',
+      'refresh_token=; Max-Age=0; Path=/auth; HttpOnly; Secure; SameSite=Lax',
+      'token_expiry=; Max-Age=0; Path=/; Secure; SameSite=Lax',
+    ]);
+    expect(browser.jar.get('access_token')).toBeUndefined();
+
+    expect(await familyOf(refresh)).toMatchObject({ revoked_reason: 'logout' });
+    const again = await refreshWithBody(refresh);
+    expect(again.status).toBe(401);
+    const stale = await fetch(`${app.baseUrl}/auth/me`, { headers: { authorization: `Bearer ${access}` } });
+    expect(stale.status).toBe(401);
+    expect(await stale.json()).toEqual(errorBody('unauthorized', 'The access token has been revoked'));
+  });
+
+  it('checks Origin on cookie-authenticated writes and not on reads or bearer calls', async () => {
+    const browser = await signedIn('admin@example.test');
+    const userId = decodeJwt(browser.jar.get('access_token')?.value as string).sub as string;
+
+    const crossSite = await refreshWithCookie(browser, 'https://evil.example');
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.json()).toEqual(CROSS_SITE);
+    const noOrigin = await refreshWithCookie(browser, null);
+    expect(noOrigin.status).toBe(403);
+    expect(await noOrigin.json()).toEqual(
+      errorBody(
+        'forbidden',
+        'Cookie-authenticated requests that change state must send an Origin header from one of ALLOWED_ORIGINS',
+      ),
+    );
+    const viaReferer = await browser.request('/auth/refresh', {
+      method: 'POST',
+      headers: { referer: `${ORIGIN}/investigations` },
+    });
+    expect(viaReferer.status).toBe(200);
+
+    // Any route authenticated by the access_token cookie gets the check (through the session resolver).
+    const patch = (init: { origin?: string; bearer?: boolean }) =>
+      init.bearer
+        ? fetch(`${app.baseUrl}/api/v1/users/${userId}`, {
+            method: 'PATCH',
+            headers: {
+              'content-type': 'application/json',
+              origin: init.origin as string,
+              authorization: `Bearer ${browser.jar.get('access_token')?.value}`,
+            },
+            body: JSON.stringify({ role: 'admin' }),
+          })
+        : browser.request(`/api/v1/users/${userId}`, {
+            method: 'PATCH',
+            origin: init.origin,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ role: 'admin' }),
+          });
+    const forged = await patch({ origin: 'https://evil.example' });
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toEqual(CROSS_SITE);
+    expect((await patch({ origin: ORIGIN })).status).toBe(200);
+    expect((await patch({ origin: 'https://evil.example', bearer: true })).status).toBe(200);
+    const read = await browser.request('/auth/me', { origin: 'https://evil.example' });
+    expect(read.status).toBe(200);
+
+    const logout = await browser.request('/auth/logout', { method: 'POST', origin: 'https://evil.example' });
+    expect(logout.status).toBe(403);
+    expect(browser.jar.get('refresh_token')).toBeDefined();
+  });
+});
