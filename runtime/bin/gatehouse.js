@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// `gatehouse` admin CLI. Runs the compiled runtime (runtime/dist, built for the container image) when present,
-// otherwise the TypeScript source through tsx (a development dependency at the repository root).
+// `gatehouse` admin CLI. In a checkout it runs the TypeScript source through tsx (a development dependency at the
+// repository root), so a stale runtime/dist left by a build can never shadow the code being worked on. The container
+// image ships only the compiled runtime (runtime/dist, no src), and runs that.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const compiled = new URL('../dist/runtime/src/cli/main.js', import.meta.url);
-if (existsSync(fileURLToPath(compiled))) {
-  await import(compiled.href);
-} else {
+const source = new URL('../src/cli/main.ts', import.meta.url);
+if (existsSync(fileURLToPath(source))) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../src/cli/main.ts', import.meta.url).href);
+  await import(source.href);
+} else {
+  await import(new URL('../dist/runtime/src/cli/main.js', import.meta.url).href);
 }
