@@ -1,7 +1,7 @@
 /**
  * The environments gatehouse deploys, as data. A stack is built from each entry; nothing branches on the name.
  *
- * The tenant and subscription ids, storage account and Key Vault names below are PLACEHOLDERS (all-repeating
+ * The tenant and subscription ids, storage account, Key Vault and container registry names below are PLACEHOLDERS (all-repeating
  * GUIDs, `example` names): replace them with your own before `cdktf deploy`. Synthesis works with them as is.
  */
 
@@ -24,6 +24,58 @@ export interface KeyVaultNetworkSettings {
   readonly allowedSubnetIds: readonly string[];
 }
 
+/** Where the runtime image comes from: built from `runtime/` during the deploy, or a pinned reference. */
+export type RuntimeImageSettings =
+  | {
+      readonly kind: 'build';
+      /** Globally unique Azure Container Registry name created for the environment (5-50 letters, digits). */
+      readonly registryName: string;
+    }
+  | {
+      readonly kind: 'prebuilt';
+      /** `registry/name@sha256:<digest>` (or a tag); pulled anonymously unless `registry` is given. */
+      readonly reference: string;
+      /** The Azure Container Registry holding it (the runtime gets AcrPull there). */
+      readonly registry?: { readonly id: string; readonly loginServer: string };
+    };
+
+/** The PostgreSQL flexible server of an environment. */
+export interface DatabaseSettings {
+  /** Flexible server SKU; `B_` (burstable) cannot use high availability. */
+  readonly skuName: string;
+  /** Zone-redundant standby. */
+  readonly highAvailabilityEnabled: boolean;
+  /** Days of point-in-time backups, 7-35. */
+  readonly backupRetentionDays: number;
+  /** Copy backups to the paired region. */
+  readonly geoRedundantBackupEnabled: boolean;
+}
+
+/** The auth runtime of an environment (Container App, its store, its cache). */
+export interface RuntimeSettings {
+  /** Base name of the runtime's resources (Container App, identity, database `<name>-pg`, ...). */
+  readonly name: string;
+  readonly image: RuntimeImageSettings;
+  /** vCPU and memory per replica: one of Container Apps' pairs (0.25/0.5Gi ... 4/8Gi). */
+  readonly cpu: number;
+  readonly memory: string;
+  /** Replica bounds; 0 as minimum lets the app scale to zero. */
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly database: DatabaseSettings;
+  /** Azure Cache for Redis for rate limits shared across replicas; omit for none. */
+  readonly redis?: { readonly skuName: 'Basic' | 'Standard' | 'Premium'; readonly capacity: number };
+  /** `federated`: managed-identity assertion, no secret at all; `clientSecret`: rotated secret in Key Vault. */
+  readonly credential: 'federated' | 'clientSecret';
+}
+
+/** A service client of the API: its own app registration, granted catalog scopes, secret in the vault. */
+export interface ClientSettings {
+  /** Construct id and display-name suffix, e.g. `Reporter`. */
+  readonly id: string;
+  readonly scopes: readonly string[];
+}
+
 export interface EnvironmentSettings {
   /** Short name, used in resource names and as the stack name (`cdktf deploy <name>`). */
   readonly name: string;
@@ -41,12 +93,19 @@ export interface EnvironmentSettings {
   readonly keyVaultNetwork: KeyVaultNetworkSettings;
   /** Log Analytics workspace for Key Vault diagnostics; omit for none. */
   readonly logAnalyticsWorkspaceId?: string;
-  /** Origins the runtime is served from; each gets `<origin>/auth/callback` as an Entra redirect URI. */
+  /**
+   * Origins besides the runtime's own URL (always added) that get `<origin>/auth/callback` as an Entra redirect URI
+   * and may make cookie-authenticated requests: a custom domain, a local front end.
+   */
   readonly redirectOrigins: readonly string[];
   /** Allow `http://localhost` / `http://127.0.0.1` origins (local development against this environment). */
   readonly loopbackRedirectsAllowed: boolean;
   /** Terraform state backend. */
   readonly backend: StateBackendSettings;
+  /** The running auth runtime. */
+  readonly runtime: RuntimeSettings;
+  /** Service clients of the API. */
+  readonly clients: readonly ClientSettings[];
   /** Tags applied to every Azure resource of the environment. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -72,9 +131,27 @@ export const environments: readonly EnvironmentSettings[] = [
     keyVaultName: 'kv-gatehouse-dev-ex',
     // TEST-NET-3 (RFC 5737) placeholder: the range your deployments run from.
     keyVaultNetwork: { allowedIpRanges: ['203.0.113.0/24'], allowedSubnetIds: [] },
-    redirectOrigins: ['https://gatehouse-dev.example.com', 'http://localhost:3000'],
+    // A local front end signing in against dev; the runtime's own URL is always a redirect URI.
+    redirectOrigins: ['http://localhost:3000'],
     loopbackRedirectsAllowed: true,
     backend: { ...stateStorage, key: 'gatehouse/dev.tfstate' },
+    // The smallest working set: smallest Container Apps size, scale to zero, burstable B1ms, no Redis.
+    runtime: {
+      name: 'gatehouse-dev',
+      image: { kind: 'build', registryName: 'crgatehousedevex' },
+      cpu: 0.25,
+      memory: '0.5Gi',
+      minReplicas: 0,
+      maxReplicas: 1,
+      database: {
+        skuName: 'B_Standard_B1ms',
+        highAvailabilityEnabled: false,
+        backupRetentionDays: 7,
+        geoRedundantBackupEnabled: false,
+      },
+      credential: 'federated',
+    },
+    clients: [{ id: 'Reporter', scopes: ['incidents:read', 'search:read'] }],
     tags: { environment: 'dev', product: 'gatehouse' },
   },
   {
@@ -85,9 +162,26 @@ export const environments: readonly EnvironmentSettings[] = [
     resourceGroupName: 'rg-gatehouse-staging',
     keyVaultName: 'kv-gatehouse-stg-ex',
     keyVaultNetwork: { allowedIpRanges: ['203.0.113.0/24'], allowedSubnetIds: [] },
-    redirectOrigins: ['https://gatehouse-staging.example.com'],
+    redirectOrigins: [],
     loopbackRedirectsAllowed: false,
     backend: { ...stateStorage, key: 'gatehouse/staging.tfstate' },
+    runtime: {
+      name: 'gatehouse-staging',
+      image: { kind: 'build', registryName: 'crgatehousestgex' },
+      cpu: 0.5,
+      memory: '1Gi',
+      minReplicas: 1,
+      maxReplicas: 3,
+      database: {
+        skuName: 'B_Standard_B2s',
+        highAvailabilityEnabled: false,
+        backupRetentionDays: 14,
+        geoRedundantBackupEnabled: false,
+      },
+      redis: { skuName: 'Basic', capacity: 0 },
+      credential: 'federated',
+    },
+    clients: [{ id: 'Reporter', scopes: ['incidents:read', 'search:read'] }],
     tags: { environment: 'staging', product: 'gatehouse' },
   },
   {
@@ -99,9 +193,27 @@ export const environments: readonly EnvironmentSettings[] = [
     keyVaultName: 'kv-gatehouse-prod-ex',
     // No public access: deploy from a network with a private endpoint to the vault.
     keyVaultNetwork: { allowedIpRanges: [], allowedSubnetIds: [] },
-    redirectOrigins: ['https://gatehouse.example.com'],
+    redirectOrigins: [],
     loopbackRedirectsAllowed: false,
     backend: { ...stateStorage, key: 'gatehouse/prod.tfstate' },
+    // Scale-out: at least two replicas, a zone-redundant HA database with geo-redundant backups, shared Redis.
+    runtime: {
+      name: 'gatehouse-prod',
+      image: { kind: 'build', registryName: 'crgatehouseprodex' },
+      cpu: 1,
+      memory: '2Gi',
+      minReplicas: 2,
+      maxReplicas: 10,
+      database: {
+        skuName: 'GP_Standard_D2ds_v5',
+        highAvailabilityEnabled: true,
+        backupRetentionDays: 35,
+        geoRedundantBackupEnabled: true,
+      },
+      redis: { skuName: 'Standard', capacity: 1 },
+      credential: 'federated',
+    },
+    clients: [{ id: 'Reporter', scopes: ['incidents:read', 'search:read'] }],
     tags: { environment: 'prod', product: 'gatehouse' },
   },
 ];

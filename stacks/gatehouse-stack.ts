@@ -1,28 +1,32 @@
+import { fileURLToPath } from 'node:url';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider';
 import { Aspects, AzurermBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { AuthKeyVault } from '../constructs/auth-key-vault/index.js';
+import { AuthPlatform } from '../constructs/auth-platform/index.js';
+import type { RuntimeImageOptions } from '../constructs/auth-runtime/index.js';
 import { GatehousePolicy } from '../constructs/core/index.js';
-import { EntraApiApplication } from '../constructs/entra-api-application/index.js';
-import type { EnvironmentSettings } from './environments.js';
+import type { EnvironmentSettings, RuntimeImageSettings } from './environments.js';
 
 /** The stable application name; app-role ids derive from it, so it is the same in every environment. */
 export const APPLICATION_NAME = 'gatehouse';
 
+/** The repository root: the build context of runtime/Dockerfile. */
+export const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/+$/, '');
+
 /**
- * One environment: providers, state backend, the policy aspect, a resource group, the Key Vault and the API's Entra
- * app registration (whose client secret goes to the vault). Later work (the runtime platform) builds on `api` and
- * `keyVault`. Every difference between environments comes from `settings`.
+ * One environment: providers, state backend, the policy aspect, a resource group and one `AuthPlatform` (Key Vault,
+ * Entra app registration and clients, the runtime on Container Apps with its database). Every difference between
+ * environments comes from `settings`.
  */
 export class GatehouseStack extends TerraformStack {
   readonly settings: EnvironmentSettings;
   readonly resourceGroup: ResourceGroup;
-  readonly keyVault: AuthKeyVault;
-  readonly api: EntraApiApplication;
+  readonly platform: AuthPlatform;
 
   constructor(scope: Construct, settings: EnvironmentSettings) {
     super(scope, settings.name);
@@ -36,6 +40,8 @@ export class GatehouseStack extends TerraformStack {
     new AzureadProvider(this, 'azuread', { tenantId: settings.tenantId });
     new RandomProvider(this, 'random', {});
     new TimeProvider(this, 'time', {});
+    // Building the image needs the deploy machine's Docker engine (DOCKER_HOST or the default socket).
+    if (settings.runtime.image.kind === 'build') new DockerProvider(this, 'docker', {});
     new AzurermBackend(this, {
       resourceGroupName: settings.backend.resourceGroupName,
       storageAccountName: settings.backend.storageAccountName,
@@ -52,33 +58,62 @@ export class GatehouseStack extends TerraformStack {
       location: settings.location,
       tags: { ...settings.tags },
     });
-    this.keyVault = new AuthKeyVault(this, 'KeyVault', {
-      name: settings.keyVaultName,
+    const { runtime } = settings;
+    this.platform = new AuthPlatform(this, 'Platform', {
+      name: runtime.name,
       resourceGroupName: this.resourceGroup.name,
       location: settings.location,
       tenantId: settings.tenantId,
-      allowedIpRanges: settings.keyVaultNetwork.allowedIpRanges,
-      allowedSubnetIds: settings.keyVaultNetwork.allowedSubnetIds,
-      logAnalyticsWorkspaceId: settings.logAnalyticsWorkspaceId,
+      applicationName: APPLICATION_NAME,
+      applicationNameSuffix: settings.name,
+      keyVault: {
+        name: settings.keyVaultName,
+        allowedIpRanges: settings.keyVaultNetwork.allowedIpRanges,
+        allowedSubnetIds: settings.keyVaultNetwork.allowedSubnetIds,
+        logAnalyticsWorkspaceId: settings.logAnalyticsWorkspaceId,
+      },
+      additionalOrigins: settings.redirectOrigins,
+      loopbackRedirectsAllowed: settings.loopbackRedirectsAllowed,
+      runtimeCredential: runtime.credential,
+      clients: settings.clients,
+      runtime: {
+        image: imageOptions(runtime.image),
+        cpu: runtime.cpu,
+        memory: runtime.memory,
+        minReplicas: runtime.minReplicas,
+        maxReplicas: runtime.maxReplicas,
+        logAnalyticsWorkspaceId: settings.logAnalyticsWorkspaceId,
+        database: runtime.database,
+        redis: runtime.redis,
+      },
       tags: settings.tags,
     });
-    this.api = new EntraApiApplication(this, 'Api', {
-      applicationName: APPLICATION_NAME,
-      nameSuffix: settings.name,
-      redirectUris: settings.redirectOrigins.map((origin) => `${origin.replace(/\/+$/, '')}/auth/callback`),
-      loopbackRedirectsAllowed: settings.loopbackRedirectsAllowed,
-      credential: { kind: 'clientSecret', keyVault: this.keyVault },
-    });
 
+    const { api, keyVault } = this.platform;
+    new TerraformOutput(this, 'runtime_url', { value: this.platform.runtimeUrl, description: 'The auth runtime URL' });
+    new TerraformOutput(this, 'jwks_url', {
+      value: this.platform.jwksUrl,
+      description: 'Public signing keys of the runtime (verify its access tokens locally)',
+    });
     new TerraformOutput(this, 'api_client_id', {
-      value: this.api.applicationClientId,
+      value: api.applicationClientId,
       description: 'Client id of the API app registration (the runtime OIDC client_id)',
     });
     new TerraformOutput(this, 'api_identifier_uri', {
-      value: this.api.identifierUri,
-      description: 'Identifier URI (token audience) of the API',
+      value: api.identifierUri,
+      description: 'Identifier URI of the API (request Entra tokens for <uri>/.default)',
     });
-    new TerraformOutput(this, 'key_vault_uri', { value: this.keyVault.keyVaultUri, description: 'Key Vault URI' });
+    new TerraformOutput(this, 'client_ids', {
+      value: Object.fromEntries([...this.platform.clients].map(([id, client]) => [id, client.applicationClientId])),
+      description: 'Client ids of the service clients (their secrets are in the Key Vault)',
+    });
+    new TerraformOutput(this, 'key_vault_uri', { value: keyVault.keyVaultUri, description: 'Key Vault URI' });
     new TerraformOutput(this, 'tenant_id', { value: settings.tenantId, description: 'Entra tenant id' });
   }
+}
+
+function imageOptions(image: RuntimeImageSettings): RuntimeImageOptions {
+  return image.kind === 'build'
+    ? { kind: 'build', registryName: image.registryName, contextDirectory: REPOSITORY_ROOT }
+    : { kind: 'prebuilt', reference: image.reference, registry: image.registry };
 }

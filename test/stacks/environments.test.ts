@@ -1,20 +1,28 @@
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
+import { catalogToJson, defaultCatalog } from '../../catalog/index.js';
 import { buildApp } from '../../stacks/app.js';
 import { checkEnvironments, type EnvironmentSettings, environments } from '../../stacks/environments.js';
-import { GatehouseStack } from '../../stacks/gatehouse-stack.js';
+import { GatehouseStack, REPOSITORY_ROOT } from '../../stacks/gatehouse-stack.js';
+import { dependencyGraph, findCycle, findPlaintextSecrets } from '../constructs/auth-runtime-scan.js';
 
 interface StackJson {
   resource: Record<string, Record<string, Record<string, unknown>>>;
-  data?: Record<string, Record<string, unknown>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
   output: Record<string, { value: unknown }>;
   terraform: { backend: { azurerm: Record<string, unknown> } };
   provider: Record<string, Array<Record<string, unknown>>>;
 }
 
+const synthCache = new Map<EnvironmentSettings, StackJson>();
+
 function synthEnvironment(settings: EnvironmentSettings): StackJson {
+  const cached = synthCache.get(settings);
+  if (cached) return cached;
   const stack = new GatehouseStack(Testing.app(), settings);
-  return JSON.parse(Testing.synth(stack, true)) as StackJson;
+  const json = JSON.parse(Testing.synth(stack, true)) as StackJson;
+  synthCache.set(settings, json);
+  return json;
 }
 
 /** `type` -> number of resources of that type. */
@@ -22,67 +30,156 @@ function resourceSet(json: StackJson): Record<string, number> {
   return Object.fromEntries(Object.entries(json.resource).map(([type, byId]) => [type, Object.keys(byId).length]));
 }
 
-const firstOf = (json: StackJson, type: string) => Object.values(json.resource[type])[0];
+const firstOf = (json: StackJson, type: string) => {
+  const all = Object.values(json.resource[type] ?? {});
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0];
+};
+
+interface Container {
+  image: string;
+  cpu: number;
+  memory: string;
+  env: Array<{ name: string; value?: string; secret_name?: string }>;
+}
+const appOf = (json: StackJson) =>
+  firstOf(json, 'azurerm_container_app') as {
+    template: { min_replicas: number; max_replicas: number; container: Container[] };
+  };
+const envOf = (json: StackJson) =>
+  Object.fromEntries(appOf(json).template.container[0].env.map(({ name, ...rest }) => [name, rest]));
+
+const byName = (name: string) => environments.find((env) => env.name === name) as EnvironmentSettings;
+const each = environments.map((env) => [env.name, env] as const);
 
 describe('environment stacks', () => {
-  it.each(environments.map((env) => [env.name, env] as const))('%s synthesizes the full resource set', (_, env) => {
+  it.each(each)('%s is one AuthPlatform with the runtime, its store and its identity', (_, env) => {
     const json = synthEnvironment(env);
-    expect(resourceSet(json)).toEqual({
+    const set = resourceSet(json);
+    expect(set).toMatchObject({
       azurerm_resource_group: 1,
       azurerm_key_vault: 1,
-      azurerm_role_assignment: 1,
-      time_sleep: 1,
-      time_rotating: 1,
-      time_offset: 1,
-      azuread_application: 1,
-      azuread_application_identifier_uri: 1,
+      azuread_application: 1 + env.clients.length,
       azuread_application_redirect_uris: 1,
-      azuread_service_principal: 1,
-      azuread_application_password: 1,
-      azurerm_key_vault_secret: 1,
-      ...(env.logAnalyticsWorkspaceId ? { azurerm_monitor_diagnostic_setting: 1 } : {}),
+      azurerm_user_assigned_identity: 1,
+      azurerm_container_app_environment: 1,
+      azurerm_container_app: 1,
+      azurerm_postgresql_flexible_server: 1,
+      azurerm_postgresql_flexible_server_database: 1,
     });
-    expect(Object.keys(json.provider).sort()).toEqual(['azuread', 'azurerm', 'random', 'time']);
+    expect(set.azurerm_redis_cache ?? 0).toBe(env.runtime.redis ? 1 : 0);
+    expect(set.azuread_application_federated_identity_credential ?? 0).toBe(
+      env.runtime.credential === 'federated' ? 1 : 0,
+    );
+    // Everything but the resource group comes from the one AuthPlatform (logical ids start with the construct path).
+    const logicalIds = Object.values(json.resource).flatMap((byId) => Object.keys(byId));
+    expect(logicalIds.filter((id) => !id.startsWith('Platform_'))).toEqual([
+      expect.stringMatching(/^ResourceGroup(_[0-9A-F]{8})?$/),
+    ]);
+    const providers = [
+      'azuread',
+      'azurerm',
+      'random',
+      'time',
+      ...(env.runtime.image.kind === 'build' ? ['docker'] : []),
+    ];
+    expect(Object.keys(json.provider).sort()).toEqual(providers.sort());
     expect(json.provider.azurerm[0]).toMatchObject({ subscription_id: env.subscriptionId, tenant_id: env.tenantId });
     expect(json.provider.azuread[0]).toMatchObject({ tenant_id: env.tenantId });
   });
 
-  it.each(environments.map((env) => [env.name, env] as const))(
-    '%s takes every difference from its settings',
-    (_, env) => {
-      const json = synthEnvironment(env);
-      expect(json.terraform.backend.azurerm).toMatchObject({
-        key: env.backend.key,
-        storage_account_name: env.backend.storageAccountName,
-        container_name: env.backend.containerName,
-        use_azuread_auth: true,
-      });
-      expect(firstOf(json, 'azurerm_resource_group')).toMatchObject({ name: env.resourceGroupName, tags: env.tags });
-      expect(firstOf(json, 'azurerm_key_vault')).toMatchObject({
-        name: env.keyVaultName,
-        public_network_access_enabled: env.keyVaultNetwork.allowedIpRanges.length > 0,
-        network_acls: { default_action: 'Deny', ip_rules: env.keyVaultNetwork.allowedIpRanges },
-      });
-      expect(firstOf(json, 'azuread_application').display_name).toBe(`gatehouse-${env.name}`);
-      expect(firstOf(json, 'azuread_application_redirect_uris').redirect_uris).toEqual(
-        env.redirectOrigins.map((origin) => `${origin}/auth/callback`),
-      );
-      expect(Object.keys(json.output).sort()).toEqual([
-        'api_client_id',
-        'api_identifier_uri',
-        'key_vault_uri',
-        'tenant_id',
-      ]);
-      expect(json.output.api_identifier_uri.value).toBe(`api://gatehouse-${env.name}`);
-      expect(json.output.tenant_id.value).toBe(env.tenantId);
-      expect(json.output.key_vault_uri.value).toMatch(/^\$\{azurerm_key_vault\.[\w-]+\.vault_uri\}$/);
-    },
-  );
+  it.each(each)('%s takes every difference from its settings', (_, env) => {
+    const json = synthEnvironment(env);
+    expect(json.terraform.backend.azurerm).toMatchObject({
+      key: env.backend.key,
+      storage_account_name: env.backend.storageAccountName,
+      container_name: env.backend.containerName,
+      use_azuread_auth: true,
+    });
+    expect(firstOf(json, 'azurerm_resource_group')).toMatchObject({ name: env.resourceGroupName, tags: env.tags });
+    expect(firstOf(json, 'azurerm_key_vault')).toMatchObject({
+      name: env.keyVaultName,
+      public_network_access_enabled: env.keyVaultNetwork.allowedIpRanges.length > 0,
+      network_acls: { default_action: 'Deny', ip_rules: env.keyVaultNetwork.allowedIpRanges },
+    });
+    expect(firstOf(json, 'azurerm_container_app')).toMatchObject({ name: env.runtime.name, tags: env.tags });
+    expect(appOf(json).template).toMatchObject({
+      min_replicas: env.runtime.minReplicas,
+      max_replicas: env.runtime.maxReplicas,
+    });
+    expect(appOf(json).template.container[0]).toMatchObject({ cpu: env.runtime.cpu, memory: env.runtime.memory });
+    expect(firstOf(json, 'azurerm_postgresql_flexible_server')).toMatchObject({
+      name: `${env.runtime.name}-pg`,
+      sku_name: env.runtime.database.skuName,
+      backup_retention_days: env.runtime.database.backupRetentionDays,
+      geo_redundant_backup_enabled: env.runtime.database.geoRedundantBackupEnabled,
+    });
+    const apps = Object.values(json.resource.azuread_application).map((app) => app.display_name);
+    expect(apps).toEqual([
+      `gatehouse-${env.name}`,
+      ...env.clients.map((c) => `gatehouse-${env.name}-${c.id.toLowerCase()}`),
+    ]);
+    expect(firstOf(json, 'azuread_application_redirect_uris').redirect_uris).toEqual([
+      expect.stringMatching(/^https:\/\/\$\{azurerm_container_app\.[\w-]+\.ingress\[0\]\.fqdn\}\/auth\/callback$/),
+      ...env.redirectOrigins.map((origin) => `${origin}/auth/callback`),
+    ]);
+    expect(envOf(json).CATALOG_JSON).toEqual({ value: catalogToJson(defaultCatalog) });
+  });
+
+  it.each(each)('%s exposes the runtime URL, JWKS URL and client ids, never a secret', (_, env) => {
+    const json = synthEnvironment(env);
+    expect(Object.keys(json.output).sort()).toEqual([
+      'api_client_id',
+      'api_identifier_uri',
+      'client_ids',
+      'jwks_url',
+      'key_vault_uri',
+      'runtime_url',
+      'tenant_id',
+    ]);
+    expect(json.output.runtime_url.value).toMatch(
+      /^https:\/\/\$\{azurerm_container_app\.[\w-]+\.ingress\[0\]\.fqdn\}$/,
+    );
+    expect(json.output.jwks_url.value).toBe(`${json.output.runtime_url.value}/.well-known/jwks.json`);
+    expect(json.output.api_identifier_uri.value).toBe(`api://gatehouse-${env.name}`);
+    expect(Object.keys(json.output.client_ids.value as object)).toEqual(env.clients.map((c) => c.id));
+    expect(json.output.tenant_id.value).toBe(env.tenantId);
+    expect(findPlaintextSecrets(json)).toEqual([]);
+    expect(findCycle(dependencyGraph(json))).toBeUndefined();
+  });
+
+  it('prod runs a zone-redundant HA database, 2+ replicas, shared Redis and the image it built, by digest', () => {
+    const json = synthEnvironment(byName('prod'));
+    expect(firstOf(json, 'azurerm_postgresql_flexible_server')).toMatchObject({
+      high_availability: { mode: 'ZoneRedundant' },
+      sku_name: expect.stringMatching(/^(GP|MO)_/),
+    });
+    expect(appOf(json).template.min_replicas).toBeGreaterThanOrEqual(2);
+    expect(firstOf(json, 'azurerm_redis_cache')).toBeDefined();
+    expect(appOf(json).template.container[0].image).toMatch(
+      /^\$\{azurerm_container_registry\.[\w-]+\.login_server\}\/gatehouse-runtime@\$\{docker_registry_image\.[\w-]+\.sha256_digest\}$/,
+    );
+    expect(firstOf(json, 'docker_image')).toMatchObject({
+      build: { context: REPOSITORY_ROOT, dockerfile: 'runtime/Dockerfile' },
+    });
+  });
+
+  it('dev is the smallest working set', () => {
+    const json = synthEnvironment(byName('dev'));
+    expect(appOf(json).template.container[0]).toMatchObject({ cpu: 0.25, memory: '0.5Gi' });
+    expect(appOf(json).template).toMatchObject({ min_replicas: 0, max_replicas: 1 });
+    const server = firstOf(json, 'azurerm_postgresql_flexible_server');
+    expect(server).toMatchObject({ sku_name: 'B_Standard_B1ms', backup_retention_days: 7 });
+    expect(server.high_availability).toBeUndefined();
+    expect(json.resource.azurerm_redis_cache).toBeUndefined();
+    expect(firstOf(json, 'azurerm_container_registry')).toMatchObject({ sku: 'Basic' });
+    expect(envOf(json).DATABASE_AUTH).toEqual({ value: 'managed-identity' });
+  });
 
   it('uses one state key per environment and the same app-role ids everywhere', () => {
     const all = environments.map(synthEnvironment);
     expect(new Set(all.map((json) => json.terraform.backend.azurerm.key)).size).toBe(environments.length);
-    const roles = all.map((json) => firstOf(json, 'azuread_application').app_role);
+    const roles = all.map((json) => Object.values(json.resource.azuread_application)[0].app_role);
     for (const other of roles.slice(1)) expect(other).toEqual(roles[0]);
   });
 
@@ -94,15 +191,31 @@ describe('environment stacks', () => {
     }
   });
 
-  it('sends Key Vault diagnostics to a workspace when an environment names one', () => {
+  it('sends Key Vault diagnostics and Container Apps logs to a workspace when an environment names one', () => {
     const json = synthEnvironment({ ...environments[0], logAnalyticsWorkspaceId: '/subscriptions/x/workspaces/logs' });
     expect(resourceSet(json).azurerm_monitor_diagnostic_setting).toBe(1);
+    expect(json.resource.azurerm_log_analytics_workspace).toBeUndefined();
+    expect(firstOf(json, 'azurerm_container_app_environment').log_analytics_workspace_id).toBe(
+      '/subscriptions/x/workspaces/logs',
+    );
+  });
+
+  it('runs a pinned image without a registry or Docker when an environment names one', () => {
+    const reference = `ghcr.io/example/gatehouse-runtime@sha256:${'c'.repeat(64)}`;
+    const json = synthEnvironment({
+      ...environments[0],
+      runtime: { ...environments[0].runtime, image: { kind: 'prebuilt', reference } },
+    });
+    expect(appOf(json).template.container[0].image).toBe(reference);
+    expect(json.provider.docker).toBeUndefined();
+    expect(json.resource.docker_image).toBeUndefined();
+    expect(json.resource.azurerm_container_registry).toBeUndefined();
   });
 
   describe('fails when', () => {
     it('an environment without loopback redirects lists a localhost origin', () =>
-      expect(() => synthEnvironment({ ...environments[2], redirectOrigins: ['http://localhost:3000'] })).toThrow(
-        /prod\/Api: redirectUris\[0\] must be an absolute https URL.*; got "http:\/\/localhost:3000\/auth\/callback"/,
+      expect(() => synthEnvironment({ ...byName('prod'), redirectOrigins: ['http://localhost:3000'] })).toThrow(
+        /prod\/Platform\/Api: redirectUris\[1\] must be an absolute https URL.*; got "http:\/\/localhost:3000\/auth\/callback"/,
       ));
     it('two environments share a name', () =>
       expect(() => checkEnvironments([environments[0], environments[0]])).toThrow(
@@ -118,7 +231,21 @@ describe('environment stacks', () => {
       ));
     it('a Key Vault name breaks the naming rule', () =>
       expect(() => synthEnvironment({ ...environments[0], keyVaultName: 'kv_gatehouse' })).toThrow(
-        /dev\/KeyVault: name must be 3-24 letters/,
+        /dev\/Platform\/KeyVault: name must be 3-24 letters/,
       ));
+    it('an environment asks for a CPU/memory pair Container Apps does not offer', () =>
+      expect(() =>
+        synthEnvironment({ ...environments[0], runtime: { ...environments[0].runtime, cpu: 0.25, memory: '1Gi' } }),
+      ).toThrow(/dev\/Platform\/Runtime: cpu\/memory must be one of the Container Apps pairs .*; got "0\.25\/1Gi"/));
+    it('an environment asks for HA on a burstable database', () =>
+      expect(() =>
+        synthEnvironment({
+          ...environments[0],
+          runtime: {
+            ...environments[0].runtime,
+            database: { ...environments[0].runtime.database, highAvailabilityEnabled: true },
+          },
+        }),
+      ).toThrow(/dev\/Platform\/Runtime\/Database: database\.skuName must be a General Purpose/));
   });
 });

@@ -16,7 +16,8 @@ describe('stacks/main', () => {
     expect(Object.keys(manifest.stacks).sort()).toEqual(['dev', 'prod', 'staging']);
     for (const name of ['dev', 'staging', 'prod']) {
       const stack = JSON.parse(readFileSync(join(outdir, manifest.stacks[name].synthesizedStackPath), 'utf8'));
-      expect(Object.keys(stack.provider).sort()).toEqual(['azuread', 'azurerm', 'random', 'time']);
+      expect(Object.keys(stack.provider).sort()).toEqual(['azuread', 'azurerm', 'docker', 'random', 'time']);
+      expect(Object.keys(stack.resource.azurerm_container_app)).toHaveLength(1);
     }
   });
 
