@@ -15,5 +15,5 @@ export function registerAuthRoutes(app: Express, ctx: AppContext): void {
   auth.useTrustProxy(app.get('trust proxy fn'));
   auth.register(new AccessTokenResolver(ctx, accessTokenDenylistFor(ctx)));
   registerMeRoute(app, ctx);
-  registerVerifyRoute(ctx);
+  registerVerifyRoute(app, ctx);
 }

@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Express } from 'express';
 import { z } from 'zod';
 import { invalidRequest } from '../errors.js';
 import type { AppContext } from '../http/context.js';
@@ -8,20 +10,33 @@ import { assertPermissions } from './middleware.js';
 const SCOPE_LIST = /^[a-z0-9_:,\s-]*$/;
 const MAX_SCOPE_PARAM = 1024;
 
-/** Required scopes from `?scope=a,b` (comma or space separated; repeated `scope` parameters add up). */
-export function requiredScopes(url: string | undefined): string[] {
-  const q = url?.indexOf('?') ?? -1;
-  if (!url || q === -1) return [];
-  const values = new URLSearchParams(url.slice(q + 1)).getAll('scope');
-  const scopes: string[] = [];
-  for (const value of values) {
-    if (value.length > MAX_SCOPE_PARAM || !SCOPE_LIST.test(value)) {
-      throw invalidRequest(
-        'query.scope: expected catalog scopes separated by commas, e.g. scope=graph:read,search:read',
-      );
-    }
-    for (const scope of value.split(/[\s,]+/)) if (scope) scopes.push(scope);
+/**
+ * Header a gateway can set instead of `?scope=` (Envoy ext_authz `headers_to_add`, where the query is the product's).
+ * A caller adding it itself only makes its own check stricter.
+ */
+export const REQUIRED_SCOPES_HEADER = 'x-auth-require-scopes';
+
+function splitScopes(value: string, where: string, into: string[]): void {
+  if (value.length > MAX_SCOPE_PARAM || !SCOPE_LIST.test(value)) {
+    throw invalidRequest(`${where}: expected catalog scopes separated by commas, e.g. scope=graph:read,search:read`);
   }
+  for (const scope of value.split(/[\s,]+/)) if (scope) into.push(scope);
+}
+
+/**
+ * Required scopes: `?scope=a,b` (comma or space separated; repeated parameters add up) when `fromQuery`, plus the
+ * `X-Auth-Require-Scopes` header.
+ */
+export function requiredScopes(req: IncomingMessage, fromQuery: boolean): string[] {
+  const scopes: string[] = [];
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  if (fromQuery && q !== -1) {
+    for (const value of new URLSearchParams(url.slice(q + 1)).getAll('scope'))
+      splitScopes(value, 'query.scope', scopes);
+  }
+  const header = req.headers[REQUIRED_SCOPES_HEADER];
+  if (typeof header === 'string') splitScopes(header, 'header X-Auth-Require-Scopes', scopes);
   return scopes;
 }
 
@@ -30,7 +45,7 @@ export function requiredScopes(url: string | undefined): string[] {
  * ext_authz HTTP). A fast route: no Express, and for a repeated credential no store query. 200 with the caller in
  * `X-Auth-*` headers, 401 without a valid credential, 403 `forbidden` naming the first missing scope.
  */
-export function registerVerifyRoute(ctx: AppContext): void {
+export function registerVerifyRoute(app: Express, ctx: AppContext): void {
   ctx.openapi.add({
     method: 'get',
     path: '/auth/verify',
@@ -59,8 +74,8 @@ export function registerVerifyRoute(ctx: AppContext): void {
     },
   });
   const auth = authOf(ctx);
-  ctx.fast.add('GET', '/auth/verify', async (req, res) => {
-    const required = requiredScopes(req.url);
+  const verify = (fromQuery: boolean) => async (req: IncomingMessage, res: ServerResponse) => {
+    const required = requiredScopes(req, fromQuery);
     const principal = await auth.authenticate(req);
     assertPermissions(principal, required, 'scope');
     res.statusCode = 200;
@@ -73,5 +88,9 @@ export function registerVerifyRoute(ctx: AppContext): void {
     res.setHeader('X-Auth-Team', principal.teamId ?? '');
     res.setHeader('Content-Length', '0');
     res.end();
-  });
+  };
+  ctx.fast.add('GET', '/auth/verify', verify(true));
+  // Envoy ext_authz (HTTP service, `path_prefix: /auth/verify`) sends the original method and path under the prefix;
+  // the original query belongs to the product, so required scopes come from the header only.
+  app.all('/auth/verify/{*original}', verify(false));
 }

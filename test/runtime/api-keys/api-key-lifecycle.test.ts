@@ -1,8 +1,7 @@
-import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
-import { bootstrapAdminKey, call, createKey, eventually } from '../auth/helpers.js';
+import { bootstrapAdminKey, call, createKey, eventually, forgeSecret } from '../auth/helpers.js';
 
 const DAY = 86_400;
 
@@ -287,16 +286,3 @@ describe.each(STORE_DIALECTS)('API keys on %s', (dialect) => {
     });
   });
 });
-
-/** The same key_id with a different secret and a valid checksum: passes the checksum, fails the secret. */
-function forgeSecret(apiKey: string): string {
-  const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-  const unsigned = `${apiKey.slice(0, 24)}${'A'.repeat(24)}`;
-  let value = crc32(unsigned);
-  let checksum = '';
-  for (let i = 0; i < 6; i++) {
-    checksum = alphabet[value % 62] + checksum;
-    value = Math.floor(value / 62);
-  }
-  return `${unsigned}${checksum}`;
-}

@@ -12,10 +12,10 @@ describe.each(STORE_DIALECTS)('authenticating our access tokens on %s', (dialect
 
   const issue = (overrides: { scopes?: string[]; role?: string | null; teamId?: string | null } = {}) =>
     app.ctx.tokens.issue({
-      subject: 'user-1',
-      role: overrides.role === undefined ? 'analyst' : overrides.role,
+      subject: 'svc-reporting',
+      role: overrides.role === undefined ? 'api_service' : overrides.role,
       scopes: overrides.scopes ?? ['investigations:read', 'search:read'],
-      authKind: 'session',
+      authKind: 'client_credentials',
       orgId: 'default',
       teamId: overrides.teamId ?? null,
     });
@@ -32,11 +32,11 @@ describe.each(STORE_DIALECTS)('authenticating our access tokens on %s', (dialect
     const res = await fetch(`${app.baseUrl}/auth/me`, { headers: { Authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
-      role: 'analyst',
-      auth_kind: 'session',
+      role: 'api_service',
+      auth_kind: 'client_credentials',
       org_id: 'default',
       team_id: null,
-      subject: 'user-1',
+      subject: 'svc-reporting',
       email: null,
       name: null,
       can_write: false,

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import type { IssuedApiKey } from '../../../runtime/src/credentials/api-keys/api-key-service.js';
 import { createBootstrapAdminKey } from '../../../runtime/src/credentials/bootstrap-admin.js';
 import type { TestApp } from '../../support/app.js';
@@ -65,4 +66,20 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs: numbe
     if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * The same key_id with another secret and a VALID checksum: passes the checksum, reaches the store, fails on the
+ * secret (the checksum algorithm is the key format's: CRC32 of everything before it, 6 base62 characters).
+ */
+export function forgeSecret(apiKey: string, fill = 'A'): string {
+  const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  const unsigned = `${apiKey.slice(0, 24)}${fill.repeat(24)}`;
+  let value = crc32(unsigned);
+  let checksum = '';
+  for (let i = 0; i < 6; i++) {
+    checksum = alphabet[value % 62] + checksum;
+    value = Math.floor(value / 62);
+  }
+  return `${unsigned}${checksum}`;
 }
