@@ -1,3 +1,9 @@
+import type { IncomingMessage } from 'node:http';
+import type { AuditWriter } from '../audit/audit-writer.js';
+import { authOf } from '../auth/authenticator.js';
+import { principalOf } from '../auth/middleware.js';
+import type { AppContext } from '../http/context.js';
+
 /**
  * Who asked for a credential change and from where, as the audit trail records it. Built from the authenticated
  * principal and the request (`requestSource(req)`), never from a header the caller chose.
@@ -6,4 +12,42 @@ export interface AuditContext {
   readonly actor: { readonly kind: string; readonly subject: string };
   readonly ip: string | null;
   readonly userAgent: string | null;
+}
+
+/** The audit context of an authenticated request (after `requireAuth`/`requirePermission`). */
+export function auditContextOf(ctx: AppContext, req: IncomingMessage): AuditContext {
+  const caller = principalOf(req);
+  const ua = req.headers['user-agent'];
+  return {
+    actor: { kind: caller.kind, subject: caller.subject },
+    ip: authOf(ctx).clientAddress(req),
+    userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null,
+  };
+}
+
+export interface ChangeEvent {
+  /** Dotted kind, e.g. `client.created`, `team_token.revoked`. */
+  readonly kind: string;
+  readonly orgId: string;
+  /** What was changed: a client id, team id, org id. */
+  readonly target: string;
+  /** Public id of the credential involved (client_id, token_id), if any. */
+  readonly credentialId?: string | null;
+  /** Never a secret; secret-looking field names are dropped by the writer anyway. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Writes the `success` audit row of a change `who` made (issue, revocation, policy change). */
+export function recordChange(audit: AuditWriter, who: AuditContext, event: ChangeEvent): Promise<string> {
+  return audit.record({
+    kind: event.kind,
+    outcome: 'success',
+    actor: who.actor,
+    credentialId: event.credentialId ?? null,
+    orgId: event.orgId,
+    target: event.target,
+    ip: who.ip,
+    userAgent: who.userAgent,
+    details: event.details,
+  });
 }

@@ -1,0 +1,99 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
+import type { AppContext } from '../../http/context.js';
+import { invalidationBusFor } from '../../invalidation/bus.js';
+import type { SecretBytes } from '../../secret-bytes.js';
+import type { Store } from '../../store/store.js';
+import { LastUsedThrottle } from '../last-used-throttle.js';
+import { BoundedTtlCache } from './bounded-ttl-cache.js';
+
+export interface CredentialLookupOptions<V> {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** How long a loaded credential is reused without a store query, in seconds; 0 = never. */
+  readonly cacheTtlSeconds: number;
+  /** Whether entries may be cached now (the invalidation bus is delivering). Default: always. */
+  readonly cacheEnabled?: () => boolean;
+  /** Loads a credential by its public id; undefined when there is none (not cached, so ids cannot fill the cache). */
+  readonly load: (id: string) => Promise<V | undefined>;
+  /** Writes `last_used_at` of the row `rowId`. */
+  readonly writeLastUsed: (rowId: string, at: string) => Promise<unknown>;
+}
+
+/**
+ * The store side of a hot-path credential check: a bounded TTL cache in front of `load`, eviction for the
+ * invalidation bus, and `last_used_at` written in the background at most once a minute per credential.
+ */
+export class CredentialLookup<V> {
+  readonly #o: CredentialLookupOptions<V>;
+  readonly #cache: BoundedTtlCache<V>;
+  readonly #lastUsed = new LastUsedThrottle();
+
+  constructor(options: CredentialLookupOptions<V>) {
+    this.#o = options;
+    this.#cache = new BoundedTtlCache({
+      ttlMs: options.cacheTtlSeconds * 1000,
+      now: () => options.clock.now(),
+      enabled: options.cacheEnabled,
+    });
+  }
+
+  async find(id: string): Promise<V | undefined> {
+    const cached = this.#cache.get(id);
+    if (cached !== undefined) return cached;
+    const loaded = await this.#o.load(id);
+    if (loaded !== undefined) this.#cache.set(id, loaded);
+    return loaded;
+  }
+
+  /** Records a successful use of row `rowId` (throttled, in the background; a failed write is only logged). */
+  touch(rowId: string, nowMs: number): void {
+    if (!this.#lastUsed.shouldWrite(rowId, nowMs)) return;
+    this.#o
+      .writeLastUsed(rowId, new Date(nowMs).toISOString())
+      .catch((error: unknown) => this.#o.logger.warn({ err: error }, 'could not record a credential use'));
+  }
+
+  evict(id: string): void {
+    this.#cache.delete(id);
+  }
+
+  clear(): void {
+    this.#cache.clear();
+  }
+}
+
+/** What a hot-path credential checker (API clients, team tokens) is built from. */
+export interface CredentialCheckerOptions {
+  readonly store: Store;
+  readonly pepper: SecretBytes;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** How long a loaded credential is reused without a store query, in seconds; 0 = never. */
+  readonly cacheTtlSeconds: number;
+  /** Whether entries may be cached now (the invalidation bus is delivering). Default: always. */
+  readonly cacheEnabled?: () => boolean;
+}
+
+/**
+ * Checker options for an app, its cache tied to the invalidation bus: nothing is cached while the bus is down, and
+ * `topic` notices (from this or another replica) evict one entry, a bus gap clears all. TTL:
+ * `API_KEY_CACHE_TTL_SECONDS`, the one setting of every credential cache.
+ */
+export function busBoundChecker<C extends { evict(id: string): void; clear(): void }>(
+  ctx: AppContext,
+  topic: string,
+  build: (options: CredentialCheckerOptions) => C,
+): C {
+  const bus = invalidationBusFor(ctx);
+  const checker = build({
+    store: ctx.store,
+    pepper: ctx.config.apiKeyPepper,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    cacheTtlSeconds: ctx.config.apiKeyCacheTtlSeconds,
+    cacheEnabled: () => bus.healthy,
+  });
+  bus.subscribe(topic, { onKey: (id) => checker.evict(id), onReset: () => checker.clear() });
+  return checker;
+}

@@ -1,0 +1,33 @@
+import type { AppContext } from '../../http/context.js';
+import { invalidationBusFor } from '../../invalidation/bus.js';
+import { busBoundChecker } from '../cache/credential-lookup.js';
+import { perApp } from '../per-app.js';
+import { ClientAuthenticator } from './client-authenticator.js';
+import { ClientService } from './client-service.js';
+
+/** Invalidation-bus topic: an API client was deleted or its secrets changed; the key is its client_id. */
+export const API_CLIENT_CHANGED_TOPIC = 'api_client.changed';
+
+export interface ApiClients {
+  readonly service: ClientService;
+  readonly authenticator: ClientAuthenticator;
+}
+
+/**
+ * The app's API-client service and its hot-path authenticator, wired to the invalidation bus: a change published on
+ * any replica evicts the client from every replica's cache. The cache TTL is `API_KEY_CACHE_TTL_SECONDS` (default
+ * 30 s), the one setting for every credential cache.
+ */
+export const apiClientsOf = perApp((ctx: AppContext): ApiClients => {
+  const authenticator = busBoundChecker(ctx, API_CLIENT_CHANGED_TOPIC, (o) => new ClientAuthenticator(o));
+  const bus = invalidationBusFor(ctx);
+  const service = new ClientService({
+    store: ctx.store,
+    clock: ctx.clock,
+    pepper: ctx.config.apiKeyPepper,
+    catalog: ctx.config.catalog,
+    audit: ctx.audit,
+    onChange: (clientId) => bus.publish(API_CLIENT_CHANGED_TOPIC, clientId),
+  });
+  return { service, authenticator };
+});

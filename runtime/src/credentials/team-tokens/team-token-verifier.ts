@@ -1,0 +1,91 @@
+import { constantTimeEqual } from '../../crypto/constant-time.js';
+import { hashSecret } from '../../crypto/secret-hash.js';
+import type { Store } from '../../store/store.js';
+import { type CredentialCheckerOptions, CredentialLookup } from '../cache/credential-lookup.js';
+import { parseTeamToken } from './team-token-format.js';
+import type { TeamTokenKind } from './team-token-service.js';
+
+/** A stored team/admin token as the verifier caches it (hash included, never the secret). */
+export interface TeamTokenRecord {
+  readonly tokenId: string;
+  readonly kind: TeamTokenKind;
+  readonly orgId: string;
+  readonly teamId: string | null;
+  readonly permissions: readonly string[];
+  readonly hash: string;
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+  readonly revoked: boolean;
+}
+
+/** `malformed`/`unknown`/`bad_secret` say nothing about a real token; `expired`/`revoked` only follow a good secret. */
+export type TeamTokenFailure = 'malformed' | 'unknown' | 'bad_secret' | 'expired' | 'revoked';
+
+export type TeamTokenCheck =
+  | { readonly ok: true; readonly token: TeamTokenRecord }
+  | { readonly ok: false; readonly reason: TeamTokenFailure; readonly tokenId: string | null };
+
+/**
+ * Checks `<tokid>.<toksecret>` tokens. Warm path: no store query (rows cached for `cacheTtlSeconds`, revocation
+ * evicts here and on every replica through the invalidation bus), one HMAC compared in constant time. The state of a
+ * token (expired, revoked) is only reported once its secret matched.
+ */
+export class TeamTokenVerifier {
+  readonly #o: CredentialCheckerOptions;
+  readonly #lookup: CredentialLookup<TeamTokenRecord>;
+
+  constructor(options: CredentialCheckerOptions) {
+    this.#o = options;
+    this.#lookup = new CredentialLookup({
+      ...options,
+      load: (tokenId) => loadTeamToken(options.store, tokenId),
+      writeLastUsed: (tokenId, at) =>
+        options.store.db.updateTable('team_tokens').set({ last_used_at: at }).where('token_id', '=', tokenId).execute(),
+    });
+  }
+
+  /** Checks a presented token without side effects other than a throttled `last_used_at` write on success. */
+  async check(presented: string): Promise<TeamTokenCheck> {
+    const parsed = parseTeamToken(presented);
+    if (!parsed) return { ok: false, reason: 'malformed', tokenId: null };
+    const record = await this.#lookup.find(parsed.tokenId);
+    if (!record) return { ok: false, reason: 'unknown', tokenId: parsed.tokenId };
+    if (!constantTimeEqual(hashSecret(this.#o.pepper, parsed.secret), record.hash)) {
+      return { ok: false, reason: 'bad_secret', tokenId: parsed.tokenId };
+    }
+    if (record.revoked) return { ok: false, reason: 'revoked', tokenId: parsed.tokenId };
+    const now = this.#o.clock.now();
+    if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now) {
+      return { ok: false, reason: 'expired', tokenId: parsed.tokenId };
+    }
+    this.#lookup.touch(record.tokenId, now);
+    return { ok: true, token: record };
+  }
+
+  /** Forgets a token here (after a revocation here or on another replica). */
+  evict(tokenId: string): void {
+    this.#lookup.evict(tokenId);
+  }
+
+  /** Forgets every token (the invalidation bus had a gap). */
+  clear(): void {
+    this.#lookup.clear();
+  }
+}
+
+/** A stored token by id, revoked or not (the verifier reports `revoked` only after the secret matched). */
+async function loadTeamToken(store: Store, tokenId: string): Promise<TeamTokenRecord | undefined> {
+  const row = await store.db.selectFrom('team_tokens').selectAll().where('token_id', '=', tokenId).executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    tokenId: row.token_id,
+    kind: row.kind as TeamTokenKind,
+    orgId: row.org_id,
+    teamId: row.team_id,
+    permissions: row.scopes.split(' ').filter(Boolean),
+    hash: row.secret_hash,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revoked: row.revoked_at !== null,
+  };
+}
