@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import type { AppContext } from '../http/context.js';
+import { OAuthErrorBodySchema } from '../http/openapi.js';
+import { authenticateOAuthCaller, withinTenant } from './oauth-caller.js';
+import { oauthError, readOAuthForm, sendOAuthJson } from './oauth-http.js';
+import { tokenKindsOf } from './token-kinds.js';
+
+export const IntrospectionResponseSchema = z
+  .object({
+    active: z.boolean(),
+    scope: z.string().optional(),
+    client_id: z.string().optional(),
+    username: z.string().optional(),
+    token_type: z.string().optional(),
+    exp: z.number().int().optional(),
+    iat: z.number().int().optional(),
+    nbf: z.number().int().optional(),
+    sub: z.string().optional(),
+    aud: z.union([z.string(), z.array(z.string())]).optional(),
+    iss: z.string().optional(),
+    jti: z.string().optional(),
+    auth_kind: z.string().optional(),
+    org_id: z.string().optional(),
+    team_id: z.string().nullable().optional(),
+    role: z.string().nullable().optional(),
+  })
+  .meta({ id: 'IntrospectionResponse' });
+
+export const TokenParamsSchema = z.object({
+  token: z.string().describe('The token, API key, team/admin token or refresh token'),
+  token_type_hint: z.string().optional().describe('`access_token`, `refresh_token`, `api_key` or `team_token`'),
+});
+
+/** Longest token read, in characters: our JWTs are ~800, Entra tokens a few KB. */
+export const MAX_TOKEN_LENGTH = 16_384;
+
+/** The `token` parameter, or `invalid_request`. */
+export function tokenParam(form: ReadonlyMap<string, string>): string {
+  const token = form.get('token');
+  if (!token) throw oauthError('invalid_request', 'The token parameter is required');
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw oauthError('invalid_request', `The token parameter is longer than ${MAX_TOKEN_LENGTH} characters`);
+  }
+  return token;
+}
+
+/**
+ * `POST /oauth2/introspect` (RFC 7662) for every credential kind registered in `tokenKindsOf(ctx)`. Callers: API
+ * clients (client authentication) and Bearer credentials with `tokens:manage`. A token that is unknown, expired,
+ * revoked, or belongs to another org (or, for a team-bound caller, another team) is `{"active": false}`.
+ */
+export function registerIntrospectionEndpoint(ctx: AppContext): void {
+  const kinds = tokenKindsOf(ctx);
+  ctx.openapi.add({
+    method: 'post',
+    path: '/oauth2/introspect',
+    summary: 'Token introspection (RFC 7662) for access tokens, API keys, team/admin tokens and refresh tokens',
+    tags: ['oauth'],
+    security: ['clientBasic', 'bearer'],
+    body: { schema: TokenParamsSchema, contentType: 'application/x-www-form-urlencoded' },
+    responses: {
+      200: { description: '`{"active": true, ...}` or `{"active": false}`', schema: IntrospectionResponseSchema },
+      400: { description: '`invalid_request`', schema: OAuthErrorBodySchema },
+      401: { description: '`invalid_client`', schema: OAuthErrorBodySchema },
+      403: {
+        description: '`unauthorized_client`: a Bearer caller without tokens:manage',
+        schema: OAuthErrorBodySchema,
+      },
+    },
+  });
+
+  ctx.fast.add('POST', '/oauth2/introspect', async (req, res) => {
+    const form = await readOAuthForm(req);
+    const caller = await authenticateOAuthCaller(ctx, req, form);
+    const token = tokenParam(form);
+    const found = await kinds.find(token, form.get('token_type_hint'));
+    if (!found || !withinTenant(caller, found.facts.orgId, found.facts.teamId)) {
+      sendOAuthJson(res, { active: false });
+      return;
+    }
+    sendOAuthJson(res, { active: true, ...found.facts.claims });
+  });
+}

@@ -1,0 +1,84 @@
+import type { IncomingMessage } from 'node:http';
+import { authOf } from '../auth/authenticator.js';
+import { presentedCredential } from '../auth/presented-credential.js';
+import { hasPermission, type Principal } from '../auth/principal.js';
+import { AppError } from '../errors.js';
+import type { AppContext } from '../http/context.js';
+import { authenticateClient } from './client-authentication.js';
+import { oauthError } from './oauth-http.js';
+
+/** Permission a Bearer caller needs for `/oauth2/introspect` and `/oauth2/revoke`. */
+export const TOKEN_ADMIN_PERMISSION = 'tokens:manage';
+
+/** Who called introspection or revocation, and the tenant their view is limited to. */
+export interface OAuthCaller {
+  /** `client`: an API client (client authentication); `admin`: a Bearer credential holding `tokens:manage`. */
+  readonly kind: 'client' | 'admin';
+  readonly orgId: string;
+  readonly teamId: string | null;
+  /** The client's id for `client` callers (it may revoke the tokens it was issued). */
+  readonly clientId: string | null;
+  readonly actor: { readonly kind: string; readonly subject: string };
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+/**
+ * Authenticates the caller of `/oauth2/introspect` or `/oauth2/revoke`: `Authorization: Bearer` with any credential
+ * the runtime accepts (it must hold `tokens:manage`), else client authentication (`client_secret_basic` or
+ * `client_secret_post`). Failures are OAuth errors: 401 `invalid_client`, or 403 `unauthorized_client` for a Bearer
+ * credential without `tokens:manage`.
+ */
+export async function authenticateOAuthCaller(
+  ctx: AppContext,
+  req: IncomingMessage,
+  form: ReadonlyMap<string, string>,
+): Promise<OAuthCaller> {
+  const ua = req.headers['user-agent'];
+  const userAgent = typeof ua === 'string' ? ua.slice(0, 512) : null;
+  const ip = authOf(ctx).clientAddress(req);
+  if (presentedCredential(req)?.source === 'bearer') {
+    let principal: Principal;
+    try {
+      principal = await authOf(ctx).authenticate(req);
+    } catch (error) {
+      if (error instanceof AppError && error.status === 401) {
+        throw oauthError('invalid_client', 'The Bearer credential is not valid', {
+          reason: error.reason ?? 'unknown',
+          headers: { 'WWW-Authenticate': error.headers['WWW-Authenticate'] ?? 'Bearer realm="gatehouse"' },
+        });
+      }
+      throw error;
+    }
+    if (!hasPermission(principal, TOKEN_ADMIN_PERMISSION)) {
+      throw oauthError('unauthorized_client', `The credential lacks the permission "${TOKEN_ADMIN_PERMISSION}"`, {
+        status: 403,
+        reason: 'missing_permission',
+      });
+    }
+    return {
+      kind: 'admin',
+      orgId: principal.orgId,
+      teamId: principal.teamId,
+      clientId: null,
+      actor: { kind: principal.kind, subject: principal.subject },
+      ip,
+      userAgent,
+    };
+  }
+  const { client } = await authenticateClient(ctx, req, form);
+  return {
+    kind: 'client',
+    orgId: client.orgId,
+    teamId: client.teamId,
+    clientId: client.clientId,
+    actor: { kind: 'client', subject: client.clientId },
+    ip,
+    userAgent,
+  };
+}
+
+/** Whether a token of `orgId`/`teamId` is within the caller's tenant (its org, and its team when team-bound). */
+export function withinTenant(caller: OAuthCaller, orgId: string, teamId: string | null): boolean {
+  return caller.orgId === orgId && (caller.teamId === null || caller.teamId === teamId);
+}

@@ -1,0 +1,74 @@
+import { auditUseFailure } from '../audit/use-failure-audit.js';
+import type { AppContext } from '../http/context.js';
+import { OAuthErrorBodySchema } from '../http/openapi.js';
+import { TokenParamsSchema, tokenParam } from './introspection-endpoint.js';
+import { authenticateOAuthCaller, type OAuthCaller, withinTenant } from './oauth-caller.js';
+import { oauthError, readOAuthForm } from './oauth-http.js';
+import type { TokenFacts } from './token-kinds.js';
+import { tokenKindsOf } from './token-kinds.js';
+
+/**
+ * May `caller` revoke this token? Admins (`tokens:manage`) any token of their tenant; API clients only the tokens
+ * they were issued (RFC 7009 2.1).
+ */
+function mayRevoke(caller: OAuthCaller, facts: TokenFacts): boolean {
+  if (!withinTenant(caller, facts.orgId, facts.teamId)) return false;
+  return caller.kind === 'admin' || (caller.clientId !== null && facts.issuedTo === caller.clientId);
+}
+
+/**
+ * `POST /oauth2/revoke` (RFC 7009) for every credential kind in `tokenKindsOf(ctx)`. An unknown, expired or already
+ * revoked token answers 200 like a revoked one (2.2). A live token the caller may not revoke also answers 200 without
+ * effect, so the answer never tells whether someone else's token exists; the refusal is audited. A kind this server
+ * cannot revoke (another issuer's JWT) answers `unsupported_token_type`.
+ */
+export function registerRevocationEndpoint(ctx: AppContext): void {
+  const kinds = tokenKindsOf(ctx);
+  ctx.openapi.add({
+    method: 'post',
+    path: '/oauth2/revoke',
+    summary: 'Token revocation (RFC 7009) for access tokens, API keys, team/admin tokens and refresh tokens',
+    tags: ['oauth'],
+    security: ['clientBasic', 'bearer'],
+    body: { schema: TokenParamsSchema, contentType: 'application/x-www-form-urlencoded' },
+    responses: {
+      200: { description: 'Revoked, or there was nothing (the caller may revoke) to revoke' },
+      400: { description: '`invalid_request` or `unsupported_token_type`', schema: OAuthErrorBodySchema },
+      401: { description: '`invalid_client`', schema: OAuthErrorBodySchema },
+      403: {
+        description: '`unauthorized_client`: a Bearer caller without tokens:manage',
+        schema: OAuthErrorBodySchema,
+      },
+    },
+  });
+
+  ctx.fast.add('POST', '/oauth2/revoke', async (req, res) => {
+    const form = await readOAuthForm(req);
+    const caller = await authenticateOAuthCaller(ctx, req, form);
+    const token = tokenParam(form);
+    const found = await kinds.find(token, form.get('token_type_hint'));
+    if (found) {
+      const { kind, facts } = found;
+      if (!mayRevoke(caller, facts)) {
+        auditUseFailure(ctx, {
+          kind: 'token.revoke_refused',
+          credentialId: facts.credentialId,
+          reason: caller.orgId === facts.orgId ? 'not_owner' : 'other_org',
+          ip: caller.ip,
+          userAgent: caller.userAgent,
+          orgId: caller.orgId,
+          subject: caller.actor.subject,
+        });
+      } else if (!kind.revoke) {
+        throw oauthError('unsupported_token_type', `Tokens of kind ${kind.name} cannot be revoked by this server`);
+      } else {
+        await kind.revoke(token, facts, caller);
+      }
+    }
+    res.statusCode = 200;
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    res.setHeader('Content-Length', 0);
+    res.end();
+  });
+}
