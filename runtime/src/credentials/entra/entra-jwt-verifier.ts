@@ -1,0 +1,139 @@
+import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
+import { AppError, tokenExpired, unauthorized } from '../../errors.js';
+import { CLOCK_SKEW_SECONDS } from '../../keys/key-ring.js';
+
+/** Asymmetric algorithms accepted from the IdP (Entra signs with RS256). HMAC and `none` never are. */
+export const ENTRA_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+/** After a failed discovery, how long before the next attempt, in ms: a down IdP must not cost a fetch per request. */
+export const DISCOVERY_RETRY_MS = 10_000;
+/** Timeout of discovery and JWKS requests, in ms. */
+export const IDP_FETCH_TIMEOUT_MS = 5_000;
+
+export interface EntraJwtVerifierOptions {
+  /** Exact `iss` accepted, e.g. `https://login.microsoftonline.com/<tenant id>/v2.0` (OIDC_ISSUER). */
+  readonly issuer: string;
+  /** `aud` accepted: the API's identifier URI or client id (OIDC_AUDIENCE). */
+  readonly audience: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /**
+   * Minimum time between two JWKS downloads, in ms (default 30000). A token with an unknown `kid` triggers a
+   * re-download once this has passed since the last one, which is how a key rollover at the IdP is picked up.
+   */
+  readonly jwksCooldownMs?: number;
+  /** How long a downloaded JWKS is used before it is fetched again, in ms (default 600000 = 10 minutes). */
+  readonly jwksMaxAgeMs?: number;
+}
+
+type RemoteJwks = ReturnType<typeof createRemoteJWKSet>;
+
+/**
+ * Verifies JWTs the configured OIDC issuer (Entra ID) minted for this API: signature against the issuer's JWKS (found
+ * through `<issuer>/.well-known/openid-configuration`, downloaded by jose's `createRemoteJWKSet`, cached, fetched
+ * again for an unknown `kid`), exact `iss`, `aud`, `exp`/`nbf` with 10 s of skew. Throws `unauthorized` with a reason
+ * (`signature`, `issuer`, `audience`, `unknown_kid`, `malformed`, `idp_unavailable`) or `token_expired`; the expiry is
+ * only reported for a token whose signature verified.
+ */
+export class EntraJwtVerifier {
+  readonly #o: EntraJwtVerifierOptions;
+  #jwks: RemoteJwks | undefined;
+  #discovering: Promise<RemoteJwks> | undefined;
+  #lastDiscoveryFailure = Number.NEGATIVE_INFINITY;
+
+  constructor(options: EntraJwtVerifierOptions) {
+    this.#o = options;
+  }
+
+  get issuer(): string {
+    return this.#o.issuer;
+  }
+
+  async verify(token: string): Promise<JWTPayload> {
+    const jwks = await this.#keySet();
+    try {
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: this.#o.issuer,
+        audience: this.#o.audience,
+        algorithms: ENTRA_ALGORITHMS,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        currentDate: new Date(this.#o.clock.now()),
+        requiredClaims: ['exp'],
+      });
+      return payload;
+    } catch (error) {
+      throw this.#translate(error);
+    }
+  }
+
+  async #keySet(): Promise<RemoteJwks> {
+    if (this.#jwks) return this.#jwks;
+    if (Date.now() - this.#lastDiscoveryFailure < DISCOVERY_RETRY_MS) {
+      throw unauthorized('The identity provider could not be reached to verify the token', 'idp_unavailable');
+    }
+    this.#discovering ??= this.#discover().finally(() => {
+      this.#discovering = undefined;
+    });
+    return this.#discovering;
+  }
+
+  async #discover(): Promise<RemoteJwks> {
+    const url = `${this.#o.issuer}/.well-known/openid-configuration`;
+    try {
+      const response = await fetch(url, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(IDP_FETCH_TIMEOUT_MS),
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const metadata = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
+      // OpenID Connect Discovery 4.3: the document must name exactly the issuer it was fetched for.
+      if (metadata.issuer !== this.#o.issuer) throw new Error(`it names issuer ${JSON.stringify(metadata.issuer)}`);
+      if (typeof metadata.jwks_uri !== 'string') throw new Error('it has no jwks_uri');
+      const jwksUri = new URL(metadata.jwks_uri);
+      if (jwksUri.protocol !== 'https:' && new URL(this.#o.issuer).protocol === 'https:') {
+        throw new Error('its jwks_uri is not https');
+      }
+      this.#jwks = createRemoteJWKSet(jwksUri, {
+        cooldownDuration: this.#o.jwksCooldownMs ?? 30_000,
+        cacheMaxAge: this.#o.jwksMaxAgeMs ?? 600_000,
+        timeoutDuration: IDP_FETCH_TIMEOUT_MS,
+      });
+      return this.#jwks;
+    } catch (error) {
+      this.#lastDiscoveryFailure = Date.now();
+      this.#o.logger.error({ err: error, url }, 'OIDC discovery failed; Entra/OIDC tokens cannot be verified');
+      throw unauthorized('The identity provider could not be reached to verify the token', 'idp_unavailable');
+    }
+  }
+
+  #translate(error: unknown): AppError {
+    if (error instanceof AppError) return error;
+    if (error instanceof joseErrors.JWTExpired) return tokenExpired('The token has expired');
+    if (error instanceof joseErrors.JWTClaimValidationFailed) {
+      if (error.claim === 'iss') return unauthorized('The token has the wrong issuer', 'issuer');
+      if (error.claim === 'aud') return unauthorized('The token has the wrong audience', 'audience');
+      return unauthorized('The token has invalid claims', 'claims');
+    }
+    if (error instanceof joseErrors.JWKSNoMatchingKey) {
+      return unauthorized('The token was signed by a key the identity provider does not publish', 'unknown_kid');
+    }
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+      return unauthorized('The token signature is invalid', 'signature');
+    }
+    if (error instanceof joseErrors.JOSEAlgNotAllowed) {
+      return unauthorized('The token is not signed with an accepted algorithm', 'algorithm');
+    }
+    // Network failures (not jose errors), timeouts and an unusable key set are the IdP's problem, not the token's.
+    if (
+      !(error instanceof joseErrors.JOSEError) ||
+      error.code === 'ERR_JOSE_GENERIC' ||
+      error instanceof joseErrors.JWKSTimeout ||
+      error instanceof joseErrors.JWKSInvalid
+    ) {
+      this.#o.logger.error({ err: error }, 'could not download the identity provider JWKS');
+      return unauthorized('The identity provider could not be reached to verify the token', 'idp_unavailable');
+    }
+    return unauthorized('The token is malformed', 'malformed');
+  }
+}
