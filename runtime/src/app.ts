@@ -7,6 +7,9 @@ import { registerAuthRoutes } from './auth/register-auth-routes.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { registerApiKeyRoutes } from './credentials/api-keys/api-key-routes.js';
+import { registerClientRoutes } from './credentials/clients/client-routes.js';
+import { registerEntraJwt } from './credentials/entra/register-entra-jwt.js';
+import { registerTeamTokenRoutes } from './credentials/team-tokens/team-token-routes.js';
 import type { AppContext } from './http/context.js';
 import { errorHandler, notFoundHandler } from './http/error-middleware.js';
 import { FastRouter, pathOf } from './http/fast-router.js';
@@ -16,6 +19,8 @@ import { OpenApiRegistry } from './http/openapi.js';
 import { BODY_LIMIT_BYTES } from './http/raw-body.js';
 import { renderError } from './http/render-error.js';
 import type { KeyRing } from './keys/key-ring.js';
+import { registerOAuthRoutes } from './oauth/register-oauth-routes.js';
+import { registerOrgRoutes } from './orgs/org-routes.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOperationsRoutes } from './routes/operations.js';
 import { registerWellKnownRoutes } from './routes/well-known.js';
@@ -39,6 +44,11 @@ const ROUTE_MODULES: readonly RouteModule[] = [
   registerAuthRoutes,
   registerApiKeyRoutes,
   registerAuditRoutes,
+  registerOrgRoutes,
+  registerTeamTokenRoutes,
+  registerClientRoutes,
+  registerEntraJwt,
+  registerOAuthRoutes,
   // -- issue 7 (browser sign-in) modules --
   registerSigninRoutes,
   registerUserRoutes,
