@@ -23,7 +23,11 @@ function pageFetch(page: Page, path: string, method = 'GET') {
     async ([url, verb]) => {
       const response = await fetch(url as string, { method: verb as string, credentials: 'include' });
       const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null, scriptCookies: document.cookie };
+      return {
+        status: response.status,
+        body: text ? JSON.parse(text) : null,
+        scriptCookies: (globalThis as unknown as { document: { cookie: string } }).document.cookie,
+      };
     },
     [path, method],
   );
