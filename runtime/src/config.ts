@@ -60,6 +60,12 @@ export interface Config {
   readonly refreshReuseGraceSeconds: number;
   /** How long a positive API-key check is cached in process, in seconds. Default 30. */
   readonly apiKeyCacheTtlSeconds: number;
+  /** Failed credential checks allowed per client address per `authFailureWindowSeconds`. Default 20. */
+  readonly authFailureLimit: number;
+  /** Window of `authFailureLimit`, in seconds. Default 60. */
+  readonly authFailureWindowSeconds: number;
+  /** How long an address over the limit is answered 429, in seconds. Default 300. */
+  readonly authFailureBlockSeconds: number;
   readonly signingAlg: SigningAlg;
   /** Days after which the active signing key is rotated automatically; 0 turns automatic rotation off. Default 90. */
   readonly keyRotationDays: number;
@@ -180,6 +186,9 @@ const envSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: int('REFRESH_TOKEN_TTL_SECONDS', 300, 7_776_000, 1_209_600),
   REFRESH_REUSE_GRACE_SECONDS: int('REFRESH_REUSE_GRACE_SECONDS', 0, 60, 10),
   API_KEY_CACHE_TTL_SECONDS: int('API_KEY_CACHE_TTL_SECONDS', 0, 300, 30),
+  AUTH_FAILURE_LIMIT: int('AUTH_FAILURE_LIMIT', 1, 100_000, 20),
+  AUTH_FAILURE_WINDOW_SECONDS: int('AUTH_FAILURE_WINDOW_SECONDS', 1, 86_400, 60),
+  AUTH_FAILURE_BLOCK_SECONDS: int('AUTH_FAILURE_BLOCK_SECONDS', 1, 86_400, 300),
   SIGNING_ALG: oneOf('SIGNING_ALG', SIGNING_ALGORITHMS, 'ES256'),
   KEY_ROTATION_DAYS: int('KEY_ROTATION_DAYS', 0, 365, 90),
   OIDC_ISSUER: httpUrl('OIDC_ISSUER'),
@@ -273,6 +282,9 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
     refreshTokenTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
     refreshReuseGraceSeconds: v.REFRESH_REUSE_GRACE_SECONDS,
     apiKeyCacheTtlSeconds: v.API_KEY_CACHE_TTL_SECONDS,
+    authFailureLimit: v.AUTH_FAILURE_LIMIT,
+    authFailureWindowSeconds: v.AUTH_FAILURE_WINDOW_SECONDS,
+    authFailureBlockSeconds: v.AUTH_FAILURE_BLOCK_SECONDS,
     signingAlg: v.SIGNING_ALG,
     keyRotationDays: v.KEY_ROTATION_DAYS,
     oidc,

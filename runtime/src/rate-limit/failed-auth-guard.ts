@@ -2,25 +2,13 @@ import { rateLimited } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { RateLimiter } from './limiter.js';
 
-/** Failed credential checks allowed per client address per window. */
-export const AUTH_FAILURE_LIMIT = 20;
-/** Window of `AUTH_FAILURE_LIMIT`, in seconds. */
-export const AUTH_FAILURE_WINDOW_SECONDS = 60;
-/** How long an address that went over the limit is refused, in seconds. */
-export const AUTH_FAILURE_BLOCK_SECONDS = 300;
 /** Upper bound on remembered blocked addresses per process (oldest forgotten first). */
 const MAX_BLOCKED_ADDRESSES = 50_000;
-
-export interface FailedAuthGuardOptions {
-  readonly limit?: number;
-  readonly windowSeconds?: number;
-  readonly blockSeconds?: number;
-}
 
 /**
  * Brute-force protection for every secret the runtime checks (API keys, client secrets, team tokens): failures are
  * counted per client address (shared through Redis when configured); an address over the limit gets `429
- * rate_limited` with `Retry-After` for `blockSeconds`, even with a good credential. The success path does no I/O:
+ * rate_limited` with `Retry-After` for `AUTH_FAILURE_BLOCK_SECONDS`, even with a good credential. The success path does no I/O:
  * blocks are remembered in process when a failure crosses the limit, so a replica learns of a block on that address's
  * first failure there.
  */
@@ -28,12 +16,13 @@ export class FailedAuthGuard {
   readonly #limiter: RateLimiter;
   readonly #blockedUntil = new Map<string, number>();
 
-  constructor(ctx: AppContext, options: FailedAuthGuardOptions = {}) {
+  /** Limits from config: `AUTH_FAILURE_LIMIT` per `AUTH_FAILURE_WINDOW_SECONDS`, block `AUTH_FAILURE_BLOCK_SECONDS`. */
+  constructor(ctx: AppContext) {
     this.#limiter = new RateLimiter(ctx, {
       name: 'auth-failures',
-      points: options.limit ?? AUTH_FAILURE_LIMIT,
-      durationSeconds: options.windowSeconds ?? AUTH_FAILURE_WINDOW_SECONDS,
-      blockSeconds: options.blockSeconds ?? AUTH_FAILURE_BLOCK_SECONDS,
+      points: ctx.config.authFailureLimit,
+      durationSeconds: ctx.config.authFailureWindowSeconds,
+      blockSeconds: ctx.config.authFailureBlockSeconds,
     });
   }
 

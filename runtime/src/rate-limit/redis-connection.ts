@@ -5,8 +5,9 @@ const connections = new WeakMap<AppContext, Redis | null>();
 
 /**
  * The app's one Redis connection for shared rate limits, or null when `REDIS_URL` is unset (limits are then kept in
- * process). Created on first use and closed on shutdown. Commands fail fast instead of queueing while Redis is
- * unreachable, so a Redis outage degrades to per-process limits (the insurance limiter) rather than to stalls.
+ * process). Created on first use (at app start, by the failed-authentication guard) and closed on shutdown. While the
+ * connection is not ready (starting, or Redis unreachable) limiters count in process (their insurance limiter) rather
+ * than queue or fail, so an outage never stalls requests nor lifts the limits; `ready` resolves once connected.
  */
 export function redisFor(ctx: AppContext): Redis | null {
   const existing = connections.get(ctx);
@@ -16,7 +17,13 @@ export function redisFor(ctx: AppContext): Redis | null {
     connections.set(ctx, null);
     return null;
   }
-  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'gatehouse' });
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectionName: 'gatehouse',
+    // Reconnect delay in ms: 100, 200, ... capped at 1 s.
+    retryStrategy: (times) => Math.min(times * 100, 1000),
+  });
   redis.on('error', (error) =>
     ctx.logger.warn({ err: error }, 'redis connection error; rate limits fall back to memory'),
   );
@@ -25,4 +32,11 @@ export function redisFor(ctx: AppContext): Redis | null {
     await redis.quit().catch(() => redis.disconnect());
   });
   return redis;
+}
+
+/** Resolves once the app's Redis connection is ready (at once without `REDIS_URL`). */
+export function redisReady(ctx: AppContext): Promise<void> {
+  const redis = redisFor(ctx);
+  if (!redis || redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => redis.once('ready', () => resolve()));
 }

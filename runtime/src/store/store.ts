@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import { postgresConnectionConfig } from '../azure/postgres-connection.js';
 import type { DatabaseConfig } from '../config.js';
 import type { Database } from './schema.js';
 
@@ -30,7 +31,7 @@ export interface OpenStoreOptions {
 /** Opens (but does not migrate) the store described by `DATABASE_URL`. Call `migrateToLatest(store)` next. */
 export function openStore(database: DatabaseConfig, options: OpenStoreOptions = {}): Store {
   if (database.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: database.url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({ ...postgresConnectionConfig(database), max: options.poolSize ?? 10 });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => {});
     return wrap(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
