@@ -24,12 +24,26 @@ export const DEV_SECRETS_FILE = 'dev-secrets.json';
 
 export type DatabaseConfig =
   | { readonly kind: 'sqlite' /** absolute path, or `:memory:` */; readonly filename: string }
-  | { readonly kind: 'postgres'; readonly url: string };
+  | {
+      readonly kind: 'postgres';
+      readonly url: string;
+      /** `DATABASE_AUTH=managed-identity`: the password is the managed identity's Entra token. Default: from the URL. */
+      readonly auth?: ManagedIdentityAuth;
+    };
+
+/** Authenticate with the runtime's Azure managed identity (`AZURE_CLIENT_ID` picks a user-assigned one). */
+export interface ManagedIdentityAuth {
+  readonly kind: 'managed-identity';
+  /** Client id of the user-assigned identity; undefined = system-assigned. */
+  readonly clientId: string | undefined;
+}
 
 export interface OidcConfig {
   readonly issuer: string;
   readonly clientId: string;
   readonly clientSecret: SecretBytes | undefined;
+  /** `OIDC_CLIENT_AUTH=managed-identity`: a managed-identity token is the client assertion (no secret). */
+  readonly clientAssertion?: ManagedIdentityAuth;
   /** Audience our API accepts on tokens the issuer minted for it (e.g. `api://gatehouse-prod`); defaults to the client id. */
   readonly audience: string;
 }
@@ -195,6 +209,9 @@ const envSchema = z.object({
   OIDC_CLIENT_ID: optionalText,
   OIDC_CLIENT_SECRET: optionalText,
   OIDC_AUDIENCE: optionalText,
+  OIDC_CLIENT_AUTH: oneOf('OIDC_CLIENT_AUTH', ['client-secret', 'managed-identity'] as const, 'client-secret'),
+  DATABASE_AUTH: oneOf('DATABASE_AUTH', ['password', 'managed-identity'] as const, 'password'),
+  AZURE_CLIENT_ID: optionalText,
   ALLOWED_ORIGINS: optionalText,
   REDIS_URL: optionalText,
   CATALOG_JSON: optionalText,
@@ -223,7 +240,11 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
   const port = values.PORT ?? 8080;
 
   const dataDir = resolve(cwd, values.DATA_DIR ?? env.DATA_DIR ?? './data');
-  const database = parseDatabaseUrl(values.DATABASE_URL ?? env.DATABASE_URL, dataDir, cwd, problems);
+  const database = withDatabaseAuth(
+    parseDatabaseUrl(values.DATABASE_URL ?? env.DATABASE_URL, dataDir, cwd, problems),
+    values,
+    problems,
+  );
 
   if (isProduction) {
     if (!env.PUBLIC_URL) problems.push('PUBLIC_URL is required in production (the external https URL of the runtime)');
@@ -320,16 +341,38 @@ function parseDatabaseUrl(value: string | undefined, dataDir: string, cwd: strin
   return { kind: 'sqlite', filename: '' };
 }
 
+/** Applies `DATABASE_AUTH=managed-identity`: PostgreSQL only, and the URL names the user but holds no password. */
+function withDatabaseAuth(database: DatabaseConfig, values: Partial<ParsedEnv>, problems: string[]): DatabaseConfig {
+  if (values.DATABASE_AUTH !== 'managed-identity') return database;
+  if (database.kind !== 'postgres') {
+    problems.push('DATABASE_AUTH=managed-identity needs a postgres:// DATABASE_URL (user = the managed identity name)');
+    return database;
+  }
+  if (database.url && new URL(database.url).password !== '') {
+    problems.push(
+      'DATABASE_URL must not contain a password when DATABASE_AUTH=managed-identity (the token is the password)',
+    );
+  }
+  return { ...database, auth: { kind: 'managed-identity', clientId: values.AZURE_CLIENT_ID } };
+}
+
 function parseOidc(values: Partial<ParsedEnv>, env: Env, problems: string[]): OidcConfig | undefined {
   const names = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_AUDIENCE'] as const;
   if (!names.some((name) => env[name])) return undefined;
   if (!env.OIDC_ISSUER) problems.push('OIDC_ISSUER is required when any OIDC_* variable is set (the issuer URL)');
   if (!env.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID is required when any OIDC_* variable is set');
+  const assertion = values.OIDC_CLIENT_AUTH === 'managed-identity';
+  if (assertion && values.OIDC_CLIENT_SECRET) {
+    problems.push(
+      'OIDC_CLIENT_SECRET must not be set when OIDC_CLIENT_AUTH=managed-identity (the assertion replaces it)',
+    );
+  }
   if (!values.OIDC_ISSUER || !values.OIDC_CLIENT_ID) return undefined;
   return {
     issuer: values.OIDC_ISSUER.href.replace(/\/+$/, ''),
     clientId: values.OIDC_CLIENT_ID,
     clientSecret: values.OIDC_CLIENT_SECRET ? new SecretBytes(Buffer.from(values.OIDC_CLIENT_SECRET)) : undefined,
+    clientAssertion: assertion ? { kind: 'managed-identity', clientId: values.AZURE_CLIENT_ID } : undefined,
     audience: values.OIDC_AUDIENCE ?? values.OIDC_CLIENT_ID,
   };
 }
