@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { postgresConnectionConfig } from '../azure/postgres-connection.js';
 import type { AppContext } from '../http/context.js';
 import { PostgresListener } from './postgres-listener.js';
 
@@ -32,7 +33,7 @@ export class InvalidationBus {
     const database = ctx.config.database;
     if (database.kind === 'postgres') {
       this.#listener = new PostgresListener({
-        url: database.url,
+        connection: postgresConnectionConfig(database),
         channel: INVALIDATION_CHANNEL,
         logger: ctx.logger,
         onMessage: (payload) => this.#receive(payload),

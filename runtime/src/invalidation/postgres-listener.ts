@@ -2,7 +2,8 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 
 export interface PostgresListenerOptions {
-  readonly url: string;
+  /** Connection settings, as the store's pool uses them (password function for managed identity included). */
+  readonly connection: pg.ClientConfig;
   readonly channel: string;
   readonly logger: Logger;
   readonly onMessage: (payload: string) => void;
@@ -55,7 +56,7 @@ export class PostgresListener {
 
   async #connect(): Promise<void> {
     if (this.#stopped) return;
-    const client = new pg.Client({ connectionString: this.#o.url });
+    const client = new pg.Client(this.#o.connection);
     this.#client = client;
     client.on('notification', (message) => {
       if (message.channel === this.#o.channel && message.payload !== undefined) this.#o.onMessage(message.payload);
