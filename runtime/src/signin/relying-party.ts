@@ -1,4 +1,5 @@
 import * as client from 'openid-client';
+import { managedIdentityClientAuth } from '../azure/client-assertion.js';
 import type { OidcConfig } from '../config.js';
 import { AppError, internal, unauthorized } from '../errors.js';
 
@@ -61,11 +62,14 @@ export function checkIssuerUrl(issuer: string, isProduction: boolean): { insecur
 export class RelyingParty {
   readonly #oidc: OidcConfig;
   readonly #insecureLoopback: boolean;
+  readonly #clientAuth: client.ClientAuth | undefined;
   #configuration: Promise<client.Configuration> | undefined;
 
-  constructor(oidc: OidcConfig, isProduction: boolean) {
+  /** `options.clientAuth` replaces the configured client authentication (tests). */
+  constructor(oidc: OidcConfig, isProduction: boolean, options: { clientAuth?: client.ClientAuth } = {}) {
     this.#oidc = oidc;
     this.#insecureLoopback = checkIssuerUrl(oidc.issuer, isProduction).insecureLoopback;
+    this.#clientAuth = options.clientAuth;
   }
 
   async authorizationUrl(request: AuthorizationRequest): Promise<URL> {
@@ -121,18 +125,23 @@ export class RelyingParty {
     return this.#configuration;
   }
 
-  async #discover(): Promise<client.Configuration> {
+  /**
+   * How the runtime authenticates at the token endpoint: a federated client assertion from the managed identity
+   * (`OIDC_CLIENT_AUTH=managed-identity`, no secret anywhere), else `client_secret_post`, else none (public client;
+   * PKCE still binds the code).
+   */
+  #clientAuthentication(): client.ClientAuth {
+    if (this.#clientAuth) return this.#clientAuth;
+    if (this.#oidc.clientAssertion) return managedIdentityClientAuth({ clientId: this.#oidc.clientAssertion.clientId });
     const secret = this.#oidc.clientSecret?.reveal().toString('utf8');
-    return client.discovery(
-      new URL(this.#oidc.issuer),
-      this.#oidc.clientId,
-      undefined,
-      secret ? client.ClientSecretPost(secret) : client.None(),
-      {
-        timeout: IDP_TIMEOUT_SECONDS,
-        execute: this.#insecureLoopback ? [client.allowInsecureRequests] : [],
-      },
-    );
+    return secret ? client.ClientSecretPost(secret) : client.None();
+  }
+
+  async #discover(): Promise<client.Configuration> {
+    return client.discovery(new URL(this.#oidc.issuer), this.#oidc.clientId, undefined, this.#clientAuthentication(), {
+      timeout: IDP_TIMEOUT_SECONDS,
+      execute: this.#insecureLoopback ? [client.allowInsecureRequests] : [],
+    });
   }
 }
 
