@@ -1,15 +1,18 @@
 import type { Express } from 'express';
 import { authOf } from '../auth/authenticator.js';
 import type { AppContext } from '../http/context.js';
+import { tokenKindsOf } from '../oauth/token-kinds.js';
 import { registerLoginRoutes } from './login-routes.js';
+import { refreshTokenKind } from './refresh-token-kind.js';
 import { refreshTokensFor } from './refresh-tokens.js';
 import { RelyingParty } from './relying-party.js';
 import { SessionResolver } from './session-resolver.js';
 import { registerSessionRoutes } from './session-routes.js';
 
 /**
- * Browser sign-in (issue 7): `/auth/login`, `/auth/callback`, `/auth/refresh`, `/auth/logout`, and the session
- * resolver (CSRF Origin check for cookie-authenticated writes, e-mail and name on session principals). Throws at
+ * Browser sign-in (issue 7): `/auth/login`, `/auth/callback`, `/auth/refresh`, `/auth/logout`, the session resolver
+ * (CSRF Origin check for cookie-authenticated writes, e-mail and name on session principals) and the refresh-token
+ * kind of `/oauth2/introspect` and `/oauth2/revoke`. Throws at
  * start-up when the configured issuer is not acceptable (plain http outside loopback, or a loopback development IdP
  * with NODE_ENV=production).
  */
@@ -20,6 +23,8 @@ export function registerSigninRoutes(app: Express, ctx: AppContext): void {
   auth.register(new SessionResolver(ctx, () => auth.resolvers().find((r) => r.name === 'access_token')), {
     first: true,
   });
+  // RFC 7662/7009: /oauth2/introspect and /oauth2/revoke understand refresh tokens too.
+  tokenKindsOf(ctx).register(refreshTokenKind(ctx));
   registerLoginRoutes(app, { ctx, rp, refreshTokens });
   registerSessionRoutes(app, ctx, refreshTokens);
 }
