@@ -73,7 +73,7 @@ export function registerIntrospectionEndpoint(ctx: AppContext): void {
     const form = await readOAuthForm(req);
     const caller = await authenticateOAuthCaller(ctx, req, form);
     const token = tokenParam(form);
-    const found = await kinds.find(token, form.get('token_type_hint'));
+    const found = await kinds.find(token, form.get('token_type_hint'), { ...caller, req });
     if (!found || !withinTenant(caller, found.facts.orgId, found.facts.teamId)) {
       sendOAuthJson(res, { active: false });
       return;

@@ -4,6 +4,7 @@ import { clientCredentialsGrant } from './grants/client-credentials.js';
 import { grantsOf } from './grants.js';
 import { registerIntrospectionEndpoint } from './introspection-endpoint.js';
 import { accessTokenKind } from './kinds/access-token-kind.js';
+import { apiKeyKind } from './kinds/api-key-kind.js';
 import { teamTokenKind } from './kinds/team-token-kind.js';
 import { registerRevocationEndpoint } from './revocation-endpoint.js';
 import { registerTokenEndpoint } from './token-endpoint.js';
@@ -11,7 +12,7 @@ import { tokenKindsOf } from './token-kinds.js';
 
 /**
  * The OAuth endpoints, all fast routes: `POST /oauth2/token` (client_credentials), `/oauth2/introspect` (RFC 7662)
- * and `/oauth2/revoke` (RFC 7009), with the token kinds this module owns (our access tokens, team/admin tokens).
+ * and `/oauth2/revoke` (RFC 7009), with the token kinds this module owns (our access tokens, team/admin tokens, and API keys through 6a's resolver and service).
  * Other modules add theirs with `tokenKindsOf(ctx).register(...)` and grants with `grantsOf(ctx).register(...)`.
  */
 export function registerOAuthRoutes(_app: Express, ctx: AppContext): void {
@@ -19,6 +20,7 @@ export function registerOAuthRoutes(_app: Express, ctx: AppContext): void {
   const kinds = tokenKindsOf(ctx);
   kinds.register(accessTokenKind(ctx));
   kinds.register(teamTokenKind(ctx));
+  kinds.register(apiKeyKind(ctx));
   registerTokenEndpoint(ctx);
   registerIntrospectionEndpoint(ctx);
   registerRevocationEndpoint(ctx);

@@ -46,7 +46,7 @@ export function registerRevocationEndpoint(ctx: AppContext): void {
     const form = await readOAuthForm(req);
     const caller = await authenticateOAuthCaller(ctx, req, form);
     const token = tokenParam(form);
-    const found = await kinds.find(token, form.get('token_type_hint'));
+    const found = await kinds.find(token, form.get('token_type_hint'), { ...caller, req });
     if (found) {
       const { kind, facts } = found;
       if (!mayRevoke(caller, facts)) {
@@ -62,7 +62,7 @@ export function registerRevocationEndpoint(ctx: AppContext): void {
       } else if (!kind.revoke) {
         throw oauthError('unsupported_token_type', `Tokens of kind ${kind.name} cannot be revoked by this server`);
       } else {
-        await kind.revoke(token, facts, caller);
+        await kind.revoke(token, facts, { ...caller, req });
       }
     }
     res.statusCode = 200;

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { AuditContext } from '../credentials/audit-context.js';
 import { perApp } from '../credentials/per-app.js';
 import type { AppContext } from '../http/context.js';
@@ -39,8 +40,16 @@ export interface TokenFacts {
   readonly credentialId: string;
 }
 
+/**
+ * The introspection or revocation request a kind acts for: who asked (for audit rows) and the HTTP request itself
+ * (`req.principal` is the caller when it authenticated with a Bearer credential).
+ */
+export interface TokenRequest extends AuditContext {
+  readonly req: IncomingMessage;
+}
+
 /** Who revokes, for the kind's audit row. */
-export type RevocationRequest = AuditContext;
+export type RevocationRequest = TokenRequest;
 
 /**
  * One kind of token `/oauth2/introspect` and `/oauth2/revoke` understand. Kinds are registered by the module that
@@ -54,7 +63,7 @@ export interface TokenKind {
   /** Shape test only (no I/O, no secret check). */
   matches(token: string): boolean;
   /** Facts of a live token (valid secret/signature, not expired, not revoked), else null. Never throws for a bad token. */
-  introspect(token: string): Promise<TokenFacts | null>;
+  introspect(token: string, request: TokenRequest): Promise<TokenFacts | null>;
   /**
    * Revokes a token `introspect` just vouched for (the endpoint has checked the caller may). Omit for tokens this
    * server cannot revoke (e.g. another issuer's JWTs): `/oauth2/revoke` then answers `unsupported_token_type`.
@@ -81,9 +90,13 @@ export class TokenKindRegistry {
   }
 
   /** The first kind that vouches for `token`, with its facts; undefined when no kind does (unknown or dead token). */
-  async find(token: string, hint?: string): Promise<{ kind: TokenKind; facts: TokenFacts } | undefined> {
+  async find(
+    token: string,
+    hint: string | undefined,
+    request: TokenRequest,
+  ): Promise<{ kind: TokenKind; facts: TokenFacts } | undefined> {
     for (const kind of this.candidates(token, hint)) {
-      const facts = await kind.introspect(token);
+      const facts = await kind.introspect(token, request);
       if (facts) return { kind, facts };
     }
     return undefined;
