@@ -1,11 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import { z } from 'zod';
-import { invalidRequest } from '../errors.js';
+import { AppError, invalidRequest } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema } from '../http/openapi.js';
 import { authOf } from './authenticator.js';
 import { assertPermissions } from './middleware.js';
+import type { Principal } from './principal.js';
+
+/** On a refusal, the contract error code (`unauthorized`, `token_expired`, `forbidden`, `rate_limited`, ...). */
+export const AUTH_ERROR_HEADER = 'X-Auth-Error';
 
 const SCOPE_LIST = /^[a-z0-9_:,\s-]*$/;
 const MAX_SCOPE_PARAM = 1024;
@@ -68,16 +72,31 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
         },
       },
       400: { description: 'Malformed scope parameter', schema: ErrorBodySchema },
-      401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
-      403: { description: '`forbidden`: the message names the missing scope', schema: ErrorBodySchema },
+      401: {
+        description: '`unauthorized` or `token_expired` (also in `X-Auth-Error`)',
+        schema: ErrorBodySchema,
+        headers: { 'X-Auth-Error': 'The error code, for gateways that drop the body' },
+      },
+      403: {
+        description: '`forbidden`: the message names the missing scope (`X-Auth-Error: forbidden`)',
+        schema: ErrorBodySchema,
+        headers: { 'X-Auth-Error': 'The error code, for gateways that drop the body' },
+      },
       429: { description: 'Too many failed attempts from this address', schema: ErrorBodySchema },
     },
   });
   const auth = authOf(ctx);
   const verify = (fromQuery: boolean) => async (req: IncomingMessage, res: ServerResponse) => {
-    const required = requiredScopes(req, fromQuery);
-    const principal = await auth.authenticate(req);
-    assertPermissions(principal, required, 'scope');
+    let principal: Principal;
+    try {
+      const required = requiredScopes(req, fromQuery);
+      principal = await auth.authenticate(req);
+      assertPermissions(principal, required, 'scope');
+    } catch (error) {
+      // Gateways drop the body of a failed auth subrequest; the code survives in a header (nginx `auth_request_set`).
+      res.setHeader(AUTH_ERROR_HEADER, error instanceof AppError && error.expose ? error.code : 'internal');
+      throw error;
+    }
     res.statusCode = 200;
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Auth-Subject', principal.subject);

@@ -56,6 +56,7 @@ describe.each(STORE_DIALECTS)('GET /auth/verify (forward auth) on %s', (dialect)
   it('answers 401 without a credential and 401 for an unknown key', async () => {
     const missing = await call(app, '/auth/verify?scope=graph:read');
     expect(missing.status).toBe(401);
+    expect(missing.headers.get('x-auth-error')).toBe('unauthorized');
     expect(await missing.json()).toEqual({ error: { code: 'unauthorized', message: 'Authentication required' } });
     const unknown = await call(app, '/auth/verify', { apiKey: generateApiKey('test').apiKey });
     expect(unknown.status).toBe(401);
@@ -66,6 +67,7 @@ describe.each(STORE_DIALECTS)('GET /auth/verify (forward auth) on %s', (dialect)
     const key = await createKey(app, admin, { name: 'narrow', scopes: ['incidents:read'] });
     const res = await call(app, '/auth/verify?scope=incidents:read&scope=graph:read', { apiKey: key.api_key });
     expect(res.status).toBe(403);
+    expect(res.headers.get('x-auth-error')).toBe('forbidden');
     expect(await res.json()).toEqual({
       error: { code: 'forbidden', message: 'The credential lacks the scope "graph:read"' },
     });

@@ -29,6 +29,7 @@ describe.each(STORE_DIALECTS)('brute-force limit on %s (in process)', (dialect) 
     }
     const limited = await call(app, '/auth/verify', { apiKey: guess, ip });
     expect(limited.status).toBe(429);
+    expect(limited.headers.get('x-auth-error')).toBe('rate_limited');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(119);
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(120);
     expect(await limited.json()).toEqual(RATE_LIMITED);

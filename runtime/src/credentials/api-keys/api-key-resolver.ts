@@ -1,7 +1,6 @@
 import { auditUseFailure } from '../../audit/use-failure-audit.js';
 import { makePrincipal, type Principal } from '../../auth/principal.js';
 import type { AuthRequest, CredentialResolver } from '../../auth/resolver.js';
-import { isoNow } from '../../clock.js';
 import { AppError, tokenExpired, unauthorized } from '../../errors.js';
 import type { AppContext } from '../../http/context.js';
 import type { InvalidationBus } from '../../invalidation/bus.js';
@@ -21,8 +20,9 @@ const NO_SUCH_HASH = '0'.repeat(64);
 interface CachedKey {
   readonly id: string;
   readonly secretHash: string;
-  readonly expiresAt: string | null;
-  readonly graceUntil: string | null;
+  /** Epoch ms; null when the key does not expire / was not rotated. */
+  readonly expiresAtMs: number | null;
+  readonly graceUntilMs: number | null;
   readonly principal: Principal;
 }
 
@@ -86,7 +86,7 @@ export class ApiKeyResolver implements CredentialResolver {
     const cached = this.#cache.get(keyId);
     if (cached) {
       if (!verifyApiKeySecret(pepper, secret, cached.secretHash)) throw unauthorized(INVALID, 'bad_secret');
-      this.#assertInLifetime(cached.expiresAt, cached.graceUntil);
+      this.#assertInLifetime(cached.expiresAtMs, cached.graceUntilMs);
       this.#touch(cached.id, keyId);
       return cached.principal;
     }
@@ -97,23 +97,20 @@ export class ApiKeyResolver implements CredentialResolver {
     }
     if (!verifyApiKeySecret(pepper, secret, row.secret_hash)) throw unauthorized(INVALID, 'bad_secret');
     if (row.revoked_at) throw unauthorized('The API key has been revoked', 'revoked');
-    this.#assertInLifetime(row.expires_at, row.grace_until);
+    const expiresAtMs = row.expires_at ? Date.parse(row.expires_at) : null;
+    const graceUntilMs = row.grace_until ? Date.parse(row.grace_until) : null;
+    this.#assertInLifetime(expiresAtMs, graceUntilMs);
     const principal = this.#principalOf(row);
-    this.#cache.set(keyId, {
-      id: row.id,
-      secretHash: row.secret_hash,
-      expiresAt: row.expires_at,
-      graceUntil: row.grace_until,
-      principal,
-    });
+    this.#cache.set(keyId, { id: row.id, secretHash: row.secret_hash, expiresAtMs, graceUntilMs, principal });
     this.#touch(row.id, keyId);
     return principal;
   }
 
-  #assertInLifetime(expiresAt: string | null, graceUntil: string | null): void {
-    const now = isoNow(this.#ctx.clock);
-    if (expiresAt && expiresAt <= now) throw tokenExpired('The API key has expired');
-    if (graceUntil && graceUntil <= now) {
+  #assertInLifetime(expiresAtMs: number | null, graceUntilMs: number | null): void {
+    if (expiresAtMs === null && graceUntilMs === null) return;
+    const now = this.#ctx.clock.now();
+    if (expiresAtMs !== null && expiresAtMs <= now) throw tokenExpired('The API key has expired');
+    if (graceUntilMs !== null && graceUntilMs <= now) {
       throw tokenExpired('The API key was replaced by rotation and its grace period has ended');
     }
   }
