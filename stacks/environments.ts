@@ -62,6 +62,10 @@ export interface RuntimeSettings {
   /** Replica bounds; 0 as minimum lets the app scale to zero. */
   readonly minReplicas: number;
   readonly maxReplicas: number;
+  /** Spread the Container Apps environment over availability zones. */
+  readonly zoneRedundancyEnabled: boolean;
+  /** Address space of the runtime's virtual network and its /23 runtime subnet (admitted by the Key Vault firewall). */
+  readonly network: { readonly addressSpace: string; readonly runtimeSubnetPrefix: string };
   readonly database: DatabaseSettings;
   /** Azure Cache for Redis for rate limits shared across replicas; omit for none. */
   readonly redis?: { readonly skuName: 'Basic' | 'Standard' | 'Premium'; readonly capacity: number };
@@ -143,6 +147,8 @@ export const environments: readonly EnvironmentSettings[] = [
       memory: '0.5Gi',
       minReplicas: 0,
       maxReplicas: 1,
+      zoneRedundancyEnabled: false,
+      network: { addressSpace: '10.40.0.0/16', runtimeSubnetPrefix: '10.40.0.0/23' },
       database: {
         skuName: 'B_Standard_B1ms',
         highAvailabilityEnabled: false,
@@ -172,6 +178,8 @@ export const environments: readonly EnvironmentSettings[] = [
       memory: '1Gi',
       minReplicas: 1,
       maxReplicas: 3,
+      zoneRedundancyEnabled: false,
+      network: { addressSpace: '10.41.0.0/16', runtimeSubnetPrefix: '10.41.0.0/23' },
       database: {
         skuName: 'B_Standard_B2s',
         highAvailabilityEnabled: false,
@@ -191,12 +199,12 @@ export const environments: readonly EnvironmentSettings[] = [
     subscriptionId: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
     resourceGroupName: 'rg-gatehouse-prod',
     keyVaultName: 'kv-gatehouse-prod-ex',
-    // No public access: deploy from a network with a private endpoint to the vault.
+    // No IP passes the firewall (only the runtime subnet does): deploy from a network with a private endpoint.
     keyVaultNetwork: { allowedIpRanges: [], allowedSubnetIds: [] },
     redirectOrigins: [],
     loopbackRedirectsAllowed: false,
     backend: { ...stateStorage, key: 'gatehouse/prod.tfstate' },
-    // Scale-out: at least two replicas, a zone-redundant HA database with geo-redundant backups, shared Redis.
+    // Scale-out: 2+ replicas over zones, a zone-redundant HA database with geo-redundant backups, shared Redis.
     runtime: {
       name: 'gatehouse-prod',
       image: { kind: 'build', registryName: 'crgatehouseprodex' },
@@ -204,6 +212,8 @@ export const environments: readonly EnvironmentSettings[] = [
       memory: '2Gi',
       minReplicas: 2,
       maxReplicas: 10,
+      zoneRedundancyEnabled: true,
+      network: { addressSpace: '10.42.0.0/16', runtimeSubnetPrefix: '10.42.0.0/23' },
       database: {
         skuName: 'GP_Standard_D2ds_v5',
         highAvailabilityEnabled: true,

@@ -20,7 +20,7 @@ export const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url)).rep
 
 /**
  * One environment: providers, state backend, the policy aspect, a resource group and one `AuthPlatform` (Key Vault,
- * Entra app registration and clients, the runtime on Container Apps with its database). Every difference between
+ * Entra app registration and clients, the runtime's network, the runtime on Container Apps with its database). Every difference between
  * environments comes from `settings`.
  */
 export class GatehouseStack extends TerraformStack {
@@ -76,12 +76,14 @@ export class GatehouseStack extends TerraformStack {
       loopbackRedirectsAllowed: settings.loopbackRedirectsAllowed,
       runtimeCredential: runtime.credential,
       clients: settings.clients,
+      network: runtime.network,
       runtime: {
         image: imageOptions(runtime.image),
         cpu: runtime.cpu,
         memory: runtime.memory,
         minReplicas: runtime.minReplicas,
         maxReplicas: runtime.maxReplicas,
+        zoneRedundancyEnabled: runtime.zoneRedundancyEnabled,
         logAnalyticsWorkspaceId: settings.logAnalyticsWorkspaceId,
         database: runtime.database,
         redis: runtime.redis,

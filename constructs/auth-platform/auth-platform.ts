@@ -6,6 +6,7 @@ import { AuthRuntime, type AuthRuntimeProps, type RuntimeOidcClientAuthenticatio
 import type { ClientCredentialApp } from '../client-credential-app/index.js';
 import { checkNoDuplicates, checkPattern, ValidationError } from '../core/index.js';
 import { EntraApiApplication, type EntraApiApplicationProps } from '../entra-api-application/index.js';
+import { RuntimeNetwork, type RuntimeNetworkOptions } from './runtime-network.js';
 
 /** A client-credential app of the API (a service calling it), secret in the platform's vault. */
 export interface PlatformClientOptions {
@@ -23,7 +24,15 @@ export interface PlatformClientOptions {
 /** Runtime settings the platform passes through to `AuthRuntime` (everything it does not wire itself). */
 export type PlatformRuntimeOptions = Omit<
   AuthRuntimeProps,
-  'name' | 'resourceGroupName' | 'location' | 'keyVault' | 'identity' | 'oidc' | 'catalog' | 'tags'
+  | 'name'
+  | 'resourceGroupName'
+  | 'location'
+  | 'keyVault'
+  | 'identity'
+  | 'oidc'
+  | 'catalog'
+  | 'tags'
+  | 'infrastructureSubnetId'
 >;
 
 export interface AuthPlatformProps {
@@ -82,8 +91,14 @@ export interface AuthPlatformProps {
    * @default - none
    */
   readonly clients?: readonly PlatformClientOptions[];
-  /** The runtime: image, sizing, replicas, database, Redis, network. */
+  /** The runtime: image, sizing, replicas, database, Redis, ingress. */
   readonly runtime: PlatformRuntimeOptions;
+  /**
+   * The network the runtime runs in. Its subnet is admitted by the Key Vault firewall (service endpoint), which is how
+   * the Container App resolves its Key Vault references while the vault refuses the internet.
+   * @default - a virtual network 10.40.0.0/16 with the runtime subnet 10.40.0.0/23
+   */
+  readonly network?: RuntimeNetworkOptions;
   /**
    * Tags on every Azure resource.
    * @default - none
@@ -107,6 +122,8 @@ export class AuthPlatform extends Construct {
   /** Client apps by their `id`. */
   readonly clients: ReadonlyMap<string, ClientCredentialApp>;
   readonly catalog: Catalog;
+  /** The runtime's subnet (created, or the one passed in `network`). */
+  readonly network: RuntimeNetwork;
   /** The runtime's URL (`https://<fqdn>` or its `publicUrl`). */
   readonly runtimeUrl: string;
   readonly jwksUrl: string;
@@ -135,8 +152,17 @@ export class AuthPlatform extends Construct {
     this.oidcIssuer = `https://login.microsoftonline.com/${props.tenantId}/v2.0`;
     const tags = props.tags ? { ...props.tags } : undefined;
 
+    this.network = new RuntimeNetwork(this, 'Network', {
+      options: props.network ?? {},
+      name: props.name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      tags,
+    });
+
     this.keyVault = new AuthKeyVault(this, 'KeyVault', {
       ...props.keyVault,
+      allowedSubnetIds: [...(props.keyVault.allowedSubnetIds ?? []), this.network.runtimeSubnetId],
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       tenantId: props.tenantId,
@@ -195,6 +221,7 @@ export class AuthPlatform extends Construct {
       location: props.location,
       keyVault: this.keyVault,
       identity: this.runtimeIdentity,
+      infrastructureSubnetId: this.network.runtimeSubnetId,
       catalog: this.catalog,
       additionalAllowedOrigins: [...additionalOrigins, ...(props.runtime.additionalAllowedOrigins ?? [])],
       oidc: {

@@ -4,3 +4,4 @@ export {
   type PlatformClientOptions,
   type PlatformRuntimeOptions,
 } from './auth-platform.js';
+export { RuntimeNetwork, type RuntimeNetworkOptions } from './runtime-network.js';

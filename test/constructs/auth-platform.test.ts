@@ -102,6 +102,46 @@ describe('AuthPlatform', () => {
     );
   });
 
+  it('runs the runtime in its own subnet, the one network the Key Vault firewall admits besides its IP list', () => {
+    const json = synthPlatform({ keyVault: { name: 'kv-gatehouse-test', allowedIpRanges: ['203.0.113.0/24'] } });
+    expect(single(json, 'azurerm_virtual_network')).toMatchObject({
+      name: 'gatehouse-test-vnet',
+      address_space: ['10.40.0.0/16'],
+    });
+    expect(single(json, 'azurerm_subnet')).toMatchObject({
+      address_prefixes: ['10.40.0.0/23'],
+      service_endpoints: ['Microsoft.KeyVault'],
+      virtual_network_name: ref('azurerm_virtual_network', 'name'),
+    });
+    expect(single(json, 'azurerm_key_vault')).toMatchObject({
+      public_network_access_enabled: true,
+      network_acls: {
+        default_action: 'Deny',
+        ip_rules: ['203.0.113.0/24'],
+        virtual_network_subnet_ids: [ref('azurerm_subnet', 'id')],
+      },
+    });
+    expect(single(json, 'azurerm_container_app_environment').infrastructure_subnet_id).toEqual(
+      ref('azurerm_subnet', 'id'),
+    );
+  });
+
+  it('uses an existing subnet when given one', () => {
+    const subnetId = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub/subnets/apps';
+    const json = synthPlatform({
+      network: { runtimeSubnetId: subnetId },
+      runtime: { ...base.runtime, zoneRedundancyEnabled: true },
+    });
+    expect(json.resource.azurerm_virtual_network).toBeUndefined();
+    expect(
+      (single(json, 'azurerm_key_vault').network_acls as Record<string, unknown>).virtual_network_subnet_ids,
+    ).toEqual([subnetId]);
+    expect(single(json, 'azurerm_container_app_environment')).toMatchObject({
+      infrastructure_subnet_id: subnetId,
+      zone_redundancy_enabled: true,
+    });
+  });
+
   it('hands the runtime the rotated client secret from Key Vault in clientSecret mode', () => {
     const json = synthPlatform({ runtimeCredential: 'clientSecret' });
     expect(allOf(json, 'azuread_application_federated_identity_credential')).toHaveLength(0);
@@ -190,6 +230,17 @@ describe('AuthPlatform', () => {
       expect(() => synthPlatform({ additionalOrigins: ['http://auth.example.com'] })).toThrow(
         'Platform/Api: redirectUris[1] must be an absolute https URL without a fragment (loopback http is not allowed in this environment); got "http://auth.example.com/auth/callback"',
       ));
+    it('the runtime subnet is smaller than a /23 or outside the address space', () => {
+      expect(() => synthPlatform({ network: { runtimeSubnetPrefix: '10.40.0.0/24' } })).toThrow(
+        'Platform/Network: network.runtimeSubnetPrefix must be an IPv4 CIDR range from /16 to /23 with no host bits set; got "10.40.0.0/24"',
+      );
+      expect(() => synthPlatform({ network: { runtimeSubnetPrefix: '10.50.0.0/23' } })).toThrow(
+        'Platform/Network: network.runtimeSubnetPrefix must be a range inside 10.40.0.0/16; got "10.50.0.0/23"',
+      );
+      expect(() => synthPlatform({ network: { addressSpace: '10.40.0.1/16' } })).toThrow(
+        'Platform/Network: network.addressSpace must be an IPv4 CIDR range from /8 to /29 with no host bits set; got "10.40.0.1/16"',
+      );
+    });
     it('a client asks for a scope the catalog lacks', () =>
       expect(() => synthPlatform({ clients: [{ id: 'Reporter', scopes: ['graph:delete'] }] })).toThrow(
         /Platform\/Api\/Reporter: scopes must be catalog scopes/,

@@ -97,10 +97,27 @@ describe('environment stacks', () => {
       use_azuread_auth: true,
     });
     expect(firstOf(json, 'azurerm_resource_group')).toMatchObject({ name: env.resourceGroupName, tags: env.tags });
+    // Selected networks only: the environment's IP ranges and the runtime subnet (how the app reads its secrets).
     expect(firstOf(json, 'azurerm_key_vault')).toMatchObject({
       name: env.keyVaultName,
-      public_network_access_enabled: env.keyVaultNetwork.allowedIpRanges.length > 0,
-      network_acls: { default_action: 'Deny', ip_rules: env.keyVaultNetwork.allowedIpRanges },
+      public_network_access_enabled: true,
+      network_acls: {
+        default_action: 'Deny',
+        ip_rules: env.keyVaultNetwork.allowedIpRanges,
+        virtual_network_subnet_ids: [
+          ...env.keyVaultNetwork.allowedSubnetIds,
+          expect.stringMatching(/^\$\{azurerm_subnet\.[\w-]+\.id\}$/),
+        ],
+      },
+    });
+    expect(firstOf(json, 'azurerm_virtual_network').address_space).toEqual([env.runtime.network.addressSpace]);
+    expect(firstOf(json, 'azurerm_subnet')).toMatchObject({
+      address_prefixes: [env.runtime.network.runtimeSubnetPrefix],
+      service_endpoints: ['Microsoft.KeyVault'],
+    });
+    expect(firstOf(json, 'azurerm_container_app_environment')).toMatchObject({
+      infrastructure_subnet_id: expect.stringMatching(/^\$\{azurerm_subnet\.[\w-]+\.id\}$/),
+      zone_redundancy_enabled: env.runtime.zoneRedundancyEnabled,
     });
     expect(firstOf(json, 'azurerm_container_app')).toMatchObject({ name: env.runtime.name, tags: env.tags });
     expect(appOf(json).template).toMatchObject({
@@ -155,6 +172,7 @@ describe('environment stacks', () => {
       sku_name: expect.stringMatching(/^(GP|MO)_/),
     });
     expect(appOf(json).template.min_replicas).toBeGreaterThanOrEqual(2);
+    expect(firstOf(json, 'azurerm_container_app_environment').zone_redundancy_enabled).toBe(true);
     expect(firstOf(json, 'azurerm_redis_cache')).toBeDefined();
     expect(appOf(json).template.container[0].image).toMatch(
       /^\$\{azurerm_container_registry\.[\w-]+\.login_server\}\/gatehouse-runtime@\$\{docker_registry_image\.[\w-]+\.sha256_digest\}$/,
