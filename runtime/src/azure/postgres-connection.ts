@@ -8,7 +8,8 @@ type PostgresDatabase = Extract<DatabaseConfig, { kind: 'postgres' }>;
  * The `pg` client/pool settings for a PostgreSQL `DATABASE_URL`. With `DATABASE_AUTH=managed-identity` the password is
  * a function returning the managed identity's Entra token (refreshed before expiry); pg calls it for every new
  * connection, and PostgreSQL checks the token only at sign-in, so open connections outlive it. The URL is split into
- * fields because pg lets a connection string's (empty) password override a `password` function.
+ * fields because pg lets a connection string's (empty) password override a `password` function; of its query
+ * parameters only `sslmode` applies in this mode (other parameters throw, rather than being dropped silently).
  */
 export function postgresConnectionConfig(
   database: PostgresDatabase,
@@ -16,6 +17,12 @@ export function postgresConnectionConfig(
 ): pg.ClientConfig {
   if (database.auth?.kind !== 'managed-identity') return { connectionString: database.url };
   const url = new URL(database.url);
+  const unsupported = [...url.searchParams.keys()].filter((name) => name !== 'sslmode');
+  if (unsupported.length > 0) {
+    throw new Error(
+      `DATABASE_URL parameters ${unsupported.join(', ')} are not supported with DATABASE_AUTH=managed-identity (only sslmode)`,
+    );
+  }
   const tokens = managedIdentityTokenSource(AZURE_POSTGRES_SCOPE, { ...overrides, clientId: database.auth.clientId });
   return {
     host: url.hostname,

@@ -119,6 +119,15 @@ describe('DATABASE_AUTH=managed-identity', () => {
       ssl: true,
       password: expect.any(Function),
     });
+    expect(() =>
+      postgresConnectionConfig({
+        kind: 'postgres',
+        url: 'postgres://id@h/db?sslmode=require&application_name=x',
+        auth: { kind: 'managed-identity', clientId: CLIENT_ID },
+      }),
+    ).toThrow(
+      'DATABASE_URL parameters application_name are not supported with DATABASE_AUTH=managed-identity (only sslmode)',
+    );
     expect(postgresConnectionConfig({ kind: 'postgres', url: 'postgres://u:p@h/db' })).toEqual({
       connectionString: 'postgres://u:p@h/db',
     });
