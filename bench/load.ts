@@ -8,8 +8,10 @@ export interface LoadOptions {
   readonly body?: string;
   /** Concurrent connections. */
   readonly connections: number;
-  /** Duration in seconds. */
+  /** Duration in seconds (ignored when `amount` is set). */
   readonly durationSeconds: number;
+  /** Send exactly this many requests instead of running for a duration (e.g. one per distinct credential). */
+  readonly amount?: number;
   /** Requests per second over all connections; unset for saturation. */
   readonly overallRate?: number;
   /** Called before each request to vary it (e.g. a different key per request). Returns headers to set. */
@@ -33,7 +35,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     headers: options.headers,
     body: options.body,
     connections: options.connections,
-    duration: options.durationSeconds,
+    ...(options.amount ? { amount: options.amount } : { duration: options.durationSeconds }),
     ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     ...(perRequest
       ? {
@@ -49,7 +51,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       : {}),
   } as autocannon.Options);
   return {
-    requestsPerSecond: Math.round(result.requests.average),
+    // Total over elapsed time: exact for fixed-count runs shorter than a second, where per-second buckets are not.
+    requestsPerSecond: Math.round(result.requests.total / Math.max(result.duration, 0.001)),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     requests: result.requests.total,

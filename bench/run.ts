@@ -1,0 +1,227 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startChildServer } from './child-server.js';
+import { type BenchDatabase, createPostgresDatabase, createSqliteDatabase } from './databases.js';
+import { measureJoseVerifyRate } from './jose-raw.js';
+import { type LoadOptions, type LoadResult, runLoad } from './load.js';
+import { PEER_CLIENT_ID, PEER_CLIENT_SECRET } from './peer-client.js';
+import { type BenchResults, evaluate, renderReport, type Target } from './report.js';
+import { buildRuntime, freePort, productionEnv, runCli, startRuntime } from './runtime-process.js';
+import { createApiKeys, createClient, issueAccessTokens, TOKEN_REQUEST_BODY } from './seed.js';
+import { timeCommand } from './timings.js';
+
+/**
+ * `npm run bench`: loopback only, bounded (every load has a fixed duration or a fixed count), stops by itself.
+ * Same port and same load settings for the ceiling, the peer and the runtime.
+ */
+const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** Distinct credentials for the cold-cache and fresh-token runs: each request presents one never seen before. */
+const DISTINCT = Number(process.env.BENCH_DISTINCT_CREDENTIALS ?? 4000);
+const VERIFY_SCOPE = 'incidents:read';
+
+const load: Record<string, LoadResult> = {};
+const measurements: Record<string, number> = {};
+
+async function measure(
+  name: string,
+  options: Omit<LoadOptions, 'connections' | 'durationSeconds'>,
+): Promise<LoadResult> {
+  const result = await runLoad({ connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, ...options });
+  load[name] = result;
+  process.stderr.write(
+    `${name}: ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}\n`,
+  );
+  return result;
+}
+
+/** Hands out each credential once, in order, for fixed-count runs. */
+function oneEach(values: readonly string[], header: string, prefix = ''): () => Record<string, string> {
+  let next = 0;
+  return () => ({ [header]: `${prefix}${values[next++ % values.length]}` });
+}
+
+async function benchRuntime(database: BenchDatabase, port: number): Promise<void> {
+  const env = productionEnv(port, database.databaseUrl, database.dataDir);
+  const admin = JSON.parse(runCli(['bootstrap-admin', '--name', 'bench', '--json'], env)) as { api_key: string };
+  const runtime = await startRuntime(env);
+  const tag = database.name;
+  try {
+    const verifyUrl = `${runtime.baseUrl}/auth/verify?scope=${VERIFY_SCOPE}`;
+    const [warmKey] = await createApiKeys(runtime.baseUrl, admin.api_key, 1);
+    const coldKeys = await createApiKeys(runtime.baseUrl, admin.api_key, DISTINCT);
+    const client = await createClient(runtime.baseUrl, admin.api_key);
+    const [repeatedToken] = await issueAccessTokens(runtime.baseUrl, client, 1);
+    const freshTokens = await issueAccessTokens(runtime.baseUrl, client, DISTINCT);
+    const tokenRequest = {
+      url: `${runtime.baseUrl}/oauth2/token`,
+      method: 'POST' as const,
+      headers: { authorization: client.basicAuthorization, 'content-type': 'application/x-www-form-urlencoded' },
+      body: TOKEN_REQUEST_BODY,
+    };
+
+    const keyWarm = await measure(`${tag}: verify, API key, warm cache`, {
+      url: verifyUrl,
+      headers: { 'x-api-key': warmKey as string },
+    });
+    await measure(`${tag}: verify, API key, cold cache (${DISTINCT} distinct keys)`, {
+      url: verifyUrl,
+      amount: DISTINCT,
+      perRequestHeaders: oneEach(coldKeys, 'x-api-key'),
+    });
+    const jwtRepeated = await measure(`${tag}: verify, JWT, same token`, {
+      url: verifyUrl,
+      headers: { authorization: `Bearer ${repeatedToken}` },
+    });
+    const jwtFresh = await measure(`${tag}: verify, JWT, fresh token each request (${DISTINCT})`, {
+      url: verifyUrl,
+      amount: DISTINCT,
+      perRequestHeaders: oneEach(freshTokens, 'authorization', 'Bearer '),
+    });
+    const issuance = await measure(`${tag}: token issuance (client credentials)`, tokenRequest);
+    const verifyHalf = await measure(`${tag}: verify, API key, at half saturation`, {
+      url: verifyUrl,
+      headers: { 'x-api-key': warmKey as string },
+      overallRate: Math.max(1, Math.round(keyWarm.requestsPerSecond / 2)),
+    });
+    const issuanceHalf = await measure(`${tag}: token issuance at half saturation`, {
+      ...tokenRequest,
+      overallRate: Math.max(1, Math.round(issuance.requestsPerSecond / 2)),
+    });
+    measurements[`${tag}.verify_api_key_warm_rps`] = keyWarm.requestsPerSecond;
+    measurements[`${tag}.verify_jwt_repeated_rps`] = jwtRepeated.requestsPerSecond;
+    measurements[`${tag}.verify_jwt_fresh_rps`] = jwtFresh.requestsPerSecond;
+    measurements[`${tag}.issuance_rps`] = issuance.requestsPerSecond;
+    measurements[`${tag}.verify_p99_half_ms`] = verifyHalf.p99Ms;
+    measurements[`${tag}.issuance_p99_half_ms`] = issuanceHalf.p99Ms;
+    if (tag === 'sqlite') measurements['sqlite.cold_start_ms'] = runtime.coldStartMs;
+  } finally {
+    const exitCode = await runtime.stop();
+    if (exitCode !== 0) process.stderr.write(`warning: gatehouse serve exited with ${exitCode} on SIGTERM\n`);
+  }
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  buildRuntime();
+  const port = await freePort();
+
+  const ceiling = await startChildServer('bench/ceiling-server.ts', { PORT: String(port) });
+  const ceilingLoad = await measure('ceiling: bare node:http 200', { url: `http://127.0.0.1:${port}/` });
+  await ceiling.stop();
+
+  const peer = await startChildServer('bench/peer-oidc-provider.ts', { PORT: String(port) });
+  const peerBasic = Buffer.from(`${PEER_CLIENT_ID}:${PEER_CLIENT_SECRET}`).toString('base64');
+  const peerLoad = await measure('peer: oidc-provider token endpoint (client credentials, ES256 JWT)', {
+    url: `http://127.0.0.1:${port}/token`,
+    method: 'POST',
+    headers: { authorization: `Basic ${peerBasic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: TOKEN_REQUEST_BODY,
+  });
+  await peer.stop();
+
+  const joseRate = await measureJoseVerifyRate();
+  measurements.jose_es256_verify_per_second = joseRate;
+  process.stderr.write(`jose raw ES256 verify: ${joseRate}/s\n`);
+
+  for (const create of [createPostgresDatabase, async () => createSqliteDatabase()]) {
+    const database = await create();
+    try {
+      await benchRuntime(database, port);
+    } finally {
+      await database.drop();
+    }
+  }
+
+  const synthOut = join(tmpdir(), 'gatehouse-bench-synth');
+  measurements.synth_all_environments_ms = timeCommand(process.execPath, ['--import', 'tsx', 'stacks/main.ts'], 2, {
+    CDKTF_OUTDIR: synthOut,
+  });
+  measurements.cdktf_cli_synth_ms = timeCommand('npx', ['cdktf', 'synth', '--output', synthOut], 1, {
+    CHECKPOINT_DISABLE: '1',
+  });
+  measurements.typecheck_ms = timeCommand('npm', ['run', '--silent', 'typecheck'], 2);
+
+  const ratio = (a: number, b: number) => (b > 0 ? (a / b) * 100 : 0);
+  const targets: Target[] = [];
+  for (const tag of ['postgres', 'sqlite']) {
+    const m = (key: string) => measurements[`${tag}.${key}`] ?? 0;
+    targets.push(
+      {
+        name: `${tag}: API-key verify (warm) / ceiling`,
+        actual: ratio(m('verify_api_key_warm_rps'), ceilingLoad.requestsPerSecond),
+        kind: 'min',
+        limit: 35,
+        unit: '%',
+      },
+      {
+        name: `${tag}: JWT verify (same token) / ceiling`,
+        actual: ratio(m('verify_jwt_repeated_rps'), ceilingLoad.requestsPerSecond),
+        kind: 'min',
+        limit: 35,
+        unit: '%',
+      },
+      {
+        name: `${tag}: JWT verify (fresh tokens) / raw jose ES256 verify`,
+        actual: ratio(m('verify_jwt_fresh_rps'), joseRate),
+        kind: 'min',
+        limit: 70,
+        unit: '%',
+      },
+      {
+        name: `${tag}: issuance / oidc-provider peer`,
+        actual: peerLoad.requestsPerSecond > 0 ? m('issuance_rps') / peerLoad.requestsPerSecond : 0,
+        kind: 'min',
+        limit: 2,
+        unit: 'x',
+      },
+      {
+        name: `${tag}: verify p99 at half saturation`,
+        actual: m('verify_p99_half_ms'),
+        kind: 'max',
+        limit: 5,
+        unit: 'ms',
+      },
+      {
+        name: `${tag}: issuance p99 at half saturation`,
+        actual: m('issuance_p99_half_ms'),
+        kind: 'max',
+        limit: 10,
+        unit: 'ms',
+      },
+    );
+  }
+  const errors = Object.values(load).reduce((sum, r) => sum + r.errors, 0);
+  targets.push(
+    { name: 'errors under load (all runs)', actual: errors, kind: 'max', limit: 0, unit: '' },
+    {
+      name: 'synth of all environments (app)',
+      actual: measurements.synth_all_environments_ms,
+      kind: 'max',
+      limit: 2000,
+      unit: 'ms',
+    },
+    { name: 'type-check', actual: measurements.typecheck_ms, kind: 'max', limit: 3000, unit: 'ms' },
+    {
+      name: 'cold start to /readyz (SQLite)',
+      actual: measurements['sqlite.cold_start_ms'] ?? 0,
+      kind: 'max',
+      limit: 1000,
+      unit: 'ms',
+    },
+  );
+
+  const results: BenchResults = {
+    startedAt,
+    machine: { cpus: cpus().length, node: process.version },
+    load,
+    measurements,
+    targets: targets.map(evaluate),
+  };
+  mkdirSync('bench', { recursive: true });
+  writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(renderReport(results));
+}
+
+await main();

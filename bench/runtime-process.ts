@@ -1,0 +1,95 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+const COMPILED_CLI = 'runtime/dist/runtime/src/cli/main.js';
+
+/** Compiles the runtime as the container does (tsc → runtime/dist), so the bench measures the production build. */
+export function buildRuntime(): void {
+  execFileSync('npx', ['tsc', '-p', 'runtime/tsconfig.build.json'], { stdio: 'inherit' });
+  if (!existsSync(COMPILED_CLI)) throw new Error(`${COMPILED_CLI} was not produced by the build`);
+}
+
+/** A free loopback port (the runtime needs PUBLIC_URL, which names its port, before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Production configuration for one bench run; fresh random secrets every time (never defaults). */
+export function productionEnv(port: number, databaseUrl: string, dataDir: string): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'production',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dataDir,
+    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    API_KEY_PEPPER: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'warn',
+  };
+}
+
+/** Runs a CLI command of the compiled runtime and returns its stdout. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv): string {
+  return execFileSync(process.execPath, [COMPILED_CLI, ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+export interface RuntimeProcess {
+  readonly baseUrl: string;
+  /** Milliseconds from spawn to the first 200 from /readyz. */
+  readonly coldStartMs: number;
+  readonly child: ChildProcess;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `gatehouse serve` (compiled) and waits until /readyz answers 200. */
+export async function startRuntime(env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<RuntimeProcess> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [COMPILED_CLI, 'serve'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${env.PORT}`;
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  for (;;) {
+    if (exited) throw new Error('gatehouse serve exited before it was ready');
+    if (performance.now() - started > timeoutMs) {
+      child.kill('SIGKILL');
+      throw new Error(`gatehouse serve was not ready within ${timeoutMs} ms`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/readyz`);
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const coldStartMs = Math.round(performance.now() - started);
+  return {
+    baseUrl,
+    coldStartMs,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
