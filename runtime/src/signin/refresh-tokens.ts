@@ -209,6 +209,30 @@ export class RefreshTokens {
     await this.#o.store.transaction((trx) => this.#revokeFamilies(trx, [familyId], reason));
   }
 
+  /**
+   * Deletes expired tokens (a used token is kept until it expires: reuse detection needs it) and families left with
+   * no token. Idempotent; every replica may run it. Returns how many tokens were deleted.
+   */
+  async pruneExpired(): Promise<number> {
+    const now = isoNow(this.#o.clock);
+    return this.#o.store.transaction(async (trx) => {
+      const deleted = await trx.deleteFrom('refresh_tokens').where('expires_at', '<=', now).executeTakeFirst();
+      await trx
+        .deleteFrom('refresh_token_families')
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('refresh_tokens')
+                .select('refresh_tokens.id')
+                .whereRef('refresh_tokens.family_id', '=', 'refresh_token_families.id'),
+            ),
+          ),
+        )
+        .execute();
+      return Number(deleted.numDeletedRows);
+    });
+  }
+
   /** Ends every session of a user (e.g. disabled). */
   async revokeUserFamilies(userId: string, reason: RefreshRevocationReason): Promise<void> {
     await this.#o.store.db

@@ -4,7 +4,7 @@ import type { AppContext } from '../http/context.js';
 import { tokenKindsOf } from '../oauth/token-kinds.js';
 import { registerLoginRoutes } from './login-routes.js';
 import { refreshTokenKind } from './refresh-token-kind.js';
-import { refreshTokensFor } from './refresh-tokens.js';
+import { type RefreshTokens, refreshTokensFor } from './refresh-tokens.js';
 import { RelyingParty } from './relying-party.js';
 import { SessionResolver } from './session-resolver.js';
 import { registerSessionRoutes } from './session-routes.js';
@@ -25,6 +25,23 @@ export function registerSigninRoutes(app: Express, ctx: AppContext): void {
   });
   // RFC 7662/7009: /oauth2/introspect and /oauth2/revoke understand refresh tokens too.
   tokenKindsOf(ctx).register(refreshTokenKind(ctx));
+  pruneRefreshTokensPeriodically(ctx, refreshTokens);
   registerLoginRoutes(app, { ctx, rp, refreshTokens });
   registerSessionRoutes(app, ctx, refreshTokens);
+}
+
+/** How often each replica deletes expired refresh tokens, in ms. Default one hour. */
+export const REFRESH_TOKEN_PRUNE_INTERVAL_MS = 3_600_000;
+
+function pruneRefreshTokensPeriodically(ctx: AppContext, refreshTokens: RefreshTokens): void {
+  const timer = setInterval(() => {
+    refreshTokens
+      .pruneExpired()
+      .then((deleted) => {
+        if (deleted > 0) ctx.logger.debug({ deleted }, 'pruned expired refresh tokens');
+      })
+      .catch((error: unknown) => ctx.logger.warn({ err: error }, 'pruning expired refresh tokens failed'));
+  }, REFRESH_TOKEN_PRUNE_INTERVAL_MS);
+  timer.unref();
+  ctx.onClose.push(() => clearInterval(timer));
 }

@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../../runtime/src/crypto/secret-hash.js';
 import type { DevOidcProvider } from '../../../runtime/src/dev/dev-oidc-provider.js';
+import { refreshTokensFor } from '../../../runtime/src/signin/refresh-tokens.js';
 import type { TestApp } from '../../support/app.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
 import { errorBody, ORIGIN, startSigninApp, startTestIdp, TestBrowser } from './support/signin-harness.js';
@@ -274,5 +275,21 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     const logout = await browser.request('/auth/logout', { method: 'POST', origin: 'https://evil.example' });
     expect(logout.status).toBe(403);
     expect(browser.jar.get('refresh_token')).toBeDefined();
+  });
+  // Last: it moves the shared clock past every token's lifetime.
+  it('prunes expired refresh tokens and the families left empty, keeping live ones', async () => {
+    const old = await signedIn();
+    const oldToken = old.jar.get('refresh_token')?.value as string;
+    const oldFamily = (await familyOf(oldToken))?.id as string;
+    app.clock.advance(1_209_600 - 60);
+    const fresh = await signedIn();
+    app.clock.advance(120);
+
+    const deleted = await refreshTokensFor(app.ctx).pruneExpired();
+    expect(deleted).toBeGreaterThan(0);
+    expect(await familyOf(oldToken)).toBeUndefined();
+    const families = await app.store.db.selectFrom('refresh_token_families').select('id').execute();
+    expect(families.map((f) => f.id)).not.toContain(oldFamily);
+    expect((await refreshWithCookie(fresh)).status).toBe(200);
   });
 });
