@@ -186,8 +186,7 @@ async function completeSignIn(
   const { user, created } = signedIn;
   const refresh = await refreshTokens.startFamily(user.id);
   const access = await issueSessionAccessToken(ctx, user);
-  setSessionCookiesFor(ctx, res, access, refresh.token);
-  ctx.metrics.recordAuth('sign_in', 'success');
+  // The sign-in is recorded before any cookie is set: if the audit write fails, the browser gets no session.
   await ctx.audit.record({
     kind: 'session.sign_in',
     outcome: 'success',
@@ -198,6 +197,8 @@ async function completeSignIn(
     ...requestSource(req),
     details: { created, role: user.role, issuer: identity.issuer },
   });
+  ctx.metrics.recordAuth('sign_in', 'success');
+  setSessionCookiesFor(ctx, res, access, refresh.token);
   return { user: userView(user), tokenExpiry: access.expiresAt };
 }
 

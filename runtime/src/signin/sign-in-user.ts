@@ -55,12 +55,15 @@ export async function signInUser(
   const user = existing ?? (await findUser(store, identity));
   if (!user) throw new Error('User vanished between insert and select');
   if (user.disabled_at !== null) throw forbidden('This account is disabled', 'user_disabled');
+  // An IdP that stops sending a claim does not erase what we know.
+  const email = identity.email ?? user.email;
+  const name = identity.name ?? user.name;
   await store.db
     .updateTable('users')
-    .set({ email: identity.email, name: identity.name, last_sign_in_at: now, updated_at: now })
+    .set({ email, name, last_sign_in_at: now, updated_at: now })
     .where('id', '=', user.id)
     .execute();
-  return { user: { ...user, email: identity.email, name: identity.name, last_sign_in_at: now }, created: false };
+  return { user: { ...user, email, name, last_sign_in_at: now, updated_at: now }, created: false };
 }
 
 function findUser(store: Store, identity: IdTokenIdentity): Promise<UserRow | undefined> {
