@@ -44,7 +44,8 @@ export function registerWellKnownRoutes(_app: Express, ctx: AppContext): void {
     introspection_endpoint: `${base}/oauth2/introspect`,
     revocation_endpoint: `${base}/oauth2/revoke`,
     jwks_uri: `${base}/.well-known/jwks.json`,
-    grant_types_supported: ['client_credentials', 'refresh_token'],
+    // Only what POST /oauth2/token accepts (refresh tokens are rotated at POST /auth/refresh, not here).
+    grant_types_supported: ['client_credentials'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],

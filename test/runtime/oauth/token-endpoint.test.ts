@@ -40,6 +40,11 @@ describe.each(STORE_DIALECTS)('POST /oauth2/token (client_credentials) on %s', (
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     });
     expect(metadata.grant_types_supported).toContain('client_credentials');
+    // Every advertised grant type is one the token endpoint accepts.
+    for (const grantType of metadata.grant_types_supported as string[]) {
+      const res = await postForm(app, '/oauth2/token', { grant_type: grantType });
+      expect(((await res.json()) as { error: string }).error).not.toBe('unsupported_grant_type');
+    }
   });
 
   it('issues a token to openid-client with client_secret_basic, for all of the client scopes by default', async () => {
