@@ -13,7 +13,13 @@ export interface DevOidcProviderOptions {
   /** Port to listen on; 0 picks a free one. Default 0. */
   readonly port?: number;
   readonly clientId: string;
+  /** Secret of the client (`client_secret_post`). */
   readonly clientSecret: string;
+  /**
+   * Public keys of the client: when given, the client authenticates with a signed client assertion
+   * (`private_key_jwt`, as Entra's federated credentials do) instead of its secret.
+   */
+  readonly clientJwks?: { readonly keys: readonly Record<string, unknown>[] };
   /** Exact redirect URIs the client may use (the runtime's `PUBLIC_URL/auth/callback`). */
   readonly redirectUris: readonly string[];
   /** Default: `DEV_USERS`. */
@@ -89,11 +95,12 @@ function providerConfiguration(options: DevOidcProviderOptions, users: readonly 
     clients: [
       {
         client_id: options.clientId,
-        client_secret: options.clientSecret,
         redirect_uris: [...options.redirectUris],
         response_types: ['code'],
         grant_types: ['authorization_code'],
-        token_endpoint_auth_method: 'client_secret_post',
+        ...(options.clientJwks
+          ? { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [...options.clientJwks.keys] as never[] } }
+          : { token_endpoint_auth_method: 'client_secret_post', client_secret: options.clientSecret }),
       },
     ],
     // `roles` with `openid`: every ID token carries it, as Entra does for assigned app roles.
