@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../support/app.js';
+import { bootstrapAdminKey, call } from './helpers.js';
+
+describe('auth metrics and OpenAPI', () => {
+  let app: TestApp;
+  let admin: string;
+  beforeAll(async () => {
+    app = await startTestApp({ dialect: 'sqlite' });
+    admin = await bootstrapAdminKey(app);
+  });
+  afterAll(() => app?.close());
+
+  it('counts auth outcomes by credential kind and reason', async () => {
+    await call(app, '/auth/verify', { apiKey: admin });
+    await call(app, '/auth/verify', { apiKey: admin });
+    await call(app, '/auth/verify');
+    await call(app, '/auth/verify', { bearer: 'not-a-jwt' });
+    const { token } = await app.ctx.tokens.issue({
+      subject: 'svc',
+      scopes: ['graph:read'],
+      authKind: 'client_credentials',
+      orgId: 'default',
+    });
+    app.clock.advance(app.config.accessTokenTtlSeconds + 60);
+    try {
+      await call(app, '/auth/verify', { bearer: token });
+    } finally {
+      app.clock.advance(-(app.config.accessTokenTtlSeconds + 60));
+    }
+    const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+    const count = (labels: string) =>
+      Number(new RegExp(`^gatehouse_auth_outcomes_total\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    expect(count('kind="api_key",outcome="success",reason="ok"')).toBe(2);
+    expect(count('kind="none",outcome="failure",reason="missing"')).toBe(1);
+    expect(count('kind="unrecognized",outcome="failure",reason="malformed"')).toBe(1);
+    expect(count('kind="access_token",outcome="failure",reason="expired"')).toBe(1);
+  });
+
+  it('documents the auth, API-key and audit operations in /openapi.json', async () => {
+    const res = await fetch(`${app.baseUrl}/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths['/api/v1/api-keys'] ?? {}).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths['/api/v1/api-keys/{id}'] ?? {})).toEqual(['delete']);
+    expect(Object.keys(doc.paths['/api/v1/api-keys/{id}/rotate'] ?? {})).toEqual(['post']);
+    expect(Object.keys(doc.paths['/auth/me'] ?? {})).toEqual(['get']);
+    expect(Object.keys(doc.paths['/auth/verify'] ?? {})).toEqual(['get']);
+    expect(Object.keys(doc.paths['/api/v1/audit'] ?? {})).toEqual(['get']);
+  });
+});
