@@ -1,4 +1,4 @@
-import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { Clock } from '../clock.js';
 import { AccessTokenSource } from './access-token-source.js';
 
@@ -24,15 +24,27 @@ export interface ManagedIdentityOptions {
  * `GET $IDENTITY_ENDPOINT?resource=...&api-version=2019-08-01&client_id=...` with `X-IDENTITY-HEADER`.
  */
 export function managedIdentityTokenSource(scope: string, options: ManagedIdentityOptions): AccessTokenSource {
-  const credential =
-    options.credential ??
-    (options.clientId
-      ? new ManagedIdentityCredential({ clientId: options.clientId })
-      : new ManagedIdentityCredential());
+  const credential = options.credential ?? lazyManagedIdentityCredential(options.clientId);
   return new AccessTokenSource({
     credential,
     scope,
     clock: options.clock,
     refreshMarginSeconds: options.refreshMarginSeconds,
   });
+}
+
+/**
+ * `ManagedIdentityCredential`, loaded on the first token request: @azure/identity takes ~300 ms to import, which every
+ * start (SQLite, local development, the CLI) would otherwise pay without ever using it.
+ */
+function lazyManagedIdentityCredential(clientId: string | undefined): TokenCredential {
+  let credential: Promise<TokenCredential> | undefined;
+  return {
+    getToken: async (scopes, options) => {
+      credential ??= import('@azure/identity').then(({ ManagedIdentityCredential }) =>
+        clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential(),
+      );
+      return (await credential).getToken(scopes, options);
+    },
+  };
 }
