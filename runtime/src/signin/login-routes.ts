@@ -7,7 +7,7 @@ import { AppError, invalidRequest } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema, parseWith } from '../http/openapi.js';
 import { clearLoginStateCookie, LOGIN_STATE_COOKIE, readCookie, setLoginStateCookie } from './cookies.js';
-import { LOGIN_STATE_TTL_SECONDS, type LoginState, openLoginState, sealLoginState } from './login-state.js';
+import { LOGIN_STATE_TTL_SECONDS, type LoginState, openLoginStates, sealLoginStates } from './login-state.js';
 import { assertAllowedOrigin } from './origin-check.js';
 import type { RefreshTokens } from './refresh-tokens.js';
 import type { RelyingParty } from './relying-party.js';
@@ -80,7 +80,14 @@ export function registerLoginRoutes(app: Express, deps: LoginDeps): void {
       nonce: login.nonce,
       codeVerifier: login.code_verifier,
     });
-    setLoginStateCookie(res, sealLoginState(ctx.config.keyEncryptionKey, login), LOGIN_STATE_TTL_SECONDS);
+    // Other tabs' sign-ins in progress stay valid next to this one.
+    const sealed = readCookie(req, LOGIN_STATE_COOKIE);
+    const pending = sealed ? openLoginStates(ctx.config.keyEncryptionKey, sealed, epochSeconds(ctx.clock)) : [];
+    setLoginStateCookie(
+      res,
+      sealLoginStates(ctx.config.keyEncryptionKey, [...pending, login]),
+      LOGIN_STATE_TTL_SECONDS,
+    );
     res.set('Cache-Control', 'no-store');
     if (req.accepts(['html', 'json']) === 'json') {
       res.json({ auth_url: authUrl.href });
@@ -92,11 +99,11 @@ export function registerLoginRoutes(app: Express, deps: LoginDeps): void {
   app.get('/auth/callback', async (req, res) => {
     const rp = relyingParty();
     const query = parseWith(CallbackQuerySchema, req.query, 'query');
-    const login = takeLoginState(req, res, ctx);
+    const login = takeLoginState(req, res, ctx, query.state);
     const callbackUrl = new URL(login.redirect_uri);
     const search = req.originalUrl.indexOf('?');
     if (search !== -1) callbackUrl.search = req.originalUrl.slice(search);
-    await completeSignIn(deps, rp, req, res, login, query.state, callbackUrl);
+    await completeSignIn(deps, rp, req, res, login, callbackUrl);
     // Checked again although /auth/login only sealed a safe value: the redirect target is never taken on trust.
     const target = isSafeReturnTo(login.return_to, ctx.config.publicUrl) ? login.return_to : DEFAULT_RETURN_TO;
     res.set('Cache-Control', 'no-store');
@@ -107,7 +114,7 @@ export function registerLoginRoutes(app: Express, deps: LoginDeps): void {
     const rp = relyingParty();
     assertAllowedOrigin(req, ctx.config.allowedOrigins);
     const body = parseWith(CallbackBodySchema, req.body, 'body');
-    const login = takeLoginState(req, res, ctx);
+    const login = takeLoginState(req, res, ctx, body.state);
     if (body.redirect_uri !== login.redirect_uri) {
       throw invalidRequest('body.redirect_uri: must be the redirect_uri this sign-in started with', 'redirect_uri');
     }
@@ -116,31 +123,60 @@ export function registerLoginRoutes(app: Express, deps: LoginDeps): void {
     callbackUrl.searchParams.set('state', body.state);
     const iss = body.iss ?? (await rp.issuerForResponses());
     if (iss) callbackUrl.searchParams.set('iss', iss);
-    const { user, tokenExpiry } = await completeSignIn(deps, rp, req, res, login, body.state, callbackUrl);
+    const { user, tokenExpiry } = await completeSignIn(deps, rp, req, res, login, callbackUrl);
     res.set('Cache-Control', 'no-store').json({ user, token_expiry: tokenExpiry });
   });
 }
 
+/** Counts and audits a failed sign-in (the reason only, never a code or token); returns the error to throw. */
+function signInFailure(ctx: AppContext, req: Request, error: AppError): AppError {
+  ctx.metrics.recordAuth('sign_in', 'failure', error.reason ?? 'unknown');
+  ctx.audit.recordInBackground({
+    kind: 'session.sign_in',
+    outcome: 'failure',
+    reason: error.reason ?? 'unknown',
+    ...requestSource(req),
+  });
+  return error;
+}
+
 /**
- * Reads and clears (sign-in attempts are single use) the login-state cookie. 400 when it is missing, expired,
- * tampered with or incomplete: nothing in the callback is trusted without it.
+ * Takes the sign-in whose `state` the callback presents out of the login-state cookie: each is single use, and the
+ * browser's other pending sign-ins stay. 400 when the cookie is missing, expired, tampered with or incomplete, or
+ * holds no sign-in with that state (compared in constant time): nothing in the callback is trusted without it.
  */
-function takeLoginState(req: Request, res: Response, ctx: AppContext): LoginState {
+function takeLoginState(req: Request, res: Response, ctx: AppContext, presentedState: string | undefined): LoginState {
+  const kek = ctx.config.keyEncryptionKey;
   const sealed = readCookie(req, LOGIN_STATE_COOKIE);
-  clearLoginStateCookie(res);
-  const login = sealed ? openLoginState(ctx.config.keyEncryptionKey, sealed, epochSeconds(ctx.clock)) : undefined;
-  if (!login) {
+  const pending = sealed ? openLoginStates(kek, sealed, epochSeconds(ctx.clock)) : [];
+  if (pending.length === 0) {
+    clearLoginStateCookie(res);
     throw invalidRequest(
       'No sign-in in progress in this browser (the login cookie is missing, expired or invalid); start again at /auth/login',
       sealed ? 'login_state_invalid' : 'login_state_missing',
     );
   }
+  const login =
+    presentedState === undefined ? undefined : pending.find((p) => constantTimeEqual(presentedState, p.state));
+  if (!login) {
+    throw signInFailure(
+      ctx,
+      req,
+      invalidRequest(
+        "The state parameter does not match this browser's sign-in; start again at /auth/login",
+        'state_mismatch',
+      ),
+    );
+  }
+  const rest = pending.filter((p) => p !== login);
+  if (rest.length > 0) setLoginStateCookie(res, sealLoginStates(kek, rest), LOGIN_STATE_TTL_SECONDS);
+  else clearLoginStateCookie(res);
   return login;
 }
 
 /**
- * The common end of both callbacks: state check, code exchange with the PKCE verifier, ID-token validation (nonce),
- * first-sign-in provisioning, the sign-in record, and the session cookies.
+ * The common end of both callbacks: code exchange with the PKCE verifier, ID-token validation (nonce), first-sign-in
+ * provisioning, the sign-in record, and the session cookies.
  */
 async function completeSignIn(
   deps: LoginDeps,
@@ -148,28 +184,9 @@ async function completeSignIn(
   req: Request,
   res: Response,
   login: LoginState,
-  presentedState: string | undefined,
   callbackUrl: URL,
 ) {
   const { ctx, refreshTokens } = deps;
-  const fail = (error: AppError): AppError => {
-    ctx.metrics.recordAuth('sign_in', 'failure', error.reason ?? 'unknown');
-    ctx.audit.recordInBackground({
-      kind: 'session.sign_in',
-      outcome: 'failure',
-      reason: error.reason ?? 'unknown',
-      ...requestSource(req),
-    });
-    return error;
-  };
-  if (presentedState === undefined || !constantTimeEqual(presentedState, login.state)) {
-    throw fail(
-      invalidRequest(
-        "The state parameter does not match this browser's sign-in; start again at /auth/login",
-        'state_mismatch',
-      ),
-    );
-  }
   let identity: Awaited<ReturnType<RelyingParty['exchange']>>;
   let signedIn: Awaited<ReturnType<typeof signInUser>>;
   try {
@@ -181,7 +198,7 @@ async function completeSignIn(
     });
     signedIn = await signInUser({ store: ctx.store, clock: ctx.clock, catalog: ctx.config.catalog }, identity);
   } catch (error) {
-    throw error instanceof AppError && error.status < 500 ? fail(error) : error;
+    throw error instanceof AppError && error.status < 500 ? signInFailure(ctx, req, error) : error;
   }
   const { user, created } = signedIn;
   const refresh = await refreshTokens.startFamily(user.id);

@@ -2,7 +2,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevOidcProvider } from '../../../runtime/src/dev/dev-oidc-provider.js';
 import { LOGIN_STATE_COOKIE } from '../../../runtime/src/signin/cookies.js';
-import { openLoginState, sealLoginState } from '../../../runtime/src/signin/login-state.js';
+import { openLoginStates, sealLoginStates } from '../../../runtime/src/signin/login-state.js';
 import type { TestApp } from '../../support/app.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
 import {
@@ -32,13 +32,13 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
   /** Re-seals the browser's login cookie with some fields changed (tests hold the test KEK). */
   function tamperLoginState(browser: TestBrowser, change: Record<string, unknown>, drop: string[] = []): void {
     const sealed = browser.jar.get(LOGIN_STATE_COOKIE)?.value as string;
-    const state = openLoginState(app.config.keyEncryptionKey, sealed, Math.floor(app.clock.now() / 1000));
+    const [state] = openLoginStates(app.config.keyEncryptionKey, sealed, Math.floor(app.clock.now() / 1000));
     const edited: Record<string, unknown> = { ...state, ...change };
     for (const field of drop) delete edited[field];
     browser.jar.set({
       name: LOGIN_STATE_COOKIE,
       path: '/auth',
-      value: sealLoginState(app.config.keyEncryptionKey, edited as never),
+      value: sealLoginStates(app.config.keyEncryptionKey, [edited as never]),
     });
   }
 
@@ -65,8 +65,9 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
     expect(cookie).toMatchObject({ path: '/auth', httpOnly: true, secure: true, sameSite: 'lax', maxAge: 600 });
     // Sealed: neither the verifier nor the nonce is readable from the cookie.
     expect(cookie?.value).not.toContain(params.nonce);
-    const bound = openLoginState(app.config.keyEncryptionKey, cookie?.value as string, app.clock.now() / 1000);
-    expect(bound).toMatchObject({ state: params.state, nonce: params.nonce, return_to: '/investigations/42' });
+    const bound = openLoginStates(app.config.keyEncryptionKey, cookie?.value as string, app.clock.now() / 1000);
+    expect(bound).toHaveLength(1);
+    expect(bound[0]).toMatchObject({ state: params.state, nonce: params.nonce, return_to: '/investigations/42' });
   });
 
   it('answers {"auth_url"} to a caller that accepts JSON', async () => {
@@ -137,7 +138,6 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
   it('refuses a callback whose state does not match, before spending the code', async () => {
     const browser = new TestBrowser(app);
     const callback = await browser.authorizeAtIdp(await browser.startLogin('/x'), 'analyst@example.test');
-    const saved = browser.jar.clone();
     const forged = new URL(callback);
     forged.searchParams.set('state', 'attacker-chosen-state-value-000000000000000');
     const refused = await browser.callback(forged);
@@ -149,14 +149,35 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
       ),
     );
     expect(browser.jar.get('access_token')).toBeUndefined();
-    expect(browser.jar.get(LOGIN_STATE_COOKIE)).toBeUndefined();
 
-    // The code was never sent to the IdP: the genuine callback still works.
-    const genuine = new TestBrowser(app);
-    Object.assign(genuine, { jar: saved });
-    const ok = await genuine.callback(callback);
+    // The code was never sent to the IdP, and the browser's real sign-in is still pending: the genuine callback works.
+    const ok = await browser.callback(callback);
     expect(ok.status).toBe(302);
     expect(ok.headers.get('location')).toBe('/x');
+    expect(browser.jar.get(LOGIN_STATE_COOKIE)).toBeUndefined();
+  });
+
+  it('keeps sign-ins started in several tabs apart, each single use, the newest three at most', async () => {
+    const browser = new TestBrowser(app);
+    const first = await browser.startLogin('/tab/1');
+    const second = await browser.startLogin('/tab/2');
+    const secondCallback = await browser.authorizeAtIdp(second, 'analyst@example.test');
+    const firstCallback = await browser.authorizeAtIdp(first, 'analyst@example.test');
+
+    const landedSecond = await browser.callback(secondCallback);
+    expect(landedSecond.headers.get('location')).toBe('/tab/2');
+    const landedFirst = await browser.callback(firstCallback);
+    expect(landedFirst.headers.get('location')).toBe('/tab/1');
+    expect(browser.jar.get(LOGIN_STATE_COOKIE)).toBeUndefined();
+
+    const tabs = new TestBrowser(app);
+    const oldest = await tabs.startLogin('/oldest');
+    for (const path of ['/a', '/b', '/c']) await tabs.startLogin(path);
+    const dropped = await tabs.callback(await tabs.authorizeAtIdp(oldest, 'analyst@example.test'));
+    expect(dropped.status).toBe(400);
+    expect(((await dropped.json()) as { error: { message: string } }).error.message).toBe(
+      "The state parameter does not match this browser's sign-in; start again at /auth/login",
+    );
   });
 
   it('refuses a callback without the login cookie', async () => {
