@@ -1,21 +1,10 @@
-import { createServer } from 'node:net';
 import type { Cookie, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevOidcProvider, startDevOidcProvider } from '../../runtime/src/dev/dev-oidc-provider.js';
+import { freePort } from '../runtime/signin/support/signin-harness.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { type ChromiumSession, launchChromium } from './chromium.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A fetch run by the page itself (same origin, cookies included), so the browser decides what it sends. */
 function pageFetch(page: Page, path: string, method = 'GET') {

@@ -1,54 +1,40 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DevOidcProvider } from '../../../runtime/src/dev/dev-oidc-provider.js';
+import { describe, expect, it } from 'vitest';
 import { LOGIN_STATE_COOKIE } from '../../../runtime/src/signin/cookies.js';
 import { openLoginStates, sealLoginStates } from '../../../runtime/src/signin/login-state.js';
-import type { TestApp } from '../../support/app.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
-import {
-  errorBody,
-  ORIGIN,
-  REDIRECT_URI,
-  startSigninApp,
-  startTestIdp,
-  TestBrowser,
-} from './support/signin-harness.js';
+import { errorBody, ORIGIN, REDIRECT_URI, TestBrowser, useSigninSuite } from './support/signin-harness.js';
 
 const NO_SIGN_IN =
   'No sign-in in progress in this browser (the login cookie is missing, expired or invalid); start again at /auth/login';
 
 describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (dialect) => {
-  let idp: DevOidcProvider;
-  let app: TestApp;
-  beforeAll(async () => {
-    idp = await startTestIdp();
-    app = await startSigninApp(dialect, idp);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await idp?.close();
-  });
+  const suite = useSigninSuite(dialect);
 
   /** Re-seals the browser's login cookie with some fields changed (tests hold the test KEK). */
   function tamperLoginState(browser: TestBrowser, change: Record<string, unknown>, drop: string[] = []): void {
     const sealed = browser.jar.get(LOGIN_STATE_COOKIE)?.value as string;
-    const [state] = openLoginStates(app.config.keyEncryptionKey, sealed, Math.floor(app.clock.now() / 1000));
+    const [state] = openLoginStates(
+      suite.app.config.keyEncryptionKey,
+      sealed,
+      Math.floor(suite.app.clock.now() / 1000),
+    );
     const edited: Record<string, unknown> = { ...state, ...change };
     for (const field of drop) delete edited[field];
     browser.jar.set({
       name: LOGIN_STATE_COOKIE,
       path: '/auth',
-      value: sealLoginStates(app.config.keyEncryptionKey, [edited as never]),
+      value: sealLoginStates(suite.app.config.keyEncryptionKey, [edited as never]),
     });
   }
 
   it('redirects to the IdP with state, nonce and PKCE S256 bound to a short httpOnly cookie', async () => {
-    const browser = new TestBrowser(app);
+    const browser = new TestBrowser(suite.app);
     const response = await browser.request('/auth/login?return_to=/investigations/42');
     expect(response.status).toBe(302);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const authUrl = new URL(response.headers.get('location') as string);
-    expect(`${authUrl.origin}${authUrl.pathname}`).toBe(`${idp.issuer}/auth`);
+    expect(`${authUrl.origin}${authUrl.pathname}`).toBe(`${suite.idp.issuer}/auth`);
     const params = Object.fromEntries(authUrl.searchParams);
     expect(params).toMatchObject({
       client_id: 'gatehouse-test',
@@ -65,22 +51,26 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
     expect(cookie).toMatchObject({ path: '/auth', httpOnly: true, secure: true, sameSite: 'lax', maxAge: 600 });
     // Sealed: neither the verifier nor the nonce is readable from the cookie.
     expect(cookie?.value).not.toContain(params.nonce);
-    const bound = openLoginStates(app.config.keyEncryptionKey, cookie?.value as string, app.clock.now() / 1000);
+    const bound = openLoginStates(
+      suite.app.config.keyEncryptionKey,
+      cookie?.value as string,
+      suite.app.clock.now() / 1000,
+    );
     expect(bound).toHaveLength(1);
     expect(bound[0]).toMatchObject({ state: params.state, nonce: params.nonce, return_to: '/investigations/42' });
   });
 
   it('answers {"auth_url"} to a caller that accepts JSON', async () => {
-    const browser = new TestBrowser(app);
+    const browser = new TestBrowser(suite.app);
     const response = await browser.request('/auth/login', { headers: { accept: 'application/json' } });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { auth_url: string };
-    expect(body.auth_url.startsWith(`${idp.issuer}/auth?`)).toBe(true);
+    expect(body.auth_url.startsWith(`${suite.idp.issuer}/auth?`)).toBe(true);
     expect(browser.jar.get(LOGIN_STATE_COOKIE)).toBeDefined();
   });
 
   it('signs in: exchanges the code, provisions the user, sets the three cookies and lands on return_to', async () => {
-    const browser = new TestBrowser(app);
+    const browser = new TestBrowser(suite.app);
     const response = await browser.signIn('admin@example.test', '/investigations/42?tab=graph');
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/investigations/42?tab=graph');
@@ -112,19 +102,19 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
       can_write: true,
     });
 
-    const user = await app.store.db
+    const user = await suite.app.store.db
       .selectFrom('users')
       .selectAll()
       .where('id', '=', access.sub as string)
       .executeTakeFirst();
     expect(user).toMatchObject({
-      issuer: idp.issuer,
+      issuer: suite.idp.issuer,
       subject: 'dev-admin',
       email: 'admin@example.test',
       role: 'admin',
     });
-    expect(user?.last_sign_in_at).toBe(new Date(app.clock.now()).toISOString());
-    const audit = await app.store.db
+    expect(user?.last_sign_in_at).toBe(new Date(suite.app.clock.now()).toISOString());
+    const audit = await suite.app.store.db
       .selectFrom('audit_events')
       .selectAll()
       .where('kind', '=', 'session.sign_in')
@@ -136,7 +126,7 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
   });
 
   it('refuses a callback whose state does not match, before spending the code', async () => {
-    const browser = new TestBrowser(app);
+    const browser = new TestBrowser(suite.app);
     const callback = await browser.authorizeAtIdp(await browser.startLogin('/x'), 'analyst@example.test');
     const forged = new URL(callback);
     forged.searchParams.set('state', 'attacker-chosen-state-value-000000000000000');
@@ -158,7 +148,7 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
   });
 
   it('keeps sign-ins started in several tabs apart, each single use, the newest three at most', async () => {
-    const browser = new TestBrowser(app);
+    const browser = new TestBrowser(suite.app);
     const first = await browser.startLogin('/tab/1');
     const second = await browser.startLogin('/tab/2');
     const secondCallback = await browser.authorizeAtIdp(second, 'analyst@example.test');
@@ -170,7 +160,7 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
     expect(landedFirst.headers.get('location')).toBe('/tab/1');
     expect(browser.jar.get(LOGIN_STATE_COOKIE)).toBeUndefined();
 
-    const tabs = new TestBrowser(app);
+    const tabs = new TestBrowser(suite.app);
     const oldest = await tabs.startLogin('/oldest');
     for (const path of ['/a', '/b', '/c']) await tabs.startLogin(path);
     const dropped = await tabs.callback(await tabs.authorizeAtIdp(oldest, 'analyst@example.test'));
@@ -181,7 +171,7 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
   });
 
   it('refuses a callback without the login cookie', async () => {
-    const browser = new TestBrowser(app);
+    const browser = new TestBrowser(suite.app);
     const callback = await browser.authorizeAtIdp(await browser.startLogin(), 'analyst@example.test');
     browser.jar.delete(LOGIN_STATE_COOKIE);
     const response = await browser.callback(callback);
@@ -190,7 +180,7 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
   });
 
   it('refuses an ID token whose nonce is not the one bound to the browser', async () => {
-    const browser = new TestBrowser(app);
+    const browser = new TestBrowser(suite.app);
     const callback = await browser.authorizeAtIdp(await browser.startLogin(), 'analyst@example.test');
     tamperLoginState(browser, { nonce: 'a-different-nonce-than-the-one-sent-0000000' });
     const response = await browser.callback(callback);
@@ -202,14 +192,14 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
   });
 
   it('refuses a sign-in whose PKCE verifier is missing (never exchanged) or wrong (the IdP refuses the code)', async () => {
-    const missing = new TestBrowser(app);
+    const missing = new TestBrowser(suite.app);
     const callback = await missing.authorizeAtIdp(await missing.startLogin(), 'analyst@example.test');
     tamperLoginState(missing, {}, ['code_verifier']);
     const refused = await missing.callback(callback);
     expect(refused.status).toBe(400);
     expect(await refused.json()).toEqual(errorBody('invalid_request', NO_SIGN_IN));
 
-    const wrong = new TestBrowser(app);
+    const wrong = new TestBrowser(suite.app);
     const callback2 = await wrong.authorizeAtIdp(await wrong.startLogin(), 'analyst@example.test');
     tamperLoginState(wrong, { code_verifier: 'x'.repeat(43) });
     const rejected = await wrong.callback(callback2);
@@ -223,12 +213,12 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
   });
 
   it('refuses a replayed authorization code', async () => {
-    const browser = new TestBrowser(app);
+    const browser = new TestBrowser(suite.app);
     const callback = await browser.authorizeAtIdp(await browser.startLogin(), 'analyst@example.test');
     const before = browser.jar.clone();
     expect((await browser.callback(callback)).status).toBe(302);
 
-    const replay = new TestBrowser(app);
+    const replay = new TestBrowser(suite.app);
     Object.assign(replay, { jar: before });
     const response = await replay.callback(callback);
     expect(response.status).toBe(401);
@@ -249,7 +239,7 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
     'http:evil.example',
     '/ok\r\nSet-Cookie: x=1',
   ])('refuses and audits the open-redirect return_to %j', async (returnTo) => {
-    const browser = new TestBrowser(app);
+    const browser = new TestBrowser(suite.app);
     const response = await browser.request(`/auth/login?return_to=${encodeURIComponent(returnTo)}`);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual(
@@ -262,7 +252,7 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
     await expect
       .poll(async () =>
         (
-          await app.store.db
+          await suite.app.store.db
             .selectFrom('audit_events')
             .select('details')
             .where('kind', '=', 'session.open_redirect_refused')
@@ -273,11 +263,11 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
   });
 
   it('reports an IdP refusal (access_denied) as 401', async () => {
-    const browser = new TestBrowser(app);
+    const browser = new TestBrowser(suite.app);
     const authUrl = await browser.startLogin();
     const state = authUrl.searchParams.get('state') as string;
     const denied = new URL(REDIRECT_URI);
-    denied.search = new URLSearchParams({ error: 'access_denied', state, iss: idp.issuer }).toString();
+    denied.search = new URLSearchParams({ error: 'access_denied', state, iss: suite.idp.issuer }).toString();
     const response = await browser.callback(denied);
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual(
@@ -286,7 +276,7 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
   });
 
   it('finishes an SPA sign-in with POST /auth/callback {code, state, redirect_uri}', async () => {
-    const browser = new TestBrowser(app);
+    const browser = new TestBrowser(suite.app);
     const started = await browser.request('/auth/login', { headers: { accept: 'application/json' } });
     const { auth_url } = (await started.json()) as { auth_url: string };
     const callback = await browser.authorizeAtIdp(new URL(auth_url), 'analyst@example.test');

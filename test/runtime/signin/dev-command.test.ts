@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,18 +7,7 @@ import { type DevSession, runDev } from '../../../runtime/src/dev/run-dev.js';
 import type { TestApp } from '../../support/app.js';
 import { startTestApp } from '../../support/app.js';
 import { CookieJar } from './support/cookie-jar.js';
-import { TestBrowser } from './support/signin-harness.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, TestBrowser } from './support/signin-harness.js';
 
 function capture() {
   const out: string[] = [];

@@ -1,11 +1,9 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../../runtime/src/crypto/secret-hash.js';
-import type { DevOidcProvider } from '../../../runtime/src/dev/dev-oidc-provider.js';
 import { refreshTokensFor } from '../../../runtime/src/signin/refresh-tokens.js';
-import type { TestApp } from '../../support/app.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
-import { errorBody, ORIGIN, startSigninApp, startTestIdp, TestBrowser } from './support/signin-harness.js';
+import { errorBody, ORIGIN, TestBrowser, useSigninSuite } from './support/signin-harness.js';
 
 const REFUSED = errorBody('unauthorized', 'The refresh token is not valid; sign in again at /auth/login');
 const CROSS_SITE = errorBody(
@@ -14,19 +12,10 @@ const CROSS_SITE = errorBody(
 );
 
 describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)', (dialect) => {
-  let idp: DevOidcProvider;
-  let app: TestApp;
-  beforeAll(async () => {
-    idp = await startTestIdp();
-    app = await startSigninApp(dialect, idp);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await idp?.close();
-  });
+  const suite = useSigninSuite(dialect);
 
   async function signedIn(email = 'analyst@example.test'): Promise<TestBrowser> {
-    const browser = new TestBrowser(app);
+    const browser = new TestBrowser(suite.app);
     expect((await browser.signIn(email)).status).toBe(302);
     return browser;
   }
@@ -36,14 +25,14 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
 
   /** A body caller: `{"refresh_token"}` in, JSON out, no cookies involved. */
   const refreshWithBody = (token: string) =>
-    fetch(`${app.baseUrl}/auth/refresh`, {
+    fetch(`${suite.app.baseUrl}/auth/refresh`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ refresh_token: token }),
     });
 
   const familyOf = async (token: string) => {
-    const row = await app.store.db
+    const row = await suite.app.store.db
       .selectFrom('refresh_tokens as t')
       .innerJoin('refresh_token_families as f', 'f.id', 't.family_id')
       .select(['f.id', 'f.revoked_at', 'f.revoked_reason'])
@@ -51,13 +40,13 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
       .executeTakeFirst();
     return row;
   };
-  const hashOf = (token: string) => hashSecret(app.config.apiKeyPepper, token);
+  const hashOf = (token: string) => hashSecret(suite.app.config.apiKeyPepper, token);
 
   it('rotates the refresh token on every use and sets fresh cookies for a cookie caller', async () => {
     const browser = await signedIn();
     const first = browser.jar.get('refresh_token')?.value as string;
     const firstAccess = browser.jar.get('access_token')?.value as string;
-    app.clock.advance(60);
+    suite.app.clock.advance(60);
 
     const response = await refreshWithCookie(browser);
     expect(response.status).toBe(200);
@@ -75,7 +64,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     expect(browser.jar.get('token_expiry')?.value).toBe(String(body.token_expiry));
 
     // The stored token is a keyed hash, never the token itself.
-    const stored = await app.store.db.selectFrom('refresh_tokens').select('token_hash').execute();
+    const stored = await suite.app.store.db.selectFrom('refresh_tokens').select('token_hash').execute();
     expect(stored.map((r) => r.token_hash)).toContain(hashOf(second));
     expect(JSON.stringify(stored)).not.toContain(second);
   });
@@ -88,7 +77,9 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     const body = (await response.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 1800 });
     expect(body.refresh_token).toMatch(/^grt_[\w-]{43}$/);
-    const me = await fetch(`${app.baseUrl}/auth/me`, { headers: { authorization: `Bearer ${body.access_token}` } });
+    const me = await fetch(`${suite.app.baseUrl}/auth/me`, {
+      headers: { authorization: `Bearer ${body.access_token}` },
+    });
     expect(await me.json()).toMatchObject({ auth_kind: 'session', email: 'analyst@example.test', role: 'analyst' });
   });
 
@@ -97,7 +88,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     const t1 = browser.jar.get('refresh_token')?.value as string;
     expect((await refreshWithCookie(browser)).status).toBe(200);
     const t2 = browser.jar.get('refresh_token')?.value as string;
-    app.clock.advance(11);
+    suite.app.clock.advance(11);
 
     const reused = await refreshWithBody(t1);
     expect(reused.status).toBe(401);
@@ -109,7 +100,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     expect(browser.jar.get('refresh_token')).toBeUndefined();
     expect(await familyOf(t2)).toMatchObject({ revoked_reason: 'reuse' });
 
-    const audit = await app.store.db
+    const audit = await suite.app.store.db
       .selectFrom('audit_events')
       .selectAll()
       .where('kind', '=', 'session.refresh_reuse')
@@ -128,7 +119,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     const tabB = ((await b.json()) as { refresh_token: string }).refresh_token;
     expect(tabA).not.toBe(tabB);
 
-    app.clock.advance(5);
+    suite.app.clock.advance(5);
     // Still within 10 s and nothing newer has been used: a third tab gets through too.
     expect((await refreshWithBody(t1)).status).toBe(200);
     // Both tabs' tokens keep working.
@@ -142,7 +133,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     const t2 = ((await (await refreshWithBody(t1)).json()) as { refresh_token: string }).refresh_token;
     const t3 = ((await (await refreshWithBody(t2)).json()) as { refresh_token: string }).refresh_token;
     // One second later: within the window, but t2 (t1's child) has been used, so t1 is two generations back.
-    app.clock.advance(1);
+    suite.app.clock.advance(1);
     const reused = await refreshWithBody(t1);
     expect(reused.status).toBe(401);
     expect(await reused.json()).toEqual(REFUSED);
@@ -154,12 +145,12 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     expect(unknown.status).toBe(401);
     expect(await unknown.json()).toEqual(REFUSED);
 
-    const none = await fetch(`${app.baseUrl}/auth/refresh`, { method: 'POST' });
+    const none = await fetch(`${suite.app.baseUrl}/auth/refresh`, { method: 'POST' });
     expect(none.status).toBe(401);
     expect(await none.json()).toEqual(REFUSED);
 
     const browser = await signedIn();
-    app.clock.advance(1_209_600 + 1);
+    suite.app.clock.advance(1_209_600 + 1);
     const expired = await refreshWithCookie(browser);
     expect(expired.status).toBe(401);
     expect(await expired.json()).toEqual(REFUSED);
@@ -190,7 +181,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     const browser = await signedIn('plain@example.test');
     const userId = decodeJwt(browser.jar.get('access_token')?.value as string).sub as string;
     const token = browser.jar.get('refresh_token')?.value as string;
-    await app.store.db
+    await suite.app.store.db
       .updateTable('users')
       .set({ disabled_at: new Date().toISOString() })
       .where('id', '=', userId)
@@ -199,7 +190,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual(REFUSED);
     expect(await familyOf(token)).toMatchObject({ revoked_reason: 'user_disabled' });
-    await app.store.db.updateTable('users').set({ disabled_at: null }).where('id', '=', userId).execute();
+    await suite.app.store.db.updateTable('users').set({ disabled_at: null }).where('id', '=', userId).execute();
   });
 
   it('logs out: revokes the family and the access token, clears the three cookies', async () => {
@@ -220,7 +211,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     expect(await familyOf(refresh)).toMatchObject({ revoked_reason: 'logout' });
     const again = await refreshWithBody(refresh);
     expect(again.status).toBe(401);
-    const stale = await fetch(`${app.baseUrl}/auth/me`, { headers: { authorization: `Bearer ${access}` } });
+    const stale = await fetch(`${suite.app.baseUrl}/auth/me`, { headers: { authorization: `Bearer ${access}` } });
     expect(stale.status).toBe(401);
     expect(await stale.json()).toEqual(errorBody('unauthorized', 'The access token has been revoked'));
   });
@@ -249,7 +240,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     // Any route authenticated by the access_token cookie gets the check (through the session resolver).
     const patch = (init: { origin?: string; bearer?: boolean }) =>
       init.bearer
-        ? fetch(`${app.baseUrl}/api/v1/users/${userId}`, {
+        ? fetch(`${suite.app.baseUrl}/api/v1/users/${userId}`, {
             method: 'PATCH',
             headers: {
               'content-type': 'application/json',
@@ -281,14 +272,14 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     const old = await signedIn();
     const oldToken = old.jar.get('refresh_token')?.value as string;
     const oldFamily = (await familyOf(oldToken))?.id as string;
-    app.clock.advance(1_209_600 - 60);
+    suite.app.clock.advance(1_209_600 - 60);
     const fresh = await signedIn();
-    app.clock.advance(120);
+    suite.app.clock.advance(120);
 
-    const deleted = await refreshTokensFor(app.ctx).pruneExpired();
+    const deleted = await refreshTokensFor(suite.app.ctx).pruneExpired();
     expect(deleted).toBeGreaterThan(0);
     expect(await familyOf(oldToken)).toBeUndefined();
-    const families = await app.store.db.selectFrom('refresh_token_families').select('id').execute();
+    const families = await suite.app.store.db.selectFrom('refresh_token_families').select('id').execute();
     expect(families.map((f) => f.id)).not.toContain(oldFamily);
     expect((await refreshWithCookie(fresh)).status).toBe(200);
   });

@@ -1,35 +1,26 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DevOidcProvider } from '../../../runtime/src/dev/dev-oidc-provider.js';
-import type { TestApp } from '../../support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { STORE_DIALECTS } from '../../support/databases.js';
-import { ORIGIN, startSigninApp, startTestIdp, TestBrowser } from './support/signin-harness.js';
+import { ORIGIN, TestBrowser, useSigninSuite } from './support/signin-harness.js';
 
 describe.each(STORE_DIALECTS)('refresh tokens at /oauth2/introspect and /oauth2/revoke (%s)', (dialect) => {
-  let idp: DevOidcProvider;
-  let app: TestApp;
+  const suite = useSigninSuite(dialect);
   let adminBearer: string;
   beforeAll(async () => {
-    idp = await startTestIdp();
-    app = await startSigninApp(dialect, idp);
-    const admin = new TestBrowser(app);
+    const admin = new TestBrowser(suite.app);
     await admin.signIn('admin@example.test');
     adminBearer = `Bearer ${admin.jar.get('access_token')?.value}`;
   });
-  afterAll(async () => {
-    await app?.close();
-    await idp?.close();
-  });
 
   const oauth = (endpoint: 'introspect' | 'revoke', token: string) =>
-    fetch(`${app.baseUrl}/oauth2/${endpoint}`, {
+    fetch(`${suite.app.baseUrl}/oauth2/${endpoint}`, {
       method: 'POST',
       headers: { authorization: adminBearer, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ token, token_type_hint: 'refresh_token' }),
     });
 
   it('introspects a live refresh token and reports a used one inactive', async () => {
-    const browser = new TestBrowser(app);
+    const browser = new TestBrowser(suite.app);
     await browser.signIn('analyst@example.test');
     const userId = decodeJwt(browser.jar.get('access_token')?.value as string).sub;
     const token = browser.jar.get('refresh_token')?.value as string;
@@ -50,13 +41,13 @@ describe.each(STORE_DIALECTS)('refresh tokens at /oauth2/introspect and /oauth2/
   });
 
   it('revokes the whole session of a refresh token', async () => {
-    const browser = new TestBrowser(app);
+    const browser = new TestBrowser(suite.app);
     await browser.signIn('analyst@example.test');
     const token = browser.jar.get('refresh_token')?.value as string;
     expect((await oauth('revoke', token)).status).toBe(200);
     expect(await (await oauth('introspect', token)).json()).toEqual({ active: false });
     expect((await browser.request('/auth/refresh', { method: 'POST', origin: ORIGIN })).status).toBe(401);
-    const audit = await app.store.db
+    const audit = await suite.app.store.db
       .selectFrom('audit_events')
       .select(['reason', 'outcome'])
       .where('kind', '=', 'session.revoked')

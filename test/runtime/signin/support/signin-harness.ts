@@ -1,4 +1,5 @@
-import { expect } from 'vitest';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { type DevOidcProvider, startDevOidcProvider } from '../../../../runtime/src/dev/dev-oidc-provider.js';
 import { DEV_USERS, type DevUser } from '../../../../runtime/src/dev/dev-users.js';
 import type { StoreDialect } from '../../../../runtime/src/store/store.js';
@@ -35,6 +36,38 @@ export function startTestIdp(extraRedirectUris: readonly string[] = []): Promise
 
 export function signinEnv(idp: DevOidcProvider): Record<string, string> {
   return { OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: CLIENT_SECRET };
+}
+
+/** The IdP and the runtime a sign-in test file shares, started before its tests and closed after them. */
+export interface SigninSuite {
+  readonly idp: DevOidcProvider;
+  readonly app: TestApp;
+}
+
+/** Registers the hooks that start (`beforeAll`) and close (`afterAll`) a `SigninSuite` on `dialect`. */
+export function useSigninSuite(dialect: StoreDialect, env: Record<string, string> = {}): SigninSuite {
+  const suite = {} as { idp: DevOidcProvider; app: TestApp };
+  beforeAll(async () => {
+    suite.idp = await startTestIdp();
+    suite.app = await startSigninApp(dialect, suite.idp, env);
+  });
+  afterAll(async () => {
+    await suite.app?.close();
+    await suite.idp?.close();
+  });
+  return suite;
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a runtime whose PUBLIC_URL must name its port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export function startSigninApp(dialect: StoreDialect, idp: DevOidcProvider, env: Record<string, string> = {}) {
