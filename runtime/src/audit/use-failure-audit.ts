@@ -1,3 +1,4 @@
+import { perApp } from '../credentials/per-app.js';
 import type { AppContext } from '../http/context.js';
 
 /** At most one use-failure row per credential, reason and address in this window, in ms. */
@@ -19,7 +20,8 @@ export interface UseFailure {
   readonly subject?: string | null;
 }
 
-const recent = new WeakMap<AppContext, Map<string, number>>();
+/** Per app: (kind, credential, reason, address) -> when its last row was written, in ms. */
+const recentFailures = perApp(() => new Map<string, number>());
 
 /**
  * Writes a `failure` audit row for a credential that was refused, in the background (the answer never waits for it)
@@ -27,11 +29,7 @@ const recent = new WeakMap<AppContext, Map<string, number>>();
  * replaying one, cannot turn failures into unbounded writes (per-address guessing is capped by the rate limit).
  */
 export function auditUseFailure(ctx: AppContext, failure: UseFailure): void {
-  let seen = recent.get(ctx);
-  if (!seen) {
-    seen = new Map();
-    recent.set(ctx, seen);
-  }
+  const seen = recentFailures(ctx);
   const now = ctx.clock.now();
   const key = `${failure.kind}|${failure.credentialId}|${failure.reason}|${failure.ip}`;
   const last = seen.get(key);

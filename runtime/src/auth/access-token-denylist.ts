@@ -1,4 +1,5 @@
 import { epochSeconds, isoNow } from '../clock.js';
+import { perApp } from '../credentials/per-app.js';
 import { unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { type InvalidationBus, invalidationBusFor } from '../invalidation/bus.js';
@@ -89,17 +90,8 @@ export class AccessTokenDenylist implements RevocationCheck {
   }
 }
 
-const denylists = new WeakMap<AppContext, AccessTokenDenylist>();
-
 /** The app's access-token denylist (created on first use). */
-export function accessTokenDenylistFor(ctx: AppContext): AccessTokenDenylist {
-  let list = denylists.get(ctx);
-  if (!list) {
-    list = new AccessTokenDenylist(ctx);
-    denylists.set(ctx, list);
-  }
-  return list;
-}
+export const accessTokenDenylistFor = perApp((ctx) => new AccessTokenDenylist(ctx));
 
 /**
  * Revokes one of our access tokens before its expiry (`/oauth2/revoke`, sign-out): refused on every replica within

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { perApp } from '../credentials/per-app.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { clientAddress, type TrustProxyFn } from '../rate-limit/client-address.js';
@@ -120,14 +121,5 @@ function challenge(error: AppError): AppError {
   });
 }
 
-const authenticators = new WeakMap<AppContext, Authenticator>();
-
 /** The app's authenticator (created on first use). */
-export function authOf(ctx: AppContext): Authenticator {
-  let auth = authenticators.get(ctx);
-  if (!auth) {
-    auth = new Authenticator(ctx);
-    authenticators.set(ctx, auth);
-  }
-  return auth;
-}
+export const authOf = perApp((ctx) => new Authenticator(ctx));

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { postgresConnectionConfig } from '../azure/postgres-connection.js';
+import { perApp } from '../credentials/per-app.js';
 import type { AppContext } from '../http/context.js';
 import { PostgresListener } from './postgres-listener.js';
 
@@ -94,16 +95,9 @@ export class InvalidationBus {
   }
 }
 
-const buses = new WeakMap<AppContext, InvalidationBus>();
-
 /** The app's invalidation bus (created on first use, closed on shutdown). */
-export function invalidationBusFor(ctx: AppContext): InvalidationBus {
-  let bus = buses.get(ctx);
-  if (!bus) {
-    const created = new InvalidationBus(ctx);
-    buses.set(ctx, created);
-    ctx.onClose.push(() => created.close());
-    bus = created;
-  }
+export const invalidationBusFor = perApp((ctx) => {
+  const bus = new InvalidationBus(ctx);
+  ctx.onClose.push(() => bus.close());
   return bus;
-}
+});

@@ -1,3 +1,4 @@
+import { perApp } from '../credentials/per-app.js';
 import { rateLimited } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { RateLimiter } from './limiter.js';
@@ -52,14 +53,5 @@ export class FailedAuthGuard {
   }
 }
 
-const guards = new WeakMap<AppContext, FailedAuthGuard>();
-
 /** The app's one failed-authentication guard (shared by every credential kind and `POST /oauth2/token`). */
-export function failedAuthGuardFor(ctx: AppContext): FailedAuthGuard {
-  let guard = guards.get(ctx);
-  if (!guard) {
-    guard = new FailedAuthGuard(ctx);
-    guards.set(ctx, guard);
-  }
-  return guard;
-}
+export const failedAuthGuardFor = perApp((ctx) => new FailedAuthGuard(ctx));
