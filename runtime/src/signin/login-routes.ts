@@ -1,6 +1,7 @@
 import type { Express, Request, Response } from 'express';
 import * as client from 'openid-client';
 import { requestSource } from '../audit/audit-writer.js';
+import { auditUseFailure } from '../audit/use-failure-audit.js';
 import { epochSeconds } from '../clock.js';
 import { constantTimeEqual } from '../crypto/constant-time.js';
 import { AppError, invalidRequest } from '../errors.js';
@@ -50,12 +51,14 @@ export function registerLoginRoutes(app: Express, deps: LoginDeps): void {
     const query = parseWith(LoginQuerySchema, req.query, 'query');
     const returnTo = query.return_to ?? DEFAULT_RETURN_TO;
     if (!isSafeReturnTo(returnTo, ctx.config.publicUrl)) {
-      ctx.audit.recordInBackground({
+      // The refused target goes to the log; the audit row is throttled per address (anonymous callers must not
+      // turn refusals into unbounded writes).
+      ctx.logger.warn({ return_to: returnTo.slice(0, 200), req_id: req.requestId }, 'open redirect refused');
+      auditUseFailure(ctx, {
         kind: 'session.open_redirect_refused',
-        outcome: 'failure',
+        credentialId: null,
         reason: 'open_redirect',
         ...requestSource(req),
-        details: { return_to: returnTo.slice(0, 200) },
       });
       throw invalidRequest(
         'query.return_to: must be a same-origin relative path such as /dashboard (no scheme, host or "//")',
@@ -128,15 +131,14 @@ export function registerLoginRoutes(app: Express, deps: LoginDeps): void {
   });
 }
 
-/** Counts and audits a failed sign-in (the reason only, never a code or token); returns the error to throw. */
+/**
+ * Counts and audits a failed sign-in (the reason only, never a code or token; at most one row per reason and address
+ * a minute); returns the error to throw.
+ */
 function signInFailure(ctx: AppContext, req: Request, error: AppError): AppError {
-  ctx.metrics.recordAuth('sign_in', 'failure', error.reason ?? 'unknown');
-  ctx.audit.recordInBackground({
-    kind: 'session.sign_in',
-    outcome: 'failure',
-    reason: error.reason ?? 'unknown',
-    ...requestSource(req),
-  });
+  const reason = error.reason ?? 'unknown';
+  ctx.metrics.recordAuth('sign_in', 'failure', reason);
+  auditUseFailure(ctx, { kind: 'session.sign_in', credentialId: null, reason, ...requestSource(req) });
   return error;
 }
 
