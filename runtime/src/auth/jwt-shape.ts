@@ -4,19 +4,35 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 export const looksLikeJwt = (value: string): boolean => value.length < 16_384 && COMPACT_JWS.test(value);
 
 /**
- * The unverified `iss` claim of a JWT, to route it to the resolver of its issuer (ours, or the configured Entra/OIDC
- * issuer). Never trust anything else from an unverified payload.
+ * A top-level string claim of an UNVERIFIED JWT (e.g. `iss`, `auth_kind`), to route the token to the resolver that
+ * can verify it. Never trust it for anything else. Fast path without `JSON.parse` (this runs on every request of the
+ * hot paths): inside a JSON string a quote is always escaped, so `"name":"` only occurs as a key; values containing
+ * an escape fall back to a full parse. A nested object with the same key can only mis-route a token, and a mis-routed
+ * token fails verification.
  */
-export function unverifiedIssuer(token: string): string | undefined {
+export function unverifiedStringClaim(token: string, name: string): string | undefined {
   const first = token.indexOf('.');
   const second = token.indexOf('.', first + 1);
   if (first < 0 || second < 0) return undefined;
+  const json = Buffer.from(token.slice(first + 1, second), 'base64url').toString('utf8');
+  const marker = `"${name}":"`;
+  const at = json.indexOf(marker);
+  if (at !== -1) {
+    const start = at + marker.length;
+    const end = json.indexOf('"', start);
+    if (end !== -1) {
+      const value = json.slice(start, end);
+      if (!value.includes('\\')) return value;
+    }
+  }
   try {
-    const payload = JSON.parse(Buffer.from(token.slice(first + 1, second), 'base64url').toString('utf8')) as {
-      iss?: unknown;
-    };
-    return typeof payload.iss === 'string' ? payload.iss : undefined;
+    const claims = JSON.parse(json) as Record<string, unknown>;
+    const value = claims?.[name];
+    return typeof value === 'string' ? value : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** The unverified `iss` claim of a JWT: ours, or the configured Entra/OIDC issuer's. */
+export const unverifiedIssuer = (token: string): string | undefined => unverifiedStringClaim(token, 'iss');
