@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../../runtime/src/crypto/secret-hash.js';
 import { refreshTokensFor } from '../../../runtime/src/signin/refresh-tokens.js';
+import { userProfilesFor } from '../../../runtime/src/users/user-profiles.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
 import { errorBody, ORIGIN, TestBrowser, useSigninSuite } from './support/signin-harness.js';
 
@@ -177,7 +178,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     });
   });
 
-  it('ends the session of a disabled user at the next refresh', async () => {
+  it("refuses a disabled user's access token and ends the session at the next refresh", async () => {
     const browser = await signedIn('plain@example.test');
     const userId = decodeJwt(browser.jar.get('access_token')?.value as string).sub as string;
     const token = browser.jar.get('refresh_token')?.value as string;
@@ -186,11 +187,17 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
       .set({ disabled_at: new Date().toISOString() })
       .where('id', '=', userId)
       .execute();
+    await userProfilesFor(suite.app.ctx).changed(userId);
+    // The access token still verifies, but the session resolver refuses a disabled user at once.
+    const me = await browser.request('/auth/me');
+    expect(me.status).toBe(401);
+    expect(await me.json()).toEqual(errorBody('unauthorized', 'The account behind this session is disabled'));
     const response = await refreshWithCookie(browser);
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual(REFUSED);
     expect(await familyOf(token)).toMatchObject({ revoked_reason: 'user_disabled' });
     await suite.app.store.db.updateTable('users').set({ disabled_at: null }).where('id', '=', userId).execute();
+    await userProfilesFor(suite.app.ctx).changed(userId);
   });
 
   it('logs out: revokes the family and the access token, clears the three cookies', async () => {
