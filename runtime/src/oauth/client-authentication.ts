@@ -10,6 +10,14 @@ import { oauthError } from './oauth-http.js';
 /** RFC 6749 2.3.1 methods this server supports (also listed in the authorization server metadata). */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
+/** An authenticated API client and where the request came from (for audit rows). */
+export interface AuthenticatedClient {
+  readonly client: ClientAuthRecord;
+  readonly method: ClientAuthMethod;
+  readonly ip: string;
+  readonly userAgent: string | null;
+}
+
 export interface PresentedClient {
   readonly clientId: string;
   readonly secret: string;
@@ -72,7 +80,7 @@ export async function authenticateClient(
   ctx: AppContext,
   req: IncomingMessage,
   form: ReadonlyMap<string, string>,
-): Promise<{ client: ClientAuthRecord; method: ClientAuthMethod }> {
+): Promise<AuthenticatedClient> {
   const auth = authOf(ctx);
   const guard = failedAuthGuardFor(ctx);
   const ip = auth.clientAddress(req);
@@ -83,18 +91,19 @@ export async function authenticateClient(
     throw invalidClient('Client authentication is required (client_secret_basic or client_secret_post)', 'missing');
   }
   const result = await apiClientsOf(ctx).authenticator.authenticate(presented.clientId, presented.secret);
+  const ua = req.headers['user-agent'];
+  const userAgent = typeof ua === 'string' ? ua.slice(0, 512) : null;
   if (result.ok) {
     ctx.metrics.recordAuth('client_credentials', 'success');
-    return { client: result.client, method: presented.method };
+    return { client: result.client, method: presented.method, ip, userAgent };
   }
   ctx.metrics.recordAuth('client_credentials', 'failure', result.reason);
-  const ua = req.headers['user-agent'];
   auditUseFailure(ctx, {
     kind: 'client.use_failed',
     credentialId: result.reason === 'malformed' ? null : presented.clientId,
     reason: result.reason,
     ip,
-    userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null,
+    userAgent,
     orgId: result.client?.orgId ?? null,
   });
   const limited = await guard.recordFailure(ip).catch((error: unknown) => {

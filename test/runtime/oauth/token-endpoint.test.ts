@@ -239,6 +239,38 @@ describe.each(STORE_DIALECTS)('POST /oauth2/token (client_credentials) on %s', (
     expect(good.status).toBe(429);
   });
 
+  it('audits issuance at most once a minute per client, never per token', async () => {
+    const fresh = await createClient(app, admin, ['search:read']);
+    const first = await clientToken(app, fresh);
+    await clientToken(app, fresh);
+    await clientToken(app, fresh);
+    const issuedRows = () =>
+      app.store.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('kind', '=', 'client.token_issued')
+        .where('credential_id', '=', fresh.client_id)
+        .execute();
+    await expect.poll(async () => (await issuedRows()).length).toBe(1);
+    const [row] = await issuedRows();
+    expect(row).toMatchObject({
+      outcome: 'success',
+      actor_kind: 'client',
+      actor_subject: fresh.client_id,
+      org_id: 'default',
+    });
+    expect(JSON.parse(row?.details ?? '{}')).toEqual({ scope: 'search:read', jti: decodeJwt(first.access_token).jti });
+    app.clock.advance(61);
+    try {
+      await clientToken(app, fresh);
+      await expect.poll(async () => (await issuedRows()).length).toBeGreaterThanOrEqual(2);
+      // Exactly two: the first three requests (all written long before) made one row, the one after a minute another.
+      expect((await issuedRows()).length).toBe(2);
+    } finally {
+      app.clock.advance(-61);
+    }
+  });
+
   it('audits failed client authentications without the secret', async () => {
     const secret = 'a-secret-that-must-never-be-stored';
     await postForm(
