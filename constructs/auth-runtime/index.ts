@@ -1,13 +1,11 @@
-export {
-  AuthRuntime,
-  type AuthRuntimeProps,
-  RUNTIME_PORT,
-  RUNTIME_SECRET_NAMES,
-  type RuntimeImageOptions,
-  type RuntimeOidcClientAuthentication,
-  type RuntimeOidcOptions,
-  type RuntimePrebuiltImageOptions,
-} from './auth-runtime.js';
+export { AuthRuntime, RUNTIME_PORT, RUNTIME_SECRET_NAMES } from './auth-runtime.js';
+export type {
+  AuthRuntimeProps,
+  RuntimeImageOptions,
+  RuntimeOidcClientAuthentication,
+  RuntimeOidcOptions,
+  RuntimePrebuiltImageOptions,
+} from './auth-runtime-props.js';
 export { hashBuildContext } from './build-context-hash.js';
 export { checkImageReference } from './image-reference.js';
 export { PASSWORD_MODE_ADMIN_LOGIN, RuntimeDatabase, type RuntimeDatabaseOptions } from './runtime-database.js';
