@@ -16,8 +16,10 @@ export interface UseFailure {
   readonly ip: string | null;
   readonly userAgent: string | null;
   readonly orgId?: string | null;
-  /** Subject of the credential's owner when known (only after the secret verified). */
+  /** Subject of the credential when known (only after the secret verified), e.g. `api_key:<key_id>`. */
   readonly subject?: string | null;
+  /** Kind of that subject for the row's `actor_kind`, e.g. `api_key`. Default `credential`. */
+  readonly subjectKind?: string;
 }
 
 /** Per app: (kind, credential, reason, address) -> when its last row was written, in ms. */
@@ -42,7 +44,7 @@ export function auditUseFailure(ctx: AppContext, failure: UseFailure): void {
   ctx.audit.recordInBackground({
     kind: failure.kind,
     outcome: 'failure',
-    actor: failure.subject ? { kind: 'credential', subject: failure.subject } : null,
+    actor: failure.subject ? { kind: failure.subjectKind ?? 'credential', subject: failure.subject } : null,
     credentialId: failure.credentialId,
     orgId: failure.orgId ?? null,
     reason: failure.reason,

@@ -59,6 +59,8 @@ describe.each(STORE_DIALECTS)('audit events on %s', (dialect) => {
     });
     expect(all.find((e) => e.kind === 'api_key.use_failed')).toMatchObject({
       outcome: 'failure',
+      actor_subject: null,
+      org_id: null,
       credential_id: key.key_id,
       reason: 'bad_secret',
       ip,
@@ -135,6 +137,24 @@ describe.each(STORE_DIALECTS)('audit events on %s', (dialect) => {
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({
       error: { code: 'invalid_request', message: 'query.format: Invalid option: expected one of "json"|"csv"' },
+    });
+  });
+
+  it('names the key owner and org in a use-failure row only once the secret verified (revoked key)', async () => {
+    const revoked = await createKey(app, admin, { name: 'revoked-then-used', scopes: ['graph:read'] });
+    await call(app, `/api/v1/api-keys/${revoked.id}`, { apiKey: admin, method: 'DELETE' });
+    expect((await call(app, '/auth/verify', { apiKey: revoked.api_key, ip })).status).toBe(401);
+    await eventually(
+      async () => (await events('?kind=api_key.use_failed')).some((e) => e.credential_id === revoked.key_id),
+      2000,
+    );
+    const row = (await events('?kind=api_key.use_failed')).find((e) => e.credential_id === revoked.key_id);
+    expect(row).toMatchObject({
+      reason: 'revoked',
+      actor_kind: 'api_key',
+      actor_subject: `api_key:${revoked.key_id}`,
+      org_id: 'default',
+      ip,
     });
   });
 });

@@ -65,8 +65,10 @@ export class ApiKeyResolver implements CredentialResolver {
     const parsed = parseApiKey(value);
     // Wrong checksum, shape or environment: refused without touching the store (and without an audit row).
     if (!parsed || parsed.environment !== this.#environment) throw unauthorized(INVALID, 'checksum');
+    // Filled in once the secret verified: only then may the audit row say whose key it was.
+    const verified: { principal?: Principal } = {};
     try {
-      return await this.#check(parsed.keyId, parsed.secret);
+      return await this.#check(parsed.keyId, parsed.secret, verified);
     } catch (error) {
       if (error instanceof AppError) {
         auditUseFailure(this.#ctx, {
@@ -75,17 +77,21 @@ export class ApiKeyResolver implements CredentialResolver {
           reason: error.reason ?? 'unknown',
           ip: request.ip,
           userAgent: request.userAgent,
+          orgId: verified.principal?.orgId ?? null,
+          subject: verified.principal?.subject ?? null,
+          subjectKind: 'api_key',
         });
       }
       throw error;
     }
   }
 
-  async #check(keyId: string, secret: string): Promise<Principal> {
+  async #check(keyId: string, secret: string, verified: { principal?: Principal }): Promise<Principal> {
     const pepper = this.#ctx.config.apiKeyPepper;
     const cached = this.#cache.get(keyId);
     if (cached) {
       if (!verifyApiKeySecret(pepper, secret, cached.secretHash)) throw unauthorized(INVALID, 'bad_secret');
+      verified.principal = cached.principal;
       this.#assertInLifetime(cached.expiresAtMs, cached.graceUntilMs);
       this.#touch(cached.id, keyId);
       return cached.principal;
@@ -96,11 +102,12 @@ export class ApiKeyResolver implements CredentialResolver {
       throw unauthorized(INVALID, 'unknown');
     }
     if (!verifyApiKeySecret(pepper, secret, row.secret_hash)) throw unauthorized(INVALID, 'bad_secret');
+    const principal = this.#principalOf(row);
+    verified.principal = principal;
     if (row.revoked_at) throw unauthorized('The API key has been revoked', 'revoked');
     const expiresAtMs = row.expires_at ? Date.parse(row.expires_at) : null;
     const graceUntilMs = row.grace_until ? Date.parse(row.grace_until) : null;
     this.#assertInLifetime(expiresAtMs, graceUntilMs);
-    const principal = this.#principalOf(row);
     this.#cache.set(keyId, { id: row.id, secretHash: row.secret_hash, expiresAtMs, graceUntilMs, principal });
     this.#touch(row.id, keyId);
     return principal;
