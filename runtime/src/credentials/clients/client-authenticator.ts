@@ -42,8 +42,9 @@ export class ClientAuthenticator {
       return { ok: false, reason: 'malformed', client: undefined };
     }
     const client = await this.#lookup.find(clientId);
-    if (!client) return { ok: false, reason: 'unknown_client', client: undefined };
+    // Hash the secret even for an unknown client, so the answer takes as long as for a wrong secret.
     const presented = hashSecret(this.#o.pepper, secret);
+    if (!client) return { ok: false, reason: 'unknown_client', client: undefined };
     const now = this.#o.clock.now();
     let matched: ClientAuthRecord['secrets'][number] | undefined;
     // Compare with every active secret (at most two) so timing does not tell which one matched.

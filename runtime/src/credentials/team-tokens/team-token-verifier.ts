@@ -49,8 +49,10 @@ export class TeamTokenVerifier {
     const parsed = parseTeamToken(presented);
     if (!parsed) return { ok: false, reason: 'malformed', tokenId: null };
     const record = await this.#lookup.find(parsed.tokenId);
+    // Hash the secret even for an unknown token, so the answer takes as long as for a wrong secret.
+    const presentedHash = hashSecret(this.#o.pepper, parsed.secret);
     if (!record) return { ok: false, reason: 'unknown', tokenId: parsed.tokenId };
-    if (!constantTimeEqual(hashSecret(this.#o.pepper, parsed.secret), record.hash)) {
+    if (!constantTimeEqual(presentedHash, record.hash)) {
       return { ok: false, reason: 'bad_secret', tokenId: parsed.tokenId };
     }
     if (record.revoked) return { ok: false, reason: 'revoked', tokenId: parsed.tokenId };
