@@ -58,6 +58,7 @@ export function registerRevocationEndpoint(ctx: AppContext): void {
           userAgent: caller.userAgent,
           orgId: caller.orgId,
           subject: caller.actor.subject,
+          subjectKind: caller.actor.kind,
         });
       } else if (!kind.revoke) {
         throw oauthError('unsupported_token_type', `Tokens of kind ${kind.name} cannot be revoked by this server`);

@@ -233,11 +233,13 @@ describe.each(STORE_DIALECTS)('POST /oauth2/introspect and /oauth2/revoke on %s'
       .poll(async () =>
         app.store.db
           .selectFrom('audit_events')
-          .select(['kind', 'reason', 'actor_subject'])
+          .select(['kind', 'reason', 'actor_kind', 'actor_subject'])
           .where('kind', '=', 'token.revoke_refused')
           .execute(),
       )
-      .toEqual([{ kind: 'token.revoke_refused', reason: 'not_owner', actor_subject: other.client_id }]);
+      .toEqual([
+        { kind: 'token.revoke_refused', reason: 'not_owner', actor_kind: 'client', actor_subject: other.client_id },
+      ]);
     // Nor another org's admin.
     await revoke(access_token, { bearer: acmeAdmin.token });
     expect(await active(access_token)).toBe(true);

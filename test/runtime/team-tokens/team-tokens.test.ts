@@ -312,12 +312,21 @@ describe.each(STORE_DIALECTS)('team tokens and org admin tokens on %s', (dialect
       .poll(async () =>
         app.store.db
           .selectFrom('audit_events')
-          .select(['kind', 'reason', 'outcome'])
+          .select(['kind', 'reason', 'outcome', 'actor_kind', 'actor_subject', 'org_id'])
           .where('credential_id', '=', token.token_id)
           .where('outcome', '=', 'failure')
           .execute(),
       )
-      .toEqual([{ kind: 'team_token.use_failed', reason: 'revoked', outcome: 'failure' }]);
+      .toEqual([
+        {
+          kind: 'team_token.use_failed',
+          reason: 'revoked',
+          outcome: 'failure',
+          actor_kind: 'team_token',
+          actor_subject: `team_token:${token.token_id}`,
+          org_id: 'default',
+        },
+      ]);
     expect(JSON.stringify(rows)).not.toContain(token.token.split('.')[1]);
   });
 

@@ -36,12 +36,17 @@ export function teamTokenResolver(ctx: AppContext): CredentialResolver {
     resolve: async (token, { ip, userAgent }) => {
       const result = await verifier.check(token);
       if (result.ok) return principalOfTeamToken(ctx, result.token);
+      // Who the token belongs to is only said once its secret matched (revoked or expired).
+      const known = result.token ? principalOfTeamToken(ctx, result.token) : undefined;
       auditUseFailure(ctx, {
         kind: 'team_token.use_failed',
         credentialId: result.tokenId,
         reason: result.reason,
         ip,
         userAgent,
+        orgId: known?.orgId ?? null,
+        subject: known?.subject ?? null,
+        subjectKind: known?.kind,
       });
       if (result.reason === 'expired') throw tokenExpired('Token has expired');
       throw unauthorized('Invalid or expired token', result.reason);

@@ -23,7 +23,13 @@ export type TeamTokenFailure = 'malformed' | 'unknown' | 'bad_secret' | 'expired
 
 export type TeamTokenCheck =
   | { readonly ok: true; readonly token: TeamTokenRecord }
-  | { readonly ok: false; readonly reason: TeamTokenFailure; readonly tokenId: string | null };
+  | {
+      readonly ok: false;
+      readonly reason: TeamTokenFailure;
+      readonly tokenId: string | null;
+      /** The token, only when its secret matched (`revoked`, `expired`): who it was may then be said. */
+      readonly token?: TeamTokenRecord;
+    };
 
 /**
  * Checks `<tokid>.<toksecret>` tokens. Warm path: no store query (rows cached for `cacheTtlSeconds`, revocation
@@ -55,10 +61,10 @@ export class TeamTokenVerifier {
     if (!constantTimeEqual(presentedHash, record.hash)) {
       return { ok: false, reason: 'bad_secret', tokenId: parsed.tokenId };
     }
-    if (record.revoked) return { ok: false, reason: 'revoked', tokenId: parsed.tokenId };
+    if (record.revoked) return { ok: false, reason: 'revoked', tokenId: parsed.tokenId, token: record };
     const now = this.#o.clock.now();
     if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now) {
-      return { ok: false, reason: 'expired', tokenId: parsed.tokenId };
+      return { ok: false, reason: 'expired', tokenId: parsed.tokenId, token: record };
     }
     this.#lookup.touch(record.tokenId, now);
     return { ok: true, token: record };
