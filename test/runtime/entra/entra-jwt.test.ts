@@ -146,6 +146,21 @@ describe.each(STORE_DIALECTS)('Entra ID / OIDC JWTs as Bearer on %s', (dialect) 
         return [...new Set(rows.map((r) => r.reason))];
       })
       .toEqual(expect.arrayContaining(['algorithm', 'audience', 'expired', 'signature', 'no_catalog_role']));
+    const refused = await app.store.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('kind', '=', 'entra_jwt.use_failed')
+      .where('reason', '=', 'no_catalog_role')
+      .execute();
+    // Verified but granting nothing: the token is named. Unverified ones never are.
+    expect(refused[0]).toMatchObject({ actor_kind: 'entra_jwt', actor_subject: 'nobody', org_id: 'default' });
+    const unverified = await app.store.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('kind', '=', 'entra_jwt.use_failed')
+      .where('reason', 'in', ['signature', 'audience', 'algorithm', 'expired'])
+      .execute();
+    for (const row of unverified) expect(row.actor_subject).toBeNull();
   });
 
   it('refreshes the key set for an unknown kid (rollover), at most once per cooldown', async () => {

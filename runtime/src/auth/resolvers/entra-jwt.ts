@@ -51,18 +51,22 @@ export function entraJwtResolver(ctx: AppContext, verifier: EntraJwtVerifier): C
       const key = VerifyCache.keyOf(token);
       const cached = cache.get(key, ctx.clock.now());
       if (cached) return cached;
+      let payload: JWTPayload | undefined;
       try {
-        const payload = await verifier.verify(token);
+        payload = await verifier.verify(token);
         const principal = principalOfEntraToken(ctx, payload);
         cache.set(key, principal, (payload.exp as number) * 1000, principal.credentialId);
         return principal;
       } catch (error) {
+        // A verified token without a catalog role may be named; an unverified one never is.
+        const subject = payload ? (text(payload.oid) ?? text(payload.sub)) : null;
         auditUseFailure(ctx, {
           kind: 'entra_jwt.use_failed',
-          credentialId: null,
+          credentialId: payload ? (text(payload.uti) ?? text(payload.jti)) : null,
           reason: error instanceof AppError ? (error.reason ?? error.code) : 'unknown',
           ip,
           userAgent,
+          ...(subject ? { subject, subjectKind: 'entra_jwt', orgId: DEFAULT_ORG_ID } : {}),
         });
         throw error;
       }
