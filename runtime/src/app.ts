@@ -1,8 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import { AuditWriter } from './audit/audit-writer.js';
 import { registerAuditRoutes } from './audit/audit-routes.js';
+import { AuditWriter } from './audit/audit-writer.js';
 import { registerAuthRoutes } from './auth/register-auth-routes.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
