@@ -12,7 +12,7 @@ export const TOKEN_ADMIN_PERMISSION = 'tokens:manage';
 
 /** Who called introspection or revocation, and the tenant their view is limited to. */
 export interface OAuthCaller {
-  /** `client`: an API client (client authentication); `admin`: a Bearer credential holding `tokens:manage`. */
+  /** `client`: an API client (client authentication); `admin`: a Bearer/API-key credential with `tokens:manage`. */
   readonly kind: 'client' | 'admin';
   readonly orgId: string;
   readonly teamId: string | null;
@@ -24,10 +24,10 @@ export interface OAuthCaller {
 }
 
 /**
- * Authenticates the caller of `/oauth2/introspect` or `/oauth2/revoke`: `Authorization: Bearer` with any credential
- * the runtime accepts (it must hold `tokens:manage`), else client authentication (`client_secret_basic` or
- * `client_secret_post`). Failures are OAuth errors: 401 `invalid_client`, or 403 `unauthorized_client` for a Bearer
- * credential without `tokens:manage`.
+ * Authenticates the caller of `/oauth2/introspect` or `/oauth2/revoke`: `Authorization: Bearer` or `X-API-Key` with
+ * any credential the runtime accepts (it must hold `tokens:manage`), else client authentication
+ * (`client_secret_basic` or `client_secret_post`). Failures are OAuth errors: 401 `invalid_client`, or 403
+ * `unauthorized_client` for a credential without `tokens:manage`.
  */
 export async function authenticateOAuthCaller(
   ctx: AppContext,
@@ -37,13 +37,15 @@ export async function authenticateOAuthCaller(
   const ua = req.headers['user-agent'];
   const userAgent = typeof ua === 'string' ? ua.slice(0, 512) : null;
   const ip = authOf(ctx).clientAddress(req);
-  if (presentedCredential(req)?.source === 'bearer') {
+  // Bearer or X-API-Key: a runtime credential. Never the cookie: these endpoints are not for browsers (no CSRF surface).
+  const source = presentedCredential(req)?.source;
+  if (source === 'bearer' || source === 'api_key') {
     let principal: Principal;
     try {
       principal = await authOf(ctx).authenticate(req);
     } catch (error) {
       if (error instanceof AppError && error.status === 401) {
-        throw oauthError('invalid_client', 'The Bearer credential is not valid', {
+        throw oauthError('invalid_client', 'The credential is not valid', {
           reason: error.reason ?? 'unknown',
           headers: { 'WWW-Authenticate': error.headers['WWW-Authenticate'] ?? 'Bearer realm="gatehouse"' },
         });

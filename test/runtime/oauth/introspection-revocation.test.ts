@@ -177,7 +177,7 @@ describe.each(STORE_DIALECTS)('POST /oauth2/introspect and /oauth2/revoke on %s'
     expect(badBearer.status).toBe(401);
     expect(await badBearer.json()).toEqual({
       error: 'invalid_client',
-      error_description: 'The Bearer credential is not valid',
+      error_description: 'The credential is not valid',
     });
     expect(badBearer.headers.get('www-authenticate')).toContain('Bearer realm="gatehouse"');
     const weak = await introspect('x', { bearer: teamToken.token });
@@ -186,6 +186,20 @@ describe.each(STORE_DIALECTS)('POST /oauth2/introspect and /oauth2/revoke on %s'
       error: 'unauthorized_client',
       error_description: 'The credential lacks the permission "tokens:manage"',
     });
+    // An admin API key (X-API-Key) works like a Bearer credential; one without tokens:manage does not.
+    const viaKey = await fetch(`${app.baseUrl}/oauth2/introspect`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-API-Key': admin },
+      body: new URLSearchParams({ token: teamToken.token }).toString(),
+    });
+    expect(await viaKey.json()).toMatchObject({ active: true, auth_kind: 'team_token' });
+    const reader = await createKey(app, admin, { name: 'reader', scopes: ['search:read'] });
+    const weakKey = await fetch(`${app.baseUrl}/oauth2/introspect`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-API-Key': reader.api_key },
+      body: new URLSearchParams({ token: teamToken.token }).toString(),
+    });
+    expect(weakKey.status).toBe(403);
     const missing = await postForm(
       app,
       '/oauth2/introspect',
