@@ -1,0 +1,33 @@
+import express from 'express';
+import { describe, expect, it } from 'vitest';
+import { clientAddress, type TrustProxyFn } from '../../../runtime/src/rate-limit/client-address.js';
+
+/** The predicate Express compiles from the runtime's own `trust proxy` setting. */
+const app = express();
+app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+const trust = app.get('trust proxy fn') as TrustProxyFn;
+
+type FakeRequest = Parameters<typeof clientAddress>[0];
+const request = (remoteAddress: string, forwardedFor?: string): FakeRequest =>
+  ({
+    socket: { remoteAddress },
+    headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+  }) as unknown as FakeRequest;
+
+describe('clientAddress (the fast-route twin of req.ip)', () => {
+  it('takes X-Forwarded-For from a trusted (private) hop', () => {
+    expect(clientAddress(request('127.0.0.1', '203.0.113.7'), trust)).toBe('203.0.113.7');
+    expect(clientAddress(request('10.0.0.5', '203.0.113.7, 10.0.0.9'), trust)).toBe('203.0.113.7');
+  });
+
+  it('ignores X-Forwarded-For from a public address, and stops at the first untrusted hop', () => {
+    expect(clientAddress(request('198.51.100.1', '203.0.113.7'), trust)).toBe('198.51.100.1');
+    expect(clientAddress(request('127.0.0.1', '203.0.113.7, 198.51.100.2'), trust)).toBe('198.51.100.2');
+  });
+
+  it('uses the socket address without a header or without a trust rule, and prefers Express req.ip', () => {
+    expect(clientAddress(request('127.0.0.1'), trust)).toBe('127.0.0.1');
+    expect(clientAddress(request('127.0.0.1', '203.0.113.7'), undefined)).toBe('127.0.0.1');
+    expect(clientAddress(Object.assign(request('127.0.0.1'), { ip: '192.0.2.4' }), trust)).toBe('192.0.2.4');
+  });
+});
