@@ -2,9 +2,9 @@
 # `npm run image [-- <name>]`: builds runtime/Dockerfile with buildah (no Docker engine needed), on the local base
 # images scripts/image/base.sh assembles, and prints the image's uncompressed size.
 #   <name>  image name, default localhost/gatehouse-runtime:dev
-# Docker image format, because the OCI format has no HEALTHCHECK. Unchanged inputs reuse buildah's layer cache; the npm download cache is shared between builds (a cache mount).
-# If the host's npm trusts an extra CA bundle (npm config `cafile`, e.g. behind a TLS-inspecting proxy), the build's
-# npm steps get it as the build secret `npm_ca`; it is not stored in the image.
+# Docker image format, because the OCI format has no HEALTHCHECK. Unchanged inputs reuse buildah's layer cache.
+# If the host's npm trusts an extra CA bundle (npm config `cafile`, e.g. behind a TLS-inspecting proxy), it is
+# bind-mounted into the build's RUN steps and named by the NPM_CAFILE build argument; it is not stored in the image.
 set -euo pipefail
 
 image="${1:-localhost/gatehouse-runtime:dev}"
@@ -24,10 +24,11 @@ if [ -z "$node_image" ] || [ -z "$build_image" ]; then
   exit 1
 fi
 
-secret_args=()
+# Mounted for RUN steps only (a bind mount is never committed to a layer).
+ca_args=()
 cafile="$(npm config get cafile 2>/dev/null || true)"
 if [ -n "$cafile" ] && [ "$cafile" != null ] && [ "$cafile" != undefined ] && [ -f "$cafile" ]; then
-  secret_args=(--secret "id=npm_ca,src=$cafile")
+  ca_args=(--volume "$cafile:/run/npm-ca.pem:ro" --build-arg NPM_CAFILE=/run/npm-ca.pem)
 fi
 
 buildah bud \
@@ -39,7 +40,7 @@ buildah bud \
   --file runtime/Dockerfile \
   --build-arg "NODE_IMAGE=$node_image" \
   --build-arg "BUILD_IMAGE=$build_image" \
-  "${secret_args[@]}" \
+  "${ca_args[@]}" \
   --tag "$image" \
   . >&2
 
