@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OAuthError, type OAuthErrorCode } from '../errors.js';
+import { AppError, OAuthError, type OAuthErrorCode } from '../errors.js';
 import { sendJson } from '../http/fast-router.js';
 import { readRawBody } from '../http/raw-body.js';
 
@@ -40,8 +40,12 @@ export async function readOAuthForm(req: IncomingMessage): Promise<Map<string, s
   let raw: Buffer;
   try {
     raw = await readRawBody(req, OAUTH_FORM_LIMIT_BYTES);
-  } catch {
-    throw oauthError('invalid_request', `The request body must be at most ${OAUTH_FORM_LIMIT_BYTES} bytes`);
+  } catch (error) {
+    // Too large: an RFC 6749 error like any other; anything else (the client went away) is not the caller's input.
+    if (error instanceof AppError && error.code === 'invalid_request') {
+      throw oauthError('invalid_request', `The request body must be at most ${OAUTH_FORM_LIMIT_BYTES} bytes`);
+    }
+    throw error;
   }
   const form = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(raw.toString('utf8'))) {

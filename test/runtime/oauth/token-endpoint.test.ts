@@ -208,6 +208,12 @@ describe.each(STORE_DIALECTS)('POST /oauth2/token (client_credentials) on %s', (
         },
       ],
     ];
+    cases.push([
+      {},
+      { ...auth, rawBody: `grant_type=client_credentials&scope=${'a'.repeat(9000)}` },
+      400,
+      { error: 'invalid_request', error_description: 'The request body must be at most 8192 bytes' },
+    ]);
     for (const [form, options, status, body] of cases) {
       const res = await postForm(app, '/oauth2/token', form, options);
       expect(res.status).toBe(status);
