@@ -9,6 +9,8 @@ import type { RevocationCheck } from './access-token-resolver.js';
 export const ACCESS_TOKEN_REVOKED_TOPIC = 'access_token.revoked';
 /** How often each replica re-reads the denylist and prunes expired rows, in ms (a safety net for missed notices). */
 export const DENYLIST_REFRESH_MS = 60_000;
+/** Retry delay after a failed read of the denylist, in ms. */
+export const DENYLIST_RETRY_MS = 1000;
 
 /**
  * The access-token revocation list: `jti`s revoked before their `exp`. Every replica keeps the whole (small: only
@@ -22,6 +24,7 @@ export class AccessTokenDenylist implements RevocationCheck {
   readonly #revoked = new Map<string, number>();
   readonly #loaded: Promise<void>;
   #timer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
@@ -36,7 +39,10 @@ export class AccessTokenDenylist implements RevocationCheck {
     this.#loaded = this.#reload();
     this.#timer = setInterval(() => void this.#reload(true), DENYLIST_REFRESH_MS);
     this.#timer.unref();
-    ctx.onClose.push(() => clearInterval(this.#timer));
+    ctx.onClose.push(() => {
+      this.#closed = true;
+      clearInterval(this.#timer);
+    });
   }
 
   /** Resolves once the list was read from the store. */
@@ -85,7 +91,9 @@ export class AccessTokenDenylist implements RevocationCheck {
       for (const [jti, exp] of this.#revoked) if (exp <= nowSeconds) this.#revoked.delete(jti);
       for (const row of rows) this.#revoked.set(row.jti, Math.floor(Date.parse(row.expires_at) / 1000));
     } catch (error) {
-      this.#ctx.logger.error({ err: error }, 'could not read the access-token denylist');
+      // A revocation we could not read must not wait a full refresh period: try again soon.
+      this.#ctx.logger.error({ err: error }, 'could not read the access-token denylist; retrying');
+      if (!this.#closed) setTimeout(() => void this.#reload(), DENYLIST_RETRY_MS).unref();
     }
   }
 }
