@@ -23,61 +23,69 @@ async function gatehouse(args: string[], env: Record<string, string>) {
   }
 }
 
+// Each CLI run is a fresh Node process compiling the TypeScript source (~2.5 s idle); the first case makes four
+// of them, and CI runs it beside the container build, so it gets a wider time limit than the default 30 s.
+const CLI_CASE_TIMEOUT_MS = 120_000;
+
 describe.each(STORE_DIALECTS)('gatehouse CLI on %s', (dialect) => {
-  it('bootstrap-admin on a fresh data dir prints, once, an admin key that verifies against the store', async () => {
-    const database = await createTestDatabase(dialect);
-    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
-    const env = { DATA_DIR: dataDir, DATABASE_URL: database.databaseUrl };
-    try {
-      const result = await gatehouse(['bootstrap-admin', '--name', 'ci', '--json'], env);
-      expect(result.code).toBe(0);
-      const printed = JSON.parse(result.stdout) as Record<string, unknown>;
-      expect(printed).toMatchObject({
-        name: 'ci',
-        role: 'admin',
-        org_id: 'default',
-        header_name: 'X-API-Key',
-        expires_at: null,
-      });
-      expect(printed.scopes).toContain('api_keys:manage');
-      const parsed = parseApiKey(String(printed.api_key));
-      expect(parsed?.environment).toBe('test');
-      expect(parsed?.keyId).toBe(printed.key_id);
-
-      // The same data dir yields the same (generated) pepper the CLI hashed with.
-      const config = loadConfig(env);
-      const store = openStore(config.database);
+  it(
+    'bootstrap-admin on a fresh data dir prints, once, an admin key that verifies against the store',
+    async () => {
+      const database = await createTestDatabase(dialect);
+      const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+      const env = { DATA_DIR: dataDir, DATABASE_URL: database.databaseUrl };
       try {
-        const row = await store.db
-          .selectFrom('api_keys')
-          .selectAll()
-          .where('key_id', '=', parsed!.keyId)
-          .executeTakeFirstOrThrow();
-        expect(verifyApiKeySecret(config.apiKeyPepper, parsed!.secret, row.secret_hash)).toBe(true);
-        expect(JSON.stringify(row)).not.toContain(parsed!.secret);
-        expect(row).toMatchObject({ role: 'admin', org_id: 'default', revoked_at: null, owner_kind: 'bootstrap' });
-        const audit = await store.db
-          .selectFrom('audit_events')
-          .selectAll()
-          .where('kind', '=', 'api_key.bootstrap')
-          .execute();
-        expect(audit).toHaveLength(1);
-        expect(JSON.stringify(audit)).not.toContain(parsed!.secret);
-      } finally {
-        await store.close();
-      }
+        const result = await gatehouse(['bootstrap-admin', '--name', 'ci', '--json'], env);
+        expect(result.code).toBe(0);
+        const printed = JSON.parse(result.stdout) as Record<string, unknown>;
+        expect(printed).toMatchObject({
+          name: 'ci',
+          role: 'admin',
+          org_id: 'default',
+          header_name: 'X-API-Key',
+          expires_at: null,
+        });
+        expect(printed.scopes).toContain('api_keys:manage');
+        const parsed = parseApiKey(String(printed.api_key));
+        expect(parsed?.environment).toBe('test');
+        expect(parsed?.keyId).toBe(printed.key_id);
 
-      const rotated = await gatehouse(['keys', 'rotate', '--json'], env);
-      expect(rotated.code).toBe(0);
-      const list = await gatehouse(['keys', 'list', '--json'], env);
-      const keys = JSON.parse(list.stdout) as Array<{ kid: string; state: string }>;
-      expect(keys.map((k) => k.state)).toEqual(['active']);
-      expect(keys[0]?.kid).toBe((JSON.parse(rotated.stdout) as { kid: string }).kid);
-      expect((await gatehouse(['migrate'], env)).stdout).toBe('Store is up to date.\n');
-    } finally {
-      await database.drop();
-    }
-  });
+        // The same data dir yields the same (generated) pepper the CLI hashed with.
+        const config = loadConfig(env);
+        const store = openStore(config.database);
+        try {
+          const row = await store.db
+            .selectFrom('api_keys')
+            .selectAll()
+            .where('key_id', '=', parsed!.keyId)
+            .executeTakeFirstOrThrow();
+          expect(verifyApiKeySecret(config.apiKeyPepper, parsed!.secret, row.secret_hash)).toBe(true);
+          expect(JSON.stringify(row)).not.toContain(parsed!.secret);
+          expect(row).toMatchObject({ role: 'admin', org_id: 'default', revoked_at: null, owner_kind: 'bootstrap' });
+          const audit = await store.db
+            .selectFrom('audit_events')
+            .selectAll()
+            .where('kind', '=', 'api_key.bootstrap')
+            .execute();
+          expect(audit).toHaveLength(1);
+          expect(JSON.stringify(audit)).not.toContain(parsed!.secret);
+        } finally {
+          await store.close();
+        }
+
+        const rotated = await gatehouse(['keys', 'rotate', '--json'], env);
+        expect(rotated.code).toBe(0);
+        const list = await gatehouse(['keys', 'list', '--json'], env);
+        const keys = JSON.parse(list.stdout) as Array<{ kid: string; state: string }>;
+        expect(keys.map((k) => k.state)).toEqual(['active']);
+        expect(keys[0]?.kid).toBe((JSON.parse(rotated.stdout) as { kid: string }).kid);
+        expect((await gatehouse(['migrate'], env)).stdout).toBe('Store is up to date.\n');
+      } finally {
+        await database.drop();
+      }
+    },
+    CLI_CASE_TIMEOUT_MS,
+  );
 });
 
 describe('gatehouse CLI errors', () => {
