@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppRoleAssignment } from '@cdktf/provider-azuread/lib/app-role-assignment';
 import { Application } from '@cdktf/provider-azuread/lib/application';
+import { ApplicationFederatedIdentityCredential } from '@cdktf/provider-azuread/lib/application-federated-identity-credential';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
+import { ContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
+import { ContainerRegistryScopeMap } from '@cdktf/provider-azurerm/lib/container-registry-scope-map';
+import { ContainerRegistryToken } from '@cdktf/provider-azurerm/lib/container-registry-token';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
@@ -21,6 +25,10 @@ export interface FixtureOptions {
   readonly groupRoles: readonly string[];
   /** Azure role of the runtime identity on the vault. */
   readonly runtimeVaultRole: string;
+  /** Trust the runtime identity and a CI pipeline as federated credentials of the API app. @default false */
+  readonly federatedCredentials?: boolean;
+  /** A registry token allowed to push one repository. @default false */
+  readonly registryPushToken?: boolean;
 }
 
 const SCOPES = ['investigations:read', 'investigations:write', 'incidents:read', 'search:read'];
@@ -112,6 +120,44 @@ export function synthesizeFixture(options: FixtureOptions): SynthesizedStack {
     roleDefinitionName: options.runtimeVaultRole,
     principalId: identity.principalId,
   });
+
+  if (options.federatedCredentials) {
+    new ApplicationFederatedIdentityCredential(apiScope, 'RuntimeFederated', {
+      applicationId: api.id,
+      displayName: 'runtime',
+      audiences: ['api://AzureADTokenExchange'],
+      issuer: 'https://login.microsoftonline.com/tenant/v2.0',
+      subject: identity.principalId,
+    });
+    new ApplicationFederatedIdentityCredential(apiScope, 'PipelineFederated', {
+      applicationId: api.id,
+      displayName: 'pipeline',
+      audiences: ['api://AzureADTokenExchange'],
+      issuer: 'https://token.actions.githubusercontent.com',
+      subject: 'repo:acme/app:ref:refs/heads/main',
+    });
+  }
+  if (options.registryPushToken) {
+    const registryScope = new Construct(stack, 'registry');
+    const registry = new ContainerRegistry(registryScope, 'Resource', {
+      name: 'ghdevacr',
+      location: 'westeurope',
+      resourceGroupName: 'rg',
+      sku: 'Basic',
+    });
+    const scopeMap = new ContainerRegistryScopeMap(registryScope, 'PushScope', {
+      name: 'push',
+      containerRegistryName: registry.name,
+      resourceGroupName: 'rg',
+      actions: ['repositories/runtime/content/read', 'repositories/runtime/content/write'],
+    });
+    new ContainerRegistryToken(registryScope, 'PushToken', {
+      name: 'push',
+      containerRegistryName: registry.name,
+      resourceGroupName: 'rg',
+      scopeMapId: scopeMap.id,
+    });
+  }
 
   const outdir = Testing.fullSynth(stack);
   return JSON.parse(readFileSync(join(outdir, 'stacks', 'dev', 'cdk.tf.json'), 'utf8'));

@@ -7,7 +7,12 @@ import { defaultCatalog, extendCatalog } from '../../catalog/index.js';
 import { ESCALATION_EXIT_CODE, runPermissionsCommand } from '../../tools/permissions/cli.js';
 import { diffManifests, renderDiffMarkdown } from '../../tools/permissions/diff.js';
 import { STALE_MESSAGE } from '../../tools/permissions/generate.js';
-import { buildManifest, type PermissionManifest, serializeManifest } from '../../tools/permissions/manifest.js';
+import {
+  buildManifest,
+  FEDERATED_SIGN_IN,
+  type PermissionManifest,
+  serializeManifest,
+} from '../../tools/permissions/manifest.js';
 import { renderMermaid, renderPermissionsMarkdown } from '../../tools/permissions/render-markdown.js';
 import { type FixtureOptions, GROUP_PRINCIPAL, synthesizeFixture } from './fixture-stack.js';
 
@@ -80,6 +85,42 @@ describe('permission manifest', () => {
         resourceType: 'azurerm_key_vault',
         declaredBy: 'runtime/VaultAccess',
       },
+    ]);
+  });
+
+  it('shows federated credentials as a sign-in as the application, for identities and outside workloads', () => {
+    const grants = manifestOf({ ...before, federatedCredentials: true }).grants.filter(
+      (g) => g.permissionKind === 'federated_credential',
+    );
+    expect(grants).toEqual([
+      {
+        principal: 'https://token.actions.githubusercontent.com repo:acme/app:ref:refs/heads/main',
+        principalKind: 'external_workload',
+        permission: FEDERATED_SIGN_IN,
+        permissionKind: 'federated_credential',
+        resource: 'api',
+        resourceType: 'azuread_application',
+        declaredBy: 'api/PipelineFederated',
+      },
+      {
+        principal: 'runtime/Identity',
+        principalKind: 'managed_identity',
+        permission: FEDERATED_SIGN_IN,
+        permissionKind: 'federated_credential',
+        resource: 'api',
+        resourceType: 'azuread_application',
+        declaredBy: 'api/RuntimeFederated',
+      },
+    ]);
+  });
+
+  it('shows each action of a registry token on its registry', () => {
+    const grants = manifestOf({ ...before, registryPushToken: true }).grants.filter(
+      (g) => g.principalKind === 'registry_token',
+    );
+    expect(grants.map((g) => [g.principal, g.permission, g.resource])).toEqual([
+      ['registry/PushToken', 'repositories/runtime/content/read', 'registry'],
+      ['registry/PushToken', 'repositories/runtime/content/write', 'registry'],
     ]);
   });
 
@@ -172,6 +213,22 @@ describe('permission diff', () => {
         declaredBy: 'catalog',
         escalation: 'gains management permission users:manage',
       },
+    ]);
+  });
+
+  it('flags a new federated credential and a new registry push token as escalations', () => {
+    const changes = diffManifests(
+      'dev',
+      old,
+      manifestOf({ ...before, federatedCredentials: true, registryPushToken: true }),
+    );
+    expect(changes.filter((c) => c.escalation).map((c) => [c.principal, c.escalation])).toEqual([
+      [
+        'https://token.actions.githubusercontent.com repo:acme/app:ref:refs/heads/main',
+        'gains a secretless sign-in as an application',
+      ],
+      ['registry/PushToken', 'gains registry push (repositories/runtime/content/write)'],
+      ['runtime/Identity', 'gains a secretless sign-in as an application'],
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { type Grant, grantKey, type PermissionManifest } from './manifest.js';
+import { FEDERATED_SIGN_IN, type Grant, grantKey, type PermissionManifest } from './manifest.js';
 
 export type ChangeKind = 'granted' | 'revoked' | 'widened' | 'narrowed';
 
@@ -52,6 +52,8 @@ const WRITE_AZURE_ROLES = new Set([
 /** Why holding `permission` is an escalation, or undefined when it is not. */
 export function escalationOf(permission: string): string | undefined {
   if (permission === 'admin') return 'gains the admin role';
+  if (permission === FEDERATED_SIGN_IN) return 'gains a secretless sign-in as an application';
+  if (permission.endsWith('/content/write')) return `gains registry push (${permission})`;
   if (permission.endsWith(':manage')) return `gains management permission ${permission}`;
   if (permission.endsWith(':write')) return `gains write scope ${permission}`;
   if (WRITE_AZURE_ROLES.has(permission)) return `gains ${permission} (write access)`;

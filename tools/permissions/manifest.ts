@@ -7,8 +7,23 @@ import {
   type SynthesizedStack,
 } from './synthesized-stack.js';
 
-export type PrincipalKind = 'application' | 'managed_identity' | 'user_or_group' | 'deployer' | 'unknown';
-export type PermissionKind = 'entra_app_role' | 'azure_role' | 'postgresql_admin';
+export type PrincipalKind =
+  | 'application'
+  | 'managed_identity'
+  | 'user_or_group'
+  | 'deployer'
+  | 'external_workload'
+  | 'registry_token'
+  | 'unknown';
+export type PermissionKind =
+  | 'entra_app_role'
+  | 'azure_role'
+  | 'postgresql_admin'
+  | 'federated_credential'
+  | 'registry_token_action';
+
+/** What a federated identity credential grants: its subject signs in as the application, without a secret. */
+export const FEDERATED_SIGN_IN = 'sign in as the application (federated credential)';
 
 /** One grant: who holds what on which resource, and which construct declared it. */
 export interface Grant {
@@ -110,6 +125,38 @@ export function extractGrants(stack: SynthesizedStack): Grant[] {
         resourceType: resource.type,
         declaredBy,
       });
+    } else if (entry.type === 'azuread_application_federated_identity_credential') {
+      // A literal subject is an outside workload (e.g. a CI pipeline's OIDC subject) trusted through its issuer.
+      const principal = parseReference(block.subject)
+        ? resolvePrincipal(block.subject, entries)
+        : { name: `${String(block.issuer)} ${String(block.subject)}`, kind: 'external_workload' as const };
+      const resource = resolveResource(block.application_id, entries);
+      grants.push({
+        principal: principal.name,
+        principalKind: principal.kind,
+        permission: FEDERATED_SIGN_IN,
+        permissionKind: 'federated_credential',
+        resource: resource.name,
+        resourceType: resource.type,
+        declaredBy,
+      });
+    } else if (entry.type === 'azurerm_container_registry_token') {
+      const scopeMap = entries.get(parseReference(block.scope_map_id)?.address ?? '');
+      const registry = resolveResource(
+        scopeMap?.block.container_registry_name ?? block.container_registry_name,
+        entries,
+      );
+      for (const action of (scopeMap?.block.actions ?? []) as string[]) {
+        grants.push({
+          principal: declaredBy,
+          principalKind: 'registry_token',
+          permission: action,
+          permissionKind: 'registry_token_action',
+          resource: registry.name,
+          resourceType: registry.type,
+          declaredBy,
+        });
+      }
     } else if (entry.type === 'azurerm_postgresql_flexible_server_active_directory_administrator') {
       const principal = resolvePrincipal(block.object_id, entries);
       const resource = resolveResource(block.server_name, entries);
