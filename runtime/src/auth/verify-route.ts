@@ -54,6 +54,10 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
     method: 'get',
     path: '/auth/verify',
     summary: 'Forward auth for gateways: 200 with X-Auth-* headers, 401, or 403 naming the missing scope',
+    description:
+      'Refusals carry the error code in X-Auth-Error as well (gateways drop the body). Required scopes may also come ' +
+      'from the X-Auth-Require-Scopes header. For Envoy ext_authz (HTTP service, path_prefix /auth/verify) any method ' +
+      'on /auth/verify/{original path} answers the same way, with scopes from the header only.',
     tags: ['auth'],
     security: ['cookie', 'bearer', 'apiKey'],
     query: z.object({
