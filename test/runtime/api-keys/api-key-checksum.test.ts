@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateApiKey } from '../../../runtime/src/credentials/api-key-format.js';
 import type { ApiKeyRecords } from '../../../runtime/src/credentials/api-keys/api-key-records.js';
 import { ApiKeyResolver } from '../../../runtime/src/credentials/api-keys/api-key-resolver.js';
 import { AppError } from '../../../runtime/src/errors.js';
@@ -57,5 +58,41 @@ describe.each(STORE_DIALECTS)('API key checksum on %s', (dialect) => {
       .where('kind', '=', 'api_key.use_failed')
       .execute();
     expect(failures).toEqual([]);
+  });
+});
+
+describe('API key environment prefix', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ dialect: 'sqlite', env: { NODE_ENV: 'production' } });
+  });
+  afterAll(() => app?.close());
+
+  it('issues sk_live_ keys in production and refuses well-formed sk_test_ ones there without a store look-up', async () => {
+    const live = await bootstrapAdminKey(app);
+    expect(live).toMatch(/^sk_live_/);
+    expect((await call(app, '/auth/me', { apiKey: live })).status).toBe(200);
+
+    let lookups = 0;
+    const records = {
+      findByKeyId: async () => {
+        lookups++;
+        return undefined;
+      },
+    } as unknown as ApiKeyRecords;
+    const resolver = new ApiKeyResolver(app.ctx, records, invalidationBusFor(app.ctx));
+    const request = { req: {} as never, ip: '198.18.0.2', userAgent: null };
+    const testKey = generateApiKey('test').apiKey;
+    await expect(resolver.resolve(testKey, request)).rejects.toMatchObject({
+      code: 'unauthorized',
+      reason: 'checksum',
+    });
+    expect(lookups).toBe(0);
+    await expect(resolver.resolve(generateApiKey('live').apiKey, request)).rejects.toMatchObject({ reason: 'unknown' });
+    expect(lookups).toBe(1);
+
+    const res = await call(app, '/auth/me', { apiKey: testKey });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: 'Invalid API key' } });
   });
 });
