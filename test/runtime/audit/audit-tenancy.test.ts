@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../support/app.js';
+import { STORE_DIALECTS } from '../../support/databases.js';
+import { bootstrapAdminKey, call } from '../auth/helpers.js';
+
+describe.each(STORE_DIALECTS)("audit export stays within the caller's org on %s", (dialect) => {
+  let app: TestApp;
+  let admin: string;
+  const now = '2030-01-01T00:00:00.000Z';
+  const auditorOf = async (orgId: string) =>
+    (
+      await app.ctx.tokens.issue({
+        subject: `auditor-${orgId}`,
+        scopes: ['audit:read', 'api_keys:manage', 'graph:read'],
+        authKind: 'admin_token',
+        orgId,
+      })
+    ).token;
+
+  beforeAll(async () => {
+    app = await startTestApp({ dialect });
+    admin = await bootstrapAdminKey(app);
+    await app.store.db
+      .insertInto('orgs')
+      .values({
+        id: 'acme',
+        name: 'Acme',
+        team_token_ttl_seconds: null,
+        admin_token_ttl_seconds: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await app.ctx.audit.record({ kind: 'signing_key.rotated', outcome: 'success', credentialId: 'kid-1' });
+    await call(app, '/api/v1/api-keys', {
+      bearer: await auditorOf('acme'),
+      body: { name: 'acme key', scopes: ['graph:read'] },
+    });
+  });
+  afterAll(() => app?.close());
+
+  it('shows an org only its own events; the default org also sees deployment-wide ones', async () => {
+    const acme = (await (await call(app, '/api/v1/audit', { bearer: await auditorOf('acme') })).json()) as {
+      events: Array<{ kind: string; org_id: string | null }>;
+    };
+    expect(acme.events.map((e) => e.kind)).toEqual(['api_key.created']);
+    expect(acme.events.every((e) => e.org_id === 'acme')).toBe(true);
+
+    const own = (await (await call(app, '/api/v1/audit', { apiKey: admin })).json()) as {
+      events: Array<{ kind: string; org_id: string | null }>;
+    };
+    expect(own.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['api_key.bootstrap', 'signing_key.rotated']));
+    expect(own.events.some((e) => e.org_id === 'acme')).toBe(false);
+  });
+});
