@@ -1,9 +1,10 @@
 import type { Express } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { isRole } from '../../../catalog/index.js';
+import { expandRole, isRole } from '../../../catalog/index.js';
 import { requestSource } from '../audit/audit-writer.js';
 import { principalOf, requirePermission } from '../auth/middleware.js';
+import { assertHeld } from '../credentials/grantable-scopes.js';
 import { invalidRequest } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema, parseWith } from '../http/openapi.js';
@@ -66,6 +67,9 @@ export function registerUserRoutes(app: Express, ctx: AppContext): void {
         `body.role: unknown role ${JSON.stringify(role)}; allowed: ${ctx.config.catalog.roleValues.join(', ')}`,
       );
     }
+    // users:manage alone must not make admins: the caller has to hold everything the new role holds (as for keys,
+    // clients and tokens), else a least-privilege integration credential could promote any account to admin.
+    assertHeld(expandRole(ctx.config.catalog, role), caller.permissions);
     const change = await changeUserRole(
       { store: ctx.store, clock: ctx.clock, catalog: ctx.config.catalog },
       { orgId: caller.orgId, userId: id, role },
@@ -117,6 +121,10 @@ function documentUserRoutes(ctx: AppContext): void {
       200: { description: 'The user after the change', schema: UserResultSchema },
       400: { description: 'Unknown role', schema: ErrorBodySchema },
       ...errors,
+      403: {
+        description: 'Lacks users:manage, lacks a permission of the new role, or (with a cookie) Origin not allowed',
+        schema: ErrorBodySchema,
+      },
       404: { description: "No such user in the caller's organization", schema: ErrorBodySchema },
       409: { description: 'The change would leave the organization without an admin', schema: ErrorBodySchema },
     },

@@ -143,6 +143,34 @@ describe.each(STORE_DIALECTS)('users API (%s)', (dialect) => {
     expect(after).toHaveLength(1);
   });
 
+  it('refuses to give a role holding permissions the caller lacks (a users:manage-only credential cannot make admins)', async () => {
+    await addUser({ email: 'root@example.test', role: 'admin' });
+    const user = await addUser({ email: 'u@example.test', role: 'analyst' });
+    // A least-privilege integration credential: users:manage and nothing else.
+    const issued = await app.ctx.tokens.issue({
+      subject: 'cli_user_sync',
+      role: null,
+      scopes: ['users:manage'],
+      authKind: 'client_credentials',
+      orgId: 'default',
+    });
+    const caller = { authorization: `Bearer ${issued.token}`, 'content-type': 'application/json' };
+    const promoted = await setRole(caller, user.id, 'admin');
+    expect(promoted.status).toBe(403);
+    expect(await promoted.json()).toEqual(
+      errorBody('forbidden', 'You cannot grant "investigations:read": you do not hold it yourself'),
+    );
+    const stored = await app.store.db.selectFrom('users').select('role').where('id', '=', user.id).executeTakeFirst();
+    expect(stored?.role).toBe('analyst');
+    const audited = await app.store.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('kind', '=', 'user.role_changed')
+      .where('target', '=', user.id)
+      .execute();
+    expect(audited).toHaveLength(0);
+  });
+
   it('refuses an unknown role and users of another org', async () => {
     const admin = await addUser({ email: 'root@example.test', role: 'admin' });
     const user = await addUser({ email: 'u@example.test', role: 'analyst' });
