@@ -8,6 +8,8 @@ import type { SecretBytes } from '../secret-bytes.js';
  */
 const VERSION = 'v1';
 const IV_BYTES = 12;
+/** Full 128-bit GCM tag. Node would otherwise accept a tag truncated to as little as 4 bytes (a 2^-32 forgery). */
+const TAG_BYTES = 16;
 
 function deriveKey(kek: SecretBytes): Buffer {
   return Buffer.from(hkdfSync('sha256', kek.reveal(), Buffer.alloc(0), 'gatehouse/envelope/v1', 32));
@@ -29,9 +31,15 @@ export function open(kek: SecretBytes, envelope: string, context: string): strin
   if (version !== VERSION || !iv || ciphertext === undefined || !tag) {
     throw new Error('Encrypted value has an unknown format');
   }
-  const decipher = createDecipheriv('aes-256-gcm', deriveKey(kek), Buffer.from(iv, 'base64url'));
+  const tagBytes = Buffer.from(tag, 'base64url');
+  if (tagBytes.length !== TAG_BYTES) {
+    throw new Error('Encrypted value cannot be decrypted with the configured KEY_ENCRYPTION_KEY');
+  }
+  const decipher = createDecipheriv('aes-256-gcm', deriveKey(kek), Buffer.from(iv, 'base64url'), {
+    authTagLength: TAG_BYTES,
+  });
   decipher.setAAD(Buffer.from(context, 'utf8'));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  decipher.setAuthTag(tagBytes);
   try {
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
   } catch {
