@@ -1,5 +1,7 @@
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { BoundedTtlCache } from '../../../runtime/src/credentials/cache/bounded-ttl-cache.js';
+import { CredentialLookup } from '../../../runtime/src/credentials/cache/credential-lookup.js';
 import { LastUsedThrottle } from '../../../runtime/src/credentials/last-used-throttle.js';
 import { ManualClock } from '../../support/clock.js';
 
@@ -48,5 +50,50 @@ describe('LastUsedThrottle', () => {
     expect(throttle.shouldWrite('k1', 59_999)).toBe(false);
     expect(throttle.shouldWrite('k2', 59_999)).toBe(true);
     expect(throttle.shouldWrite('k1', 60_000)).toBe(true);
+  });
+});
+
+describe('CredentialLookup', () => {
+  /** A lookup whose store reads the test answers by hand, so an eviction can land while a read is in flight. */
+  function lookupWithManualLoads() {
+    const pending: Array<(value: string) => void> = [];
+    let loads = 0;
+    const lookup = new CredentialLookup<string>({
+      clock: new ManualClock(),
+      logger: pino({ level: 'silent' }),
+      cacheTtlSeconds: 30,
+      load: () => {
+        loads += 1;
+        return new Promise((resolve) => pending.push(resolve));
+      },
+      writeLastUsed: async () => undefined,
+    });
+    return { lookup, pending, loads: () => loads };
+  }
+
+  it('does not cache a row read before a revocation evicted it (a stale read must not outlive the notice)', async () => {
+    const { lookup, pending, loads } = lookupWithManualLoads();
+    const inFlight = lookup.find('cli_1');
+    // The revocation commits and its invalidation notice arrives while the read above is still running.
+    lookup.evict('cli_1');
+    pending.shift()?.('active row read before the revocation');
+    expect(await inFlight).toBe('active row read before the revocation');
+    const next = lookup.find('cli_1');
+    expect(loads()).toBe(2);
+    pending.shift()?.('revoked');
+    expect(await next).toBe('revoked');
+  });
+
+  it('does not cache a row read across a bus gap (clear) either, and caches normally otherwise', async () => {
+    const { lookup, pending, loads } = lookupWithManualLoads();
+    const inFlight = lookup.find('cli_1');
+    lookup.clear();
+    pending.shift()?.('stale');
+    await inFlight;
+    const again = lookup.find('cli_1');
+    pending.shift()?.('fresh');
+    expect(await again).toBe('fresh');
+    expect(await lookup.find('cli_1')).toBe('fresh');
+    expect(loads()).toBe(2);
   });
 });

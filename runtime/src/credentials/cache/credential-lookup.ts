@@ -28,6 +28,11 @@ export class CredentialLookup<V> {
   readonly #o: CredentialLookupOptions<V>;
   readonly #cache: BoundedTtlCache<V>;
   readonly #lastUsed = new LastUsedThrottle();
+  /**
+   * Bumped by every eviction and clear. A load that started before one must not fill the cache: its row may predate
+   * the revocation the eviction announced, and caching it would let the credential work until the TTL ends.
+   */
+  #generation = 0;
 
   constructor(options: CredentialLookupOptions<V>) {
     this.#o = options;
@@ -41,8 +46,9 @@ export class CredentialLookup<V> {
   async find(id: string): Promise<V | undefined> {
     const cached = this.#cache.get(id);
     if (cached !== undefined) return cached;
+    const generation = this.#generation;
     const loaded = await this.#o.load(id);
-    if (loaded !== undefined) this.#cache.set(id, loaded);
+    if (loaded !== undefined && generation === this.#generation) this.#cache.set(id, loaded);
     return loaded;
   }
 
@@ -55,10 +61,12 @@ export class CredentialLookup<V> {
   }
 
   evict(id: string): void {
+    this.#generation += 1;
     this.#cache.delete(id);
   }
 
   clear(): void {
+    this.#generation += 1;
     this.#cache.clear();
   }
 }
