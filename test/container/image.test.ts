@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { buildImage, type ImageConfig, inspectImage, type RunningCommand, tail, WorkingContainer } from './buildah.js';
 
 // The runtime image, built for real with buildah (scripts/image/build.sh, what `npm run image` runs) and run in a
@@ -33,19 +33,6 @@ const FORBIDDEN_PACKAGES = [
 /** The node process itself, not buildah's chroot helpers (whose argv also carries the command). */
 function isServeProcess(argv: readonly string[]): boolean {
   return /(^|\/)node$/.test(argv[0] ?? '') && argv.includes('/app/runtime/bin/gatehouse.js') && argv.includes('serve');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 async function waitForReady(url: string, server: RunningCommand): Promise<void> {

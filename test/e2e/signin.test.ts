@@ -1,9 +1,9 @@
 import type { Cookie, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevOidcProvider, startDevOidcProvider } from '../../runtime/src/dev/dev-oidc-provider.js';
-import { freePort } from '../runtime/signin/support/signin-harness.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
+import { freePort } from '../support/free-port.js';
 import { type ChromiumSession, launchChromium } from './chromium.js';
 
 /** A fetch run by the page itself (same origin, cookies included), so the browser decides what it sends. */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clientAssertionAuth,
   JWT_BEARER_ASSERTION_TYPE,
@@ -15,6 +15,7 @@ import { postgresConnectionConfig } from '../../../runtime/src/azure/postgres-co
 import { type ConfigError, loadConfig } from '../../../runtime/src/config.js';
 import { openStore } from '../../../runtime/src/store/store.js';
 import { ManualClock } from '../../support/clock.js';
+import { startEmbeddedPostgres } from '../../support/embedded-postgres.js';
 import { IdentityEndpoint, useIdentityEndpoint } from './identity-endpoint.js';
 import { PasswordRecordingServer } from './postgres-wire.js';
 
@@ -186,15 +187,16 @@ describe('DATABASE_AUTH=managed-identity', () => {
   });
 
   it('signs in to a real PostgreSQL server as a role whose password is the token', async () => {
-    const adminUrl = inject('postgresAdminUrl');
+    // Its own embedded server, because it requires passwords: on a trust-auth server (CI's) PostgreSQL never asks
+    // for one, and the token would not be what signs in.
+    const server = await startEmbeddedPostgres();
+    const adminUrl = server.adminUrl;
     const admin = new URL(adminUrl);
     const suffix = randomBytes(6).toString('hex');
     const role = `gatehouse_mi_${suffix}`;
     const clientId = `6f1c2d3e-0000-4000-8000-${suffix}`;
     const token = `mi${randomBytes(24).toString('hex')}`;
     identity.fixedTokens.set(clientId, token);
-    // On a password-auth server (the embedded one) this proves the token is what signs in; on a trust-auth server
-    // (CI) it still proves the store works in this mode, and the wire-level test above proves what is sent.
     const adminClient = new pg.Client({ connectionString: adminUrl });
     await adminClient.connect();
     await adminClient.query(`CREATE ROLE ${role} LOGIN PASSWORD '${token}'`);
@@ -213,8 +215,9 @@ describe('DATABASE_AUTH=managed-identity', () => {
       await store.close();
       await adminClient.query(`DROP ROLE ${role}`);
       await adminClient.end();
+      await server.stop();
     }
-  });
+  }, 120_000);
 });
 
 describe('OIDC_CLIENT_AUTH=managed-identity', () => {

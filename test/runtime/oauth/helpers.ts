@@ -1,21 +1,9 @@
-import { createServer } from 'node:net';
 import * as oidc from 'openid-client';
 import type { Env } from '../../../runtime/src/config.js';
 import type { StoreDialect } from '../../../runtime/src/store/store.js';
 import { type StartTestAppOptions, startTestApp, type TestApp } from '../../support/app.js';
+import { freePort } from '../../support/free-port.js';
 import { call, randomIp } from '../auth/helpers.js';
-
-/** A free loopback port (the app then listens on it, so PUBLIC_URL and the metadata name the real address). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The app with PUBLIC_URL equal to the address it listens on, so a real OAuth client (openid-client) can discover

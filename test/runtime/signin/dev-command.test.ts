@@ -6,8 +6,9 @@ import { startDevOidcProvider } from '../../../runtime/src/dev/dev-oidc-provider
 import { type DevSession, runDev } from '../../../runtime/src/dev/run-dev.js';
 import type { TestApp } from '../../support/app.js';
 import { startTestApp } from '../../support/app.js';
+import { freePort } from '../../support/free-port.js';
 import { CookieJar } from './support/cookie-jar.js';
-import { freePort, TestBrowser } from './support/signin-harness.js';
+import { TestBrowser } from './support/signin-harness.js';
 
 function capture() {
   const out: string[] = [];

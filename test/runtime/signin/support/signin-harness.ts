@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { type DevOidcProvider, startDevOidcProvider } from '../../../../runtime/src/dev/dev-oidc-provider.js';
 import { DEV_USERS, type DevUser } from '../../../../runtime/src/dev/dev-users.js';
@@ -56,18 +55,6 @@ export function useSigninSuite(dialect: StoreDialect, env: Record<string, string
     await suite.idp?.close();
   });
   return suite;
-}
-
-/** A TCP port free on 127.0.0.1 right now (for a runtime whose PUBLIC_URL must name its port). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export function startSigninApp(dialect: StoreDialect, idp: DevOidcProvider, env: Record<string, string> = {}) {
