@@ -1,7 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+
+export { freePort } from '../test/support/free-port.js';
 
 const COMPILED_CLI = 'runtime/dist/runtime/src/cli/main.js';
 
@@ -9,18 +10,6 @@ const COMPILED_CLI = 'runtime/dist/runtime/src/cli/main.js';
 export function buildRuntime(): void {
   execFileSync('npx', ['tsc', '-p', 'runtime/tsconfig.build.json'], { stdio: 'inherit' });
   if (!existsSync(COMPILED_CLI)) throw new Error(`${COMPILED_CLI} was not produced by the build`);
-}
-
-/** A free loopback port (the runtime needs PUBLIC_URL, which names its port, before it starts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** Production configuration for one bench run; fresh random secrets every time (never defaults). */
