@@ -1,3 +1,4 @@
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { type CryptoKey, importJWK, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -27,7 +28,8 @@ export interface SigningKeySummary {
 export interface ActiveSigningKey {
   readonly kid: string;
   readonly alg: SigningAlg;
-  readonly privateKey: CryptoKey;
+  /** A node:crypto key: tokens are signed synchronously (see tokens/jws-signer.ts). */
+  readonly privateKey: KeyObject;
 }
 
 export interface VerificationKey {
@@ -66,7 +68,7 @@ export class KeyRing {
   #verification = new Map<string, VerificationKey>();
   #publicJwks: JWK[] = [];
   #jwksJson = '{"keys":[]}';
-  #importCache = new Map<string, { publicKey: CryptoKey; privateKey?: CryptoKey }>();
+  #importCache = new Map<string, { publicKey: CryptoKey; privateKey?: KeyObject }>();
   #timer: NodeJS.Timeout | undefined;
   #lastUnknownKidReload = Number.NEGATIVE_INFINITY;
   #reloading: Promise<void> | undefined;
@@ -249,16 +251,14 @@ export class KeyRing {
     this.#active = active;
   }
 
-  async #import(row: SigningKeysTable): Promise<{ publicKey: CryptoKey; privateKey?: CryptoKey }> {
+  async #import(row: SigningKeysTable): Promise<{ publicKey: CryptoKey; privateKey?: KeyObject }> {
     const cached = this.#importCache.get(row.kid);
     if (cached && (row.state !== 'active' || cached.privateKey)) return cached;
     const publicKey = (await importJWK(JSON.parse(row.public_jwk) as JWK, row.alg)) as CryptoKey;
-    let privateKey: CryptoKey | undefined;
+    let privateKey: KeyObject | undefined;
     if (row.state === 'active') {
-      privateKey = (await importJWK(
-        decryptPrivateJwk(this.#o.kek, row.kid, row.private_jwk_encrypted),
-        row.alg,
-      )) as CryptoKey;
+      const jwk = decryptPrivateJwk(this.#o.kek, row.kid, row.private_jwk_encrypted);
+      privateKey = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
     }
     const entry = { publicKey, privateKey };
     this.#importCache.set(row.kid, entry);

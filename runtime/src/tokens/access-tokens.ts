@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import type { Clock } from '../clock.js';
 import { AppError, tokenExpired, unauthorized } from '../errors.js';
 import { CLOCK_SKEW_SECONDS, type KeyRing } from '../keys/key-ring.js';
+import { signJwt } from './jws-signer.js';
 
 /** How a principal authenticated; the `auth_kind` claim and `/auth/me` field. */
 export type AuthKind = 'session' | 'api_key' | 'client_credentials' | 'team_token' | 'admin_token' | 'entra_jwt';
@@ -84,21 +85,24 @@ export class TokenService {
     const iat = Math.floor(this.#o.clock.now() / 1000);
     const ttl = input.ttlSeconds ?? this.#o.ttlSeconds;
     const jti = randomUUID();
-    const token = await new SignJWT({
-      role: input.role ?? null,
-      scope: input.scopes.join(' '),
-      auth_kind: input.authKind,
-      org_id: input.orgId,
-      team_id: input.teamId ?? null,
-    })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-      .setIssuer(this.#o.issuer)
-      .setAudience(this.#o.audience)
-      .setSubject(input.subject)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + ttl)
-      .setJti(jti)
-      .sign(key.privateKey);
+    const token = signJwt(
+      key.alg,
+      key.privateKey,
+      { kid: key.kid, typ: 'at+jwt' },
+      {
+        role: input.role ?? null,
+        scope: input.scopes.join(' '),
+        auth_kind: input.authKind,
+        org_id: input.orgId,
+        team_id: input.teamId ?? null,
+        iss: this.#o.issuer,
+        aud: this.#o.audience,
+        sub: input.subject,
+        iat,
+        exp: iat + ttl,
+        jti,
+      },
+    );
     return { token, jti, expiresAt: iat + ttl, expiresIn: ttl, kid: key.kid };
   }
 
