@@ -5,13 +5,12 @@ import { AppError, tokenExpired, unauthorized } from '../../errors.js';
 import type { AppContext } from '../../http/context.js';
 import type { InvalidationBus } from '../../invalidation/bus.js';
 import { apiKeyEnvironmentFor, parseApiKey, verifyApiKeySecret } from '../api-key-format.js';
-import { BoundedTtlCache } from '../cache/bounded-ttl-cache.js';
-import { LastUsedThrottle } from '../last-used-throttle.js';
+import { CredentialLookup } from '../cache/credential-lookup.js';
 import type { ApiKeyRecords, ApiKeyRow } from './api-key-records.js';
 
 /** Invalidation-bus topic of API keys; the key is the public `key_id`. */
 export const API_KEY_TOPIC = 'api_key';
-/** `last_used_at` is written at most this often per key, in seconds. */
+/** `last_used_at` is written at most this often per key, in seconds (also CredentialLookup's throttle interval). */
 export const LAST_USED_INTERVAL_SECONDS = 60;
 /** Compared against when a key_id is unknown, so unknown and wrong-secret keys cost the same. */
 const NO_SUCH_HASH = '0'.repeat(64);
@@ -23,6 +22,7 @@ interface CachedKey {
   /** Epoch ms; null when the key does not expire / was not rotated. */
   readonly expiresAtMs: number | null;
   readonly graceUntilMs: number | null;
+  readonly revoked: boolean;
   readonly principal: Principal;
 }
 
@@ -30,31 +30,36 @@ const INVALID = 'Invalid API key';
 
 /**
  * `X-API-Key: sk_live_...`. The checksum is checked before anything else (typos and scanner false positives never
- * reach the store). Positive results are cached per key_id for `API_KEY_CACHE_TTL_SECONDS`; a cached entry holds the
- * secret's hash, so every request still proves the secret (constant-time HMAC comparison) and the key's expiry is
- * checked against the clock on every use. Revocation and rotation drop the entry here and, through the invalidation
- * bus, on every replica. Unknown, wrong-secret and revoked keys answer `unauthorized`; `token_expired` is only said
+ * reach the store). Keys that exist are cached per key_id for `API_KEY_CACHE_TTL_SECONDS` (unknown ids are not, so
+ * they cannot fill the cache); a cached entry holds the secret's hash, so every request still proves the secret
+ * (constant-time HMAC comparison), and the key's revocation and expiry are checked on every use. Revocation and
+ * rotation drop the entry here and, through the invalidation bus, on every replica; the shared CredentialLookup
+ * refuses to cache a row whose read was in flight when such a notice arrived (it may predate the revocation). Unknown, wrong-secret and revoked keys answer `unauthorized`; `token_expired` is only said
  * after the secret verified.
  */
 export class ApiKeyResolver implements CredentialResolver {
   readonly name = 'api_key';
   readonly sources = ['api_key'] as const;
   readonly #ctx: AppContext;
-  readonly #records: ApiKeyRecords;
-  readonly #cache: BoundedTtlCache<CachedKey>;
-  readonly #lastUsed = new LastUsedThrottle(LAST_USED_INTERVAL_SECONDS * 1000);
+  readonly #lookup: CredentialLookup<CachedKey>;
   readonly #environment: string;
 
   constructor(ctx: AppContext, records: ApiKeyRecords, bus: InvalidationBus) {
     this.#ctx = ctx;
-    this.#records = records;
     this.#environment = apiKeyEnvironmentFor(ctx.config.isProduction);
-    this.#cache = new BoundedTtlCache<CachedKey>({
-      ttlMs: ctx.config.apiKeyCacheTtlSeconds * 1000,
-      now: () => ctx.clock.now(),
-      enabled: () => bus.healthy,
+    this.#lookup = new CredentialLookup<CachedKey>({
+      clock: ctx.clock,
+      logger: ctx.logger,
+      cacheTtlSeconds: ctx.config.apiKeyCacheTtlSeconds,
+      cacheEnabled: () => bus.healthy,
+      load: async (keyId) => {
+        const row = await records.findByKeyId(keyId);
+        return row && this.#cachedKeyOf(row);
+      },
+      // The update's own condition also skips the write when another replica recorded a use within the interval.
+      writeLastUsed: (id) => records.touchLastUsed(id, LAST_USED_INTERVAL_SECONDS),
     });
-    bus.subscribe(API_KEY_TOPIC, { onKey: (keyId) => this.#cache.delete(keyId), onReset: () => this.#cache.clear() });
+    bus.subscribe(API_KEY_TOPIC, { onKey: (keyId) => this.#lookup.evict(keyId), onReset: () => this.#lookup.clear() });
   }
 
   matches(value: string): boolean {
@@ -88,29 +93,28 @@ export class ApiKeyResolver implements CredentialResolver {
 
   async #check(keyId: string, secret: string, verified: { principal?: Principal }): Promise<Principal> {
     const pepper = this.#ctx.config.apiKeyPepper;
-    const cached = this.#cache.get(keyId);
-    if (cached) {
-      if (!verifyApiKeySecret(pepper, secret, cached.secretHash)) throw unauthorized(INVALID, 'bad_secret');
-      verified.principal = cached.principal;
-      this.#assertInLifetime(cached.expiresAtMs, cached.graceUntilMs);
-      this.#touch(cached.id, keyId);
-      return cached.principal;
-    }
-    const row = await this.#records.findByKeyId(keyId);
-    if (!row) {
+    const key = await this.#lookup.find(keyId);
+    if (!key) {
       verifyApiKeySecret(pepper, secret, NO_SUCH_HASH);
       throw unauthorized(INVALID, 'unknown');
     }
-    if (!verifyApiKeySecret(pepper, secret, row.secret_hash)) throw unauthorized(INVALID, 'bad_secret');
-    const principal = this.#principalOf(row);
-    verified.principal = principal;
-    if (row.revoked_at) throw unauthorized('The API key has been revoked', 'revoked');
-    const expiresAtMs = row.expires_at ? Date.parse(row.expires_at) : null;
-    const graceUntilMs = row.grace_until ? Date.parse(row.grace_until) : null;
-    this.#assertInLifetime(expiresAtMs, graceUntilMs);
-    this.#cache.set(keyId, { id: row.id, secretHash: row.secret_hash, expiresAtMs, graceUntilMs, principal });
-    this.#touch(row.id, keyId);
-    return principal;
+    if (!verifyApiKeySecret(pepper, secret, key.secretHash)) throw unauthorized(INVALID, 'bad_secret');
+    verified.principal = key.principal;
+    if (key.revoked) throw unauthorized('The API key has been revoked', 'revoked');
+    this.#assertInLifetime(key.expiresAtMs, key.graceUntilMs);
+    this.#lookup.touch(key.id, this.#ctx.clock.now());
+    return key.principal;
+  }
+
+  #cachedKeyOf(row: ApiKeyRow): CachedKey {
+    return {
+      id: row.id,
+      secretHash: row.secret_hash,
+      expiresAtMs: row.expires_at ? Date.parse(row.expires_at) : null,
+      graceUntilMs: row.grace_until ? Date.parse(row.grace_until) : null,
+      revoked: row.revoked_at !== null,
+      principal: this.#principalOf(row),
+    };
   }
 
   #assertInLifetime(expiresAtMs: number | null, graceUntilMs: number | null): void {
@@ -133,13 +137,5 @@ export class ApiKeyResolver implements CredentialResolver {
       name: row.name,
       credentialId: row.key_id,
     });
-  }
-
-  /** `last_used_at`, at most once a minute per key (here, and across replicas by the update's condition). */
-  #touch(id: string, keyId: string): void {
-    if (!this.#lastUsed.shouldWrite(keyId, this.#ctx.clock.now())) return;
-    this.#records
-      .touchLastUsed(id, LAST_USED_INTERVAL_SECONDS)
-      .catch((error: unknown) => this.#ctx.logger.warn({ err: error }, 'could not record API key use'));
   }
 }
