@@ -1,10 +1,15 @@
 import { perApp } from '../credentials/per-app.js';
 import type { AppContext } from '../http/context.js';
 
-/** At most one use-failure row per credential, reason and address in this window, in ms. */
+/**
+ * At most one use-failure row per known credential, reason and address in this window, in ms; for a credential not
+ * known to exist (unknown id, malformed, wrong secret or signature) at most one per reason and address.
+ */
 export const USE_FAILURE_AUDIT_WINDOW_MS = 60_000;
 /** Upper bound on remembered (credential, reason, address) triples per process. */
 const MAX_TRACKED = 10_000;
+/** Reasons given only after the credential's secret or signature verified: the credential is known to exist. */
+const VERIFIED_CREDENTIAL_REASONS: ReadonlySet<string> = new Set(['revoked', 'expired', 'expired_secret']);
 
 export interface UseFailure {
   /** Dotted event kind, e.g. `api_key.use_failed`, `team_token.use_failed`. */
@@ -22,18 +27,22 @@ export interface UseFailure {
   readonly subjectKind?: string;
 }
 
-/** Per app: (kind, credential, reason, address) -> when its last row was written, in ms. */
+/** Per app: (kind, credential or '-', reason, address) -> when its last row was written, in ms. */
 const recentFailures = perApp(() => new Map<string, number>());
 
 /**
  * Writes a `failure` audit row for a credential that was refused, in the background (the answer never waits for it)
  * and at most once per credential, reason and address per minute: a client retrying with a dead key, or an attacker
  * replaying one, cannot turn failures into unbounded writes (per-address guessing is capped by the rate limit).
+ * The credential id counts only when the credential is known to exist (a `subject` was given, or the reason is one
+ * said after verification); otherwise the id is the caller's choice, and a fresh random id per request would write a
+ * row each time, so those failures share one row per kind, reason and address (it names the first id tried).
  */
 export function auditUseFailure(ctx: AppContext, failure: UseFailure): void {
   const seen = recentFailures(ctx);
   const now = ctx.clock.now();
-  const key = `${failure.kind}|${failure.credentialId}|${failure.reason}|${failure.ip}`;
+  const known = Boolean(failure.subject) || VERIFIED_CREDENTIAL_REASONS.has(failure.reason);
+  const key = `${failure.kind}|${known ? failure.credentialId : '-'}|${failure.reason}|${failure.ip}`;
   const last = seen.get(key);
   if (last !== undefined && now - last < USE_FAILURE_AUDIT_WINDOW_MS && now >= last) return;
   if (seen.size >= MAX_TRACKED) {
