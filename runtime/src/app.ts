@@ -28,6 +28,7 @@ import { registerSigninRoutes } from './signin/register-signin-routes.js';
 import type { Store } from './store/store.js';
 import { TokenService } from './tokens/access-tokens.js';
 import { registerUserRoutes } from './users/users-routes.js';
+import { registerWsTicketRoutes } from './ws-ticket/register-ws-ticket-routes.js';
 
 /** A feature module: registers its Express routes, fast routes and OpenAPI operations. */
 export type RouteModule = (app: Express, ctx: AppContext) => void;
@@ -52,6 +53,7 @@ const ROUTE_MODULES: readonly RouteModule[] = [
   // -- issue 7 (browser sign-in) modules --
   registerSigninRoutes,
   registerUserRoutes,
+  registerWsTicketRoutes,
 ];
 
 export interface AppDeps {

@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { clientAddress, type TrustProxyFn } from '../rate-limit/client-address.js';
 import { type FailedAuthGuard, failedAuthGuardFor } from '../rate-limit/failed-auth-guard.js';
-import { presentedCredential } from './presented-credential.js';
+import { type PresentedCredential, presentedCredential } from './presented-credential.js';
 import type { Principal } from './principal.js';
 import { type AuthRequest, type CredentialResolver, NON_GUESSING_REASONS } from './resolver.js';
 
@@ -27,6 +27,7 @@ export class Authenticator {
   readonly #ctx: AppContext;
   readonly #resolvers: CredentialResolver[] = [];
   readonly #guard: FailedAuthGuard;
+  readonly #forwardAuthSources: Array<(req: IncomingMessage) => PresentedCredential | undefined> = [];
   #trustProxy: TrustProxyFn | undefined;
 
   constructor(ctx: AppContext) {
@@ -46,6 +47,15 @@ export class Authenticator {
     else this.#resolvers.push(resolver);
   }
 
+  /**
+   * Adds a place where a credential may be presented to forward auth ONLY (`authenticate(req, { forwardAuth: true })`,
+   * i.e. `GET /auth/verify`), e.g. a WebSocket ticket in the upgrade request's query. Looked at before the ordinary
+   * places; when it finds a credential, that credential alone decides. Keep `find` cheap: it runs on the hot path.
+   */
+  addForwardAuthSource(find: (req: IncomingMessage) => PresentedCredential | undefined): void {
+    this.#forwardAuthSources.push(find);
+  }
+
   resolvers(): readonly CredentialResolver[] {
     return this.#resolvers;
   }
@@ -63,13 +73,14 @@ export class Authenticator {
   /**
    * Resolves the request's credential (`access_token` cookie, else `Authorization: Bearer`, else `X-API-Key`) to a
    * principal, or throws 401 `unauthorized` / `token_expired`, or 429 `rate_limited` for an address that failed too
-   * often. Memoized on the request.
+   * often. Memoized on the request. `forwardAuth` (only `GET /auth/verify`) also looks at the forward-auth-only places
+   * first (`addForwardAuthSource`).
    */
-  async authenticate(req: IncomingMessage): Promise<Principal> {
+  async authenticate(req: IncomingMessage, options: { readonly forwardAuth?: boolean } = {}): Promise<Principal> {
     if (req.principal) return req.principal;
     const ip = this.clientAddress(req);
     this.#guard.assertNotBlocked(ip);
-    const presented = presentedCredential(req);
+    const presented = (options.forwardAuth ? this.#forwardAuthCredential(req) : undefined) ?? presentedCredential(req);
     if (!presented) {
       this.#ctx.metrics.recordAuth('none', 'failure', 'missing');
       throw challenge(new AppError('unauthorized', 'Authentication required', { reason: 'missing' }));
@@ -94,6 +105,14 @@ export class Authenticator {
     this.#ctx.metrics.recordAuth(resolver.name, 'success');
     req.principal = principal;
     return principal;
+  }
+
+  #forwardAuthCredential(req: IncomingMessage): PresentedCredential | undefined {
+    for (const find of this.#forwardAuthSources) {
+      const presented = find(req);
+      if (presented) return presented;
+    }
+    return undefined;
   }
 
   /** Counts a guessing failure toward the address's limit; answers 429 instead once the address is over it. */

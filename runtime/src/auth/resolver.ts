@@ -1,8 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Principal } from './principal.js';
 
-/** Where a credential was found on the request, in the order `authenticate` looks. */
-export type CredentialSource = 'cookie' | 'bearer' | 'api_key';
+/**
+ * Where a credential was found on the request, in the order `authenticate` looks. `ws_ticket` is a forward-auth-only
+ * place (`GET /auth/verify`, see `Authenticator.addForwardAuthSource`): no other route ever presents it, so a resolver
+ * listening only there cannot authenticate an ordinary API call.
+ */
+export type CredentialSource = 'cookie' | 'bearer' | 'api_key' | 'ws_ticket';
 
 /** What a resolver gets besides the credential: the request and its (proxy-aware) caller address. */
 export interface AuthRequest {

@@ -57,11 +57,15 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
     description:
       'Refusals carry the error code in X-Auth-Error as well (gateways drop the body). Required scopes may also come ' +
       'from the X-Auth-Require-Scopes header. For Envoy ext_authz (HTTP service, path_prefix /auth/verify) any method ' +
-      'on /auth/verify/{original path} answers the same way, with scopes from the header only.',
+      'on /auth/verify/{original path} answers the same way, with scopes from the header only. A one-time WebSocket ' +
+      "ticket (POST /auth/ws-ticket) is accepted here and nowhere else: ?ws_ticket= (also in the Envoy form's " +
+      'original query), the X-WS-Ticket header, or the query of X-Forwarded-Uri (Traefik); it decides over any ' +
+      'other credential on the request and yields the principal that asked for it.',
     tags: ['auth'],
     security: ['cookie', 'bearer', 'apiKey'],
     query: z.object({
       scope: z.string().optional().describe('Required scopes or permissions, comma separated (all must be held)'),
+      ws_ticket: z.string().optional().describe('One-time WebSocket ticket (wst_...), consumed by this request'),
     }),
     responses: {
       200: {
@@ -94,7 +98,7 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
     let principal: Principal;
     try {
       const required = requiredScopes(req, fromQuery);
-      principal = await auth.authenticate(req);
+      principal = await auth.authenticate(req, { forwardAuth: true });
       assertPermissions(principal, required, 'scope');
     } catch (error) {
       // Gateways drop the body of a failed auth subrequest; the code survives in a header (nginx `auth_request_set`).
