@@ -1,6 +1,7 @@
 import { perApp } from '../credentials/per-app.js';
 import { rateLimited } from '../errors.js';
 import type { AppContext } from '../http/context.js';
+import { failureCountingKey } from './client-address.js';
 import { RateLimiter } from './limiter.js';
 
 /** Upper bound on remembered blocked addresses per process (oldest forgotten first). */
@@ -8,7 +9,8 @@ const MAX_BLOCKED_ADDRESSES = 50_000;
 
 /**
  * Brute-force protection for every secret the runtime checks (API keys, client secrets, team tokens): failures are
- * counted per client address (shared through Redis when configured); an address over the limit gets `429
+ * counted per client address (an IPv6 address per /64 prefix, see `failureCountingKey`; shared through Redis when
+ * configured); an address over the limit gets `429
  * rate_limited` with `Retry-After` for `AUTH_FAILURE_BLOCK_SECONDS`, even with a good credential. The success path does no I/O:
  * blocks are remembered in process when a failure crosses the limit, so a replica learns of a block on that address's
  * first failure there.
@@ -30,11 +32,11 @@ export class FailedAuthGuard {
   /** Throws `rate_limited` while `address` is blocked. Synchronous, no I/O: call it before checking a credential. */
   assertNotBlocked(address: string): void {
     if (this.#blockedUntil.size === 0) return;
-    const until = this.#blockedUntil.get(address);
+    const until = this.#blockedUntil.get(failureCountingKey(address));
     if (until === undefined) return;
     const left = until - Date.now();
     if (left > 0) throw rateLimited(left / 1000, 'Too many failed authentication attempts; retry later');
-    this.#blockedUntil.delete(address);
+    this.#blockedUntil.delete(failureCountingKey(address));
   }
 
   /**
@@ -42,13 +44,14 @@ export class FailedAuthGuard {
    * address is now over the limit, else undefined.
    */
   async recordFailure(address: string) {
-    const outcome = await this.#limiter.hit(address);
+    const counted = failureCountingKey(address);
+    const outcome = await this.#limiter.hit(counted);
     if (outcome.allowed) return undefined;
     if (this.#blockedUntil.size >= MAX_BLOCKED_ADDRESSES) {
       const oldest = this.#blockedUntil.keys().next().value;
       if (oldest !== undefined) this.#blockedUntil.delete(oldest);
     }
-    this.#blockedUntil.set(address, Date.now() + outcome.retryAfterSeconds * 1000);
+    this.#blockedUntil.set(counted, Date.now() + outcome.retryAfterSeconds * 1000);
     return rateLimited(outcome.retryAfterSeconds, 'Too many failed authentication attempts; retry later');
   }
 }

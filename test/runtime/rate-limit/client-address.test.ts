@@ -1,6 +1,10 @@
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { clientAddress, type TrustProxyFn } from '../../../runtime/src/rate-limit/client-address.js';
+import {
+  clientAddress,
+  failureCountingKey,
+  type TrustProxyFn,
+} from '../../../runtime/src/rate-limit/client-address.js';
 
 /** The predicate Express compiles from the runtime's own `trust proxy` setting. */
 const app = express();
@@ -29,5 +33,29 @@ describe('clientAddress (the fast-route twin of req.ip)', () => {
     expect(clientAddress(request('127.0.0.1'), trust)).toBe('127.0.0.1');
     expect(clientAddress(request('127.0.0.1', '203.0.113.7'), undefined)).toBe('127.0.0.1');
     expect(clientAddress(Object.assign(request('127.0.0.1'), { ip: '192.0.2.4' }), trust)).toBe('192.0.2.4');
+  });
+});
+
+describe('failureCountingKey (what failed attempts are counted per)', () => {
+  it('counts an IPv6 address by its /64, however it is written', () => {
+    expect(failureCountingKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(failureCountingKey('2001:db8:1:2:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(failureCountingKey('2001:0DB8:0001:0002::7')).toBe('2001:db8:1:2::/64');
+    expect(failureCountingKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(failureCountingKey('::1')).toBe('0:0:0:0::/64');
+    expect(failureCountingKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(failureCountingKey('2001:db8:1:3::1')).not.toBe(failureCountingKey('2001:db8:1:2::1'));
+  });
+
+  it('counts IPv4 and IPv4-mapped IPv6 by the full IPv4 address', () => {
+    expect(failureCountingKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(failureCountingKey('203.0.113.8')).toBe('203.0.113.8');
+    expect(failureCountingKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(failureCountingKey('::FFFF:cb00:7107')).toBe('203.0.113.7');
+  });
+
+  it('leaves anything that is not an IP address as it is', () => {
+    expect(failureCountingKey('unknown')).toBe('unknown');
+    expect(failureCountingKey('2001:db8::1::2')).toBe('2001:db8::1::2');
   });
 });

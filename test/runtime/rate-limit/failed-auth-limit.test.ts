@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../../runtime/src/rate-limit/limiter.js';
 import { redisReady } from '../../../runtime/src/rate-limit/redis-connection.js';
@@ -56,6 +57,32 @@ describe.each(STORE_DIALECTS)('brute-force limit on %s (in process)', (dialect) 
       expect(res.status).toBe(401);
     }
     expect((await call(app, '/auth/verify', { apiKey: admin, ip })).status).toBe(200);
+  });
+
+  it('counts IPv6 callers per /64, so rotating through the prefix does not escape the limit', async () => {
+    const prefix = `2001:db8:${randomInt(65536).toString(16)}:${randomInt(65536).toString(16)}`;
+    for (let i = 1; i <= 5; i++) {
+      expect((await call(app, '/auth/verify', { apiKey: 'sk_test_nope', ip: `${prefix}::${i}` })).status).toBe(401);
+    }
+    // The sixth failure, from yet another address of the same /64, is over the limit and blocks the prefix.
+    expect((await call(app, '/auth/verify', { apiKey: 'sk_test_nope', ip: `${prefix}::6` })).status).toBe(429);
+    const rotated = await call(app, '/auth/verify', { apiKey: admin, ip: `${prefix}:abcd:1:2:3` });
+    expect(rotated.status).toBe(429);
+    expect(await rotated.json()).toEqual(RATE_LIMITED);
+    // The neighbouring /64 is somebody else.
+    const neighbour = `2001:db8:${randomInt(65536).toString(16)}:${randomInt(65536).toString(16)}::1`;
+    expect((await call(app, '/auth/verify', { apiKey: admin, ip: neighbour })).status).toBe(200);
+  });
+
+  it('counts IPv4 callers per full address, and IPv4-mapped IPv6 as that IPv4 address', async () => {
+    const base = `198.18.${randomInt(256)}`;
+    for (let i = 0; i < 6; i++) {
+      const ip = i % 2 === 0 ? `${base}.10` : `::ffff:${base}.10`;
+      expect((await call(app, '/auth/verify', { apiKey: 'sk_test_nope', ip })).status).toBe(i < 5 ? 401 : 429);
+    }
+    expect((await call(app, '/auth/verify', { apiKey: admin, ip: `${base}.10` })).status).toBe(429);
+    expect((await call(app, '/auth/verify', { apiKey: admin, ip: `::ffff:${base}.10` })).status).toBe(429);
+    expect((await call(app, '/auth/verify', { apiKey: admin, ip: `${base}.11` })).status).toBe(200);
   });
 
   it('offers a reusable limiter that throws rate_limited with Retry-After', async () => {
