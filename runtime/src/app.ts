@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import { registerAdminRoutes } from './admin/register-admin-routes.js';
 import { registerAuditRoutes } from './audit/audit-routes.js';
 import { AuditWriter } from './audit/audit-writer.js';
 import { registerAuthRoutes } from './auth/register-auth-routes.js';
@@ -53,6 +54,7 @@ const ROUTE_MODULES: readonly RouteModule[] = [
   // -- issue 7 (browser sign-in) modules --
   registerSigninRoutes,
   registerUserRoutes,
+  registerAdminRoutes,
   registerWsTicketRoutes,
 ];
 

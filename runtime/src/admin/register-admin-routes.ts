@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import type { Express, Request, Response } from 'express';
+import type { AppContext } from '../http/context.js';
+import { ErrorBodySchema, z } from '../http/openapi.js';
+import {
+  CONSOLE_SCRIPT_PATH,
+  CONSOLE_STYLES_PATH,
+  renderConsolePage,
+  renderForbiddenPage,
+  renderSigninUnavailablePage,
+} from './assets/console-page.js';
+import { CONSOLE_SCRIPT } from './assets/console-script.js';
+import { CONSOLE_STYLES } from './assets/console-styles.js';
+import { consoleAccess } from './console-access.js';
+import { setConsoleSecurityHeaders } from './security-headers.js';
+
+/** Where an unauthenticated browser is sent: sign in, then come back to the console. */
+export const CONSOLE_LOGIN_PATH = '/auth/login?return_to=/admin';
+
+interface StaticAsset {
+  readonly body: string;
+  readonly contentType: string;
+  /** Strong validator: SHA-256 of the body, so a browser revalidates cheaply (304) and never runs a stale script. */
+  readonly etag: string;
+}
+
+const asset = (body: string, contentType: string): StaticAsset => ({
+  body,
+  contentType,
+  etag: `"${createHash('sha256').update(body).digest('base64url')}"`,
+});
+
+/**
+ * `GET /admin` (the admin console page) and its two static assets. The page is static HTML; its script calls the
+ * JSON APIs with the session cookie and shows the sections the user's permissions allow. See README.md here.
+ */
+export function registerAdminRoutes(app: Express, ctx: AppContext): void {
+  documentAdminRoutes(ctx);
+  const page = renderConsolePage(ctx.config.catalog);
+  const assets = new Map<string, StaticAsset>([
+    [CONSOLE_SCRIPT_PATH, asset(CONSOLE_SCRIPT, 'text/javascript; charset=utf-8')],
+    [CONSOLE_STYLES_PATH, asset(CONSOLE_STYLES, 'text/css; charset=utf-8')],
+  ]);
+
+  const sendPage = (res: Response, status: number, html: string): void => {
+    res.status(status).set('Cache-Control', 'no-store').type('html').send(html);
+  };
+
+  app.get('/admin', async (req, res) => {
+    setConsoleSecurityHeaders(res);
+    if (!ctx.config.oidc) {
+      sendPage(res, 404, renderSigninUnavailablePage());
+      return;
+    }
+    const access = await consoleAccess(ctx, req);
+    if (access.kind === 'sign_in') {
+      res.set('Cache-Control', 'no-store').redirect(302, CONSOLE_LOGIN_PATH);
+      return;
+    }
+    if (access.kind === 'forbidden') {
+      sendPage(res, 403, renderForbiddenPage(access.principal));
+      return;
+    }
+    sendPage(res, 200, page);
+  });
+
+  // The assets hold no data (the same bytes for everyone), so they are served without authentication.
+  app.get(['/admin/assets/admin.js', '/admin/assets/admin.css'], (req: Request, res) => {
+    const found = assets.get(req.path) as StaticAsset;
+    setConsoleSecurityHeaders(res);
+    res.set({ 'Cache-Control': 'no-cache', ETag: found.etag });
+    if (matchesEtag(req.headers['if-none-match'], found.etag)) {
+      res.status(304).end();
+      return;
+    }
+    res.type(found.contentType).send(found.body);
+  });
+}
+
+/** RFC 9110 `If-None-Match` (weak comparison): `*`, or a comma-separated list naming the current tag. */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed === etag || trimmed === `W/${etag}`;
+  });
+}
+
+function documentAdminRoutes(ctx: AppContext): void {
+  const html = (description: string) => ({ description, schema: z.string(), contentType: 'text/html' });
+  ctx.openapi.add({
+    method: 'get',
+    path: '/admin',
+    summary: 'The admin console (HTML) for a signed-in browser session',
+    description:
+      'Requires the `access_token` session cookie. Users, API keys, API clients and audit sections are shown by the permissions they need (`users:manage`, `api_keys:manage`, `clients:manage`, `audit:read`).',
+    tags: ['admin'],
+    security: ['cookie'],
+    responses: {
+      200: html('The console page'),
+      302: {
+        description: `No valid browser session: redirect to \`${CONSOLE_LOGIN_PATH}\``,
+        headers: { Location: CONSOLE_LOGIN_PATH },
+      },
+      403: html('Signed in without any permission a console section needs'),
+      404: html('Browser sign-in is not configured on this runtime (`OIDC_ISSUER` unset)'),
+      429: { description: 'Too many failed attempts from this address', schema: ErrorBodySchema },
+    },
+  });
+}
