@@ -4,6 +4,7 @@ import { principalOf, requirePermission } from '../auth/middleware.js';
 import { DEFAULT_ORG_ID } from '../credentials/bootstrap-admin.js';
 import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema, parseWith } from '../http/openapi.js';
+import { assertOrgWide } from '../orgs/org-scope.js';
 import { toCsv } from './audit-csv.js';
 
 /** Most events one request returns. */
@@ -44,6 +45,8 @@ const AuditEventSchema = z
 /**
  * `GET /api/v1/audit?format=json|csv&kind=&since=&limit=` (`audit:read`): the caller's org's events, newest first.
  * Events that belong to no org (e.g. signing-key rotation) are shown to the default org, which runs the deployment.
+ * A team-bound caller is refused (`403 forbidden`, reason `team_bound`): audit rows carry an org but no team, so the
+ * only view there is would show the other teams' events.
  */
 export function registerAuditRoutes(app: Express, ctx: AppContext): void {
   ctx.openapi.add({
@@ -57,13 +60,14 @@ export function registerAuditRoutes(app: Express, ctx: AppContext): void {
       200: { description: 'Events, newest first', schema: z.object({ events: z.array(AuditEventSchema) }) },
       400: { description: '`invalid_request` naming the parameter', schema: ErrorBodySchema },
       401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
-      403: { description: '`forbidden`: lacks `audit:read`', schema: ErrorBodySchema },
+      403: { description: '`forbidden`: lacks `audit:read`, or is bound to a team', schema: ErrorBodySchema },
     },
   });
 
   app.get('/api/v1/audit', requirePermission(ctx, 'audit:read'), async (req, res) => {
-    const query = parseWith(AuditQuerySchema, req.query, 'query');
     const caller = principalOf(req);
+    assertOrgWide(caller, caller.orgId);
+    const query = parseWith(AuditQuerySchema, req.query, 'query');
     let select = ctx.store.db.selectFrom('audit_events').selectAll();
     select =
       caller.orgId === DEFAULT_ORG_ID

@@ -52,4 +52,21 @@ describe.each(STORE_DIALECTS)("audit export stays within the caller's org on %s"
     expect(own.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['api_key.bootstrap', 'signing_key.rotated']));
     expect(own.events.some((e) => e.org_id === 'acme')).toBe(false);
   });
+
+  it('refuses a team-bound caller holding audit:read (events carry no team, so the org-wide view would leak)', async () => {
+    const teamBound = await app.ctx.tokens.issue({
+      subject: 'team-auditor',
+      scopes: ['audit:read'],
+      authKind: 'team_token',
+      orgId: 'acme',
+      teamId: 'team_acme_red',
+    });
+    for (const format of ['json', 'csv']) {
+      const res = await call(app, `/api/v1/audit?format=${format}`, { bearer: teamBound.token });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({
+        error: { code: 'forbidden', message: 'A team-bound credential cannot act on the whole organization' },
+      });
+    }
+  });
 });
