@@ -367,6 +367,12 @@ function parseOidc(values: Partial<ParsedEnv>, env: Env, problems: string[]): Oi
       'OIDC_CLIENT_SECRET must not be set when OIDC_CLIENT_AUTH=managed-identity (the assertion replaces it)',
     );
   }
+  if (values.OIDC_ISSUER && isMultiTenantEntraIssuer(env.OIDC_ISSUER ?? '', values.OIDC_ISSUER)) {
+    problems.push(
+      'OIDC_ISSUER must be the issuer of one Entra tenant, https://login.microsoftonline.com/<tenant-id>/v2.0: ' +
+        'multi-tenant issuers (common, organizations, consumers, {tenantid}) would let users of any tenant sign in',
+    );
+  }
   if (!values.OIDC_ISSUER || !values.OIDC_CLIENT_ID) return undefined;
   return {
     issuer: values.OIDC_ISSUER.href.replace(/\/+$/, ''),
@@ -375,6 +381,29 @@ function parseOidc(values: Partial<ParsedEnv>, env: Env, problems: string[]): Oi
     clientAssertion: assertion ? { kind: 'managed-identity', clientId: values.AZURE_CLIENT_ID } : undefined,
     audience: values.OIDC_AUDIENCE ?? values.OIDC_CLIENT_ID,
   };
+}
+
+/** Entra ID sign-in hosts (public and national clouds) whose `common`-style paths accept any tenant. */
+const ENTRA_LOGIN_HOSTS = new Set([
+  'login.microsoftonline.com',
+  'login.microsoft.com',
+  'login.windows.net',
+  'login.microsoftonline.us',
+  'login.partner.microsoftonline.cn',
+  'login.chinacloudapi.cn',
+  'login.microsoftonline.de',
+]);
+const MULTI_TENANT_SEGMENTS = new Set(['common', 'organizations', 'consumers']);
+
+/**
+ * True for an issuer that is not one tenant's: Entra's `common`, `organizations` and `consumers` endpoints, or a
+ * templated issuer holding `{tenantid}`. Sign-in would then provision users of every tenant (with the roles their own
+ * tenant's admin gave them), so such issuers are refused outright; there is no tenant allow-list.
+ */
+function isMultiTenantEntraIssuer(raw: string, url: URL): boolean {
+  if (/\{tenantid\}|%7btenantid%7d/i.test(raw)) return true;
+  const firstSegment = url.pathname.split('/')[1]?.toLowerCase() ?? '';
+  return ENTRA_LOGIN_HOSTS.has(url.hostname.toLowerCase()) && MULTI_TENANT_SEGMENTS.has(firstSegment);
 }
 
 function parseOrigins(value: string | undefined, publicUrl: string, problems: string[]): string[] {

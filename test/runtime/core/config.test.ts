@@ -165,4 +165,35 @@ describe('loadConfig', () => {
     });
     expect(config.oidc?.clientSecret?.reveal().toString()).toBe('shh');
   });
+
+  it('refuses a multi-tenant Entra OIDC_ISSUER and names what is allowed', () => {
+    const base = {
+      DATA_DIR: tempDir(),
+      KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY,
+      API_KEY_PEPPER: TEST_API_KEY_PEPPER,
+      OIDC_CLIENT_ID: 'client',
+      OIDC_CLIENT_SECRET: 'shh',
+    };
+    const refusal =
+      'OIDC_ISSUER must be the issuer of one Entra tenant, https://login.microsoftonline.com/<tenant-id>/v2.0: ' +
+      'multi-tenant issuers (common, organizations, consumers, {tenantid}) would let users of any tenant sign in';
+    for (const issuer of [
+      'https://login.microsoftonline.com/common/v2.0',
+      'https://login.microsoftonline.com/organizations/v2.0/',
+      'https://login.microsoftonline.com/Consumers/v2.0',
+      'https://login.microsoftonline.us/common/v2.0',
+      'https://login.microsoftonline.com/{tenantid}/v2.0',
+      'https://sts.windows.net/{tenantid}/',
+    ]) {
+      expect(problemsOf({ ...base, OIDC_ISSUER: issuer }), issuer).toEqual([refusal]);
+    }
+    const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    expect(loadConfig({ ...base, OIDC_ISSUER: `https://login.microsoftonline.com/${tenant}/v2.0` }).oidc?.issuer).toBe(
+      `https://login.microsoftonline.com/${tenant}/v2.0`,
+    );
+    // Another identity provider's path named "common" is not Entra's multi-tenant endpoint.
+    expect(loadConfig({ ...base, OIDC_ISSUER: 'https://idp.example.com/common' }).oidc?.issuer).toBe(
+      'https://idp.example.com/common',
+    );
+  });
 });
