@@ -137,11 +137,14 @@ export const CONSOLE_SCRIPT = `'use strict';
         }),
       ]),
     );
-    box.replaceChildren(
+    // replaceChildren would render a null as the text "null": only nodes go in.
+    const parts = [
       el('p', { className: 'secret-title', text: title }),
       el('p', { text: 'Copy it now: it is shown only this once and cannot be retrieved later.' }),
       ...lines,
-      note ? el('p', { className: 'note', text: note }) : null,
+    ];
+    if (note) parts.push(el('p', { className: 'note', text: note }));
+    parts.push(
       el('button', {
         type: 'button',
         className: 'dismiss',
@@ -152,6 +155,7 @@ export const CONSOLE_SCRIPT = `'use strict';
         },
       }),
     );
+    box.replaceChildren(...parts);
     box.hidden = false;
   }
 
@@ -378,7 +382,8 @@ export const CONSOLE_SCRIPT = `'use strict';
           cell(time(event.at)),
           cell(event.kind),
           cell(event.outcome),
-          cell(event.actor_subject ? (event.actor_kind || '?') + ': ' + event.actor_subject : null),
+          // Subjects already say what they are (api_key:..., a user id); the credential kind is the tooltip.
+          el('td', { text: event.actor_subject || '—', title: event.actor_kind || undefined }),
           cell(event.target),
           cell(event.reason),
           cell(event.ip),
