@@ -163,6 +163,24 @@ describe.each(STORE_DIALECTS)('Entra ID / OIDC JWTs as Bearer on %s', (dialect) 
     for (const row of unverified) expect(row.actor_subject).toBeNull();
   });
 
+  it('refuses an ID token (nonce, token_use or typ marker) even when its audience is the accepted one', async () => {
+    // With OIDC_AUDIENCE left at its default (the client id) the sign-in ID token's aud IS the accepted audience.
+    const idTokenClaims = [{ nonce: 'n-0S6_WzA2Mj' }, { token_use: 'id' }, { typ: 'ID' }];
+    for (const marker of idTokenClaims) {
+      const idToken = await entra.token('key-1', { aud: AUDIENCE, oid: 'u', roles: ['admin'], ...marker }, now());
+      for (const path of ['/auth/me', '/auth/verify']) {
+        const res = await call(app, path, { bearer: idToken });
+        expect(res.status, JSON.stringify(marker)).toBe(401);
+        if (path === '/auth/me') {
+          expect(await res.json()).toEqual(unauthorized('An ID token is not accepted as an access token'));
+        }
+      }
+    }
+    // The same claims without the marker are an access token and accepted.
+    const accessToken = await entra.token('key-1', { aud: AUDIENCE, oid: 'u', roles: ['admin'], typ: 'Bearer' }, now());
+    expect((await me(accessToken)).status).toBe(200);
+  });
+
   it('refreshes the key set for an unknown kid (rollover), at most once per cooldown', async () => {
     await entra.addKey('key-2', false);
     const rolled = await entra.token('key-2', { aud: AUDIENCE, oid: 'u', roles: ['viewer'] }, now());
@@ -176,7 +194,8 @@ describe.each(STORE_DIALECTS)('Entra ID / OIDC JWTs as Bearer on %s', (dialect) 
 
     // The IdP rolls over to key-2. Within the 30 s cooldown the set is not downloaded again...
     entra.publish('key-2');
-    const rolledAgain = await entra.token('key-2', { aud: AUDIENCE, oid: 'u', roles: ['viewer'], nonce: 'x' }, now());
+    // A token other than `rolled` (another token id).
+    const rolledAgain = await entra.token('key-2', { aud: AUDIENCE, oid: 'u', roles: ['viewer'], uti: 'x' }, now());
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     expect((await me(rolledAgain)).status).toBe(401);
     // ...after it, the unknown kid triggers a download and the new key is accepted.

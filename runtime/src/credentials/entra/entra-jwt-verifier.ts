@@ -30,11 +30,21 @@ export interface EntraJwtVerifierOptions {
 type RemoteJwks = ReturnType<typeof createRemoteJWKSet>;
 
 /**
+ * Whether a verified token marks itself as an ID token: a `nonce` claim (OpenID Connect puts the sign-in request's
+ * nonce in the ID token, never in an access token), `token_use: "id"` (Amazon Cognito) or `typ: "ID"` (Keycloak).
+ */
+function isIdToken(payload: JWTPayload): boolean {
+  if (payload.nonce !== undefined) return true;
+  if (typeof payload.token_use === 'string' && payload.token_use.toLowerCase() === 'id') return true;
+  return typeof payload.typ === 'string' && payload.typ.toLowerCase() === 'id';
+}
+
+/**
  * Verifies JWTs the configured OIDC issuer (Entra ID) minted for this API: signature against the issuer's JWKS (found
  * through `<issuer>/.well-known/openid-configuration`, downloaded by jose's `createRemoteJWKSet`, cached, fetched
- * again for an unknown `kid`), exact `iss`, `aud`, `exp`/`nbf` with 10 s of skew. Throws `unauthorized` with a reason
- * (`signature`, `issuer`, `audience`, `unknown_kid`, `malformed`, `idp_unavailable`) or `token_expired`; the expiry is
- * only reported for a token whose signature verified.
+ * again for an unknown `kid`), exact `iss`, `aud`, `exp`/`nbf` with 10 s of skew, and not an ID token. Throws
+ * `unauthorized` with a reason (`signature`, `issuer`, `audience`, `unknown_kid`, `malformed`, `idp_unavailable`,
+ * `id_token`) or `token_expired`; the expiry is only reported for a token whose signature verified.
  */
 export class EntraJwtVerifier {
   readonly #o: EntraJwtVerifierOptions;
@@ -61,6 +71,9 @@ export class EntraJwtVerifier {
         currentDate: new Date(this.#o.clock.now()),
         requiredClaims: ['exp'],
       });
+      // OIDC_AUDIENCE defaults to the client id, which is also the `aud` of the sign-in ID tokens: without this an
+      // ID token (meant for this app's sign-in, not for calling its API) would pass as an access token.
+      if (isIdToken(payload)) throw unauthorized('An ID token is not accepted as an access token', 'id_token');
       return payload;
     } catch (error) {
       throw this.#translate(error);
