@@ -228,6 +228,20 @@ describe.each(STORE_DIALECTS)('WebSocket tickets (%s)', (dialect) => {
     expect(issued[0]).toMatchObject({ outcome: 'success', credential_id: key.key_id });
   });
 
+  it('documents POST /auth/ws-ticket and the ws_ticket parameter of /auth/verify in /openapi.json', async () => {
+    const doc = (await (await fetch(`${suite.app.baseUrl}/openapi.json`)).json()) as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, unknown>; parameters?: Array<{ name: string }> }>
+      >;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    const issue = doc.paths['/auth/ws-ticket']?.post;
+    expect(Object.keys(issue?.responses ?? {}).sort()).toEqual(['200', '401', '403', '429']);
+    expect(Object.keys(doc.components.schemas.WsTicket?.properties ?? {}).sort()).toEqual(['expires_in', 'ticket']);
+    expect(doc.paths['/auth/verify']?.get?.parameters?.map((p) => p.name)).toContain('ws_ticket');
+  });
+
   it('limits tickets per caller to 60 a minute', async () => {
     const key = await createKey(suite.app, await admin(), { name: 'ws-limit', scopes: ['search:read'] });
     for (let i = 0; i < 60; i++) await issueTicket(suite.app, { apiKey: key.api_key });
