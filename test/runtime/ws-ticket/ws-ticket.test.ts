@@ -252,4 +252,23 @@ describe.each(STORE_DIALECTS)('WebSocket tickets (%s)', (dialect) => {
     // Another caller is not affected.
     await issueTicket(suite.app, { apiKey: await admin() });
   });
+
+  // Last: it moves the shared clock five minutes on.
+  it('deletes expired tickets in the background while issuing, at most every five minutes', async () => {
+    const key = await admin();
+    await issueTicket(suite.app, { apiKey: key });
+    const expiredRows = async () =>
+      (
+        await suite.app.store.db
+          .selectFrom('ws_tickets')
+          .select('id')
+          .where('expires_at', '<=', new Date(suite.app.clock.now()).toISOString())
+          .execute()
+      ).length;
+    suite.app.clock.advance(301);
+    expect(await expiredRows()).toBeGreaterThan(0);
+    const fresh = await issueTicket(suite.app, { apiKey: key });
+    await eventually(async () => (await expiredRows()) === 0, 2000);
+    expect((await redeem(suite.app, fresh)).status).toBe(200);
+  });
 });
