@@ -157,6 +157,17 @@ describe.each(STORE_DIALECTS)('WebSocket tickets (%s)', (dialect) => {
     expect(identityOf(envoy)).toMatchObject({ subject: `api_key:${key.key_id}`, kind: 'api_key' });
   });
 
+  it('lets the ticket decide over a credential beside it at /auth/verify', async () => {
+    const key = await createKey(suite.app, await admin(), { name: 'ws-beside', scopes: ['search:read'] });
+    const ticket = await issueTicket(suite.app, { apiKey: await admin() });
+    const withKey = await redeem(suite.app, ticket, '', { apiKey: key.api_key });
+    expect(withKey.status).toBe(200);
+    expect(identityOf(withKey).role).toBe('admin');
+    const usedWithKey = await redeem(suite.app, ticket, '', { apiKey: key.api_key });
+    expect(usedWithKey.status).toBe(401);
+    expect(await usedWithKey.json()).toEqual(REFUSED);
+  });
+
   it('lets exactly one of several simultaneous redemptions win', async () => {
     const ticket = await issueTicket(suite.app, { apiKey: await admin() });
     const answers = await Promise.all(Array.from({ length: 6 }, () => redeem(suite.app, ticket)));
