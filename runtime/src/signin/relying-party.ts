@@ -55,8 +55,8 @@ export function checkIssuerUrl(issuer: string, isProduction: boolean): { insecur
 
 /**
  * The OpenID Connect relying party (openid-client 6): authorization code flow with PKCE S256, state and nonce, against
- * any issuer found by discovery. Entra ID's multi-tenant issuers (`{tenantid}` in the discovered issuer) are handled by
- * openid-client. Discovery runs on first use and is retried on the next request after a failure, so the runtime
+ * any issuer found by discovery. Multi-tenant Entra issuers (`common`, `organizations`, `{tenantid}`) are refused by
+ * config.ts, since they would admit users of any tenant; use the tenant's own issuer. Discovery runs on first use and is retried on the next request after a failure, so the runtime
  * starts while the IdP is unreachable.
  */
 export class RelyingParty {
