@@ -51,8 +51,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       : {}),
   } as autocannon.Options);
   return {
-    // Total over elapsed time: exact for fixed-count runs shorter than a second, where per-second buckets are not.
-    requestsPerSecond: Math.round(result.requests.total / Math.max(result.duration, 0.001)),
+    // Total over elapsed wall time from start to finish (ms precision): autocannon's `duration` is whole seconds, which
+    // is too coarse for fixed-count runs of one or two seconds.
+    requestsPerSecond: Math.round(
+      result.requests.total / (Math.max(result.finish.getTime() - result.start.getTime(), 1) / 1000),
+    ),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     requests: result.requests.total,
