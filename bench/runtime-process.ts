@@ -44,9 +44,14 @@ export interface RuntimeProcess {
 }
 
 /** Starts `gatehouse serve` (compiled) and waits until /readyz answers 200. */
-export async function startRuntime(env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<RuntimeProcess> {
+export async function startRuntime(
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 20_000,
+  /** Extra node flags, e.g. `--cpu-prof` to profile a scenario (not allowed in NODE_OPTIONS). */
+  nodeArgs: readonly string[] = [],
+): Promise<RuntimeProcess> {
   const started = performance.now();
-  const child = spawn(process.execPath, [COMPILED_CLI, 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, COMPILED_CLI, 'serve'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
