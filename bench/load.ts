@@ -29,7 +29,15 @@ export interface LoadResult {
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const perRequest = options.perRequestHeaders;
-  const result = await autocannon({
+  const started = performance.now();
+  let lastResponseAt = started;
+  let resolveResult: (result: autocannon.Result) => void = () => {};
+  let rejectResult: (error: unknown) => void = () => {};
+  const finished = new Promise<autocannon.Result>((resolve, reject) => {
+    resolveResult = resolve;
+    rejectResult = reject;
+  });
+  const options_ = {
     url: options.url,
     method: options.method ?? 'GET',
     headers: options.headers,
@@ -49,13 +57,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           ],
         }
       : {}),
-  } as autocannon.Options);
+  } as autocannon.Options;
+  // The callback form returns the instance, whose 'response' events give the time of the last answer.
+  const instance = autocannon(options_, (error, result) => (error ? rejectResult(error) : resolveResult(result)));
+  instance.on('response', () => {
+    lastResponseAt = performance.now();
+  });
+  const result = await finished;
+  // Fixed-count runs end on autocannon's one-second tick, so their rate is measured to the last response instead.
+  const elapsedMs = options.amount ? lastResponseAt - started : result.finish.getTime() - result.start.getTime();
   return {
-    // Total over elapsed wall time from start to finish (ms precision): autocannon's `duration` is whole seconds, which
-    // is too coarse for fixed-count runs of one or two seconds.
-    requestsPerSecond: Math.round(
-      result.requests.total / (Math.max(result.finish.getTime() - result.start.getTime(), 1) / 1000),
-    ),
+    requestsPerSecond: Math.round(result.requests.total / (Math.max(elapsedMs, 1) / 1000)),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     requests: result.requests.total,
