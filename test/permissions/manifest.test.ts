@@ -3,12 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultCatalog, extendCatalog } from '../../catalog/index.js';
+import { catalogToJson, defaultCatalog, extendCatalog } from '../../catalog/index.js';
 import { ESCALATION_EXIT_CODE, runPermissionsCommand } from '../../tools/permissions/cli.js';
 import { diffManifests, renderDiffMarkdown } from '../../tools/permissions/diff.js';
 import { STALE_MESSAGE } from '../../tools/permissions/generate.js';
 import {
   buildManifest,
+  deployedCatalog,
   FEDERATED_SIGN_IN,
   type PermissionManifest,
   serializeManifest,
@@ -145,6 +146,48 @@ describe('permission manifest', () => {
       '| `runtime/Identity` | managed_identity | `Key Vault Secrets User` | azure_role | `vault` | `runtime/VaultAccess` |',
     );
     expect(markdown).toContain('| `viewer` | `graph:read` `incidents:read` `investigations:read` `search:read` |');
+  });
+});
+
+describe('deployed catalog', () => {
+  const runtimeWith = (catalogJson: string) => ({
+    template: {
+      container: [
+        {
+          name: 'runtime',
+          env: [
+            { name: 'PORT', value: '8080' },
+            { name: 'CATALOG_JSON', value: catalogJson },
+          ],
+        },
+      ],
+    },
+  });
+  const extended = extendCatalog(defaultCatalog, {
+    scopes: [{ value: 'tickets:read', description: 'Read tickets' }],
+    grants: { viewer: ['tickets:read'] },
+  });
+
+  it('is the CATALOG_JSON the stack gives its runtime, so the role map shows what is enforced', () => {
+    const stack = { resource: { azurerm_container_app: { runtime: runtimeWith(catalogToJson(extended)) } } };
+    expect(deployedCatalog(stack).definition).toEqual(extended.definition);
+    expect(buildManifest('dev', stack).roles.viewer).toContain('tickets:read');
+  });
+
+  it('is the default catalog for a stack without a runtime', () => {
+    expect(deployedCatalog({ resource: {} })).toBe(defaultCatalog);
+  });
+
+  it('refuses a stack whose runtimes enforce different catalogs', () => {
+    const stack = {
+      resource: {
+        azurerm_container_app: {
+          a: runtimeWith(catalogToJson(extended)),
+          b: runtimeWith(catalogToJson(defaultCatalog)),
+        },
+      },
+    };
+    expect(() => deployedCatalog(stack)).toThrow('the stack runs runtimes with different catalogs');
   });
 });
 

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Catalog, defaultCatalog } from '../../catalog/index.js';
 import { buildApp } from '../../stacks/app.js';
 import { type EnvironmentSettings, environments } from '../../stacks/environments.js';
 import { buildManifest, type PermissionManifest, serializeManifest } from './manifest.js';
@@ -32,19 +31,9 @@ export function synthesizeEnvironments(envs: readonly EnvironmentSettings[]): Ma
   }
 }
 
-/** The catalog an environment's platform enforces. */
-export type CatalogOf = (settings: EnvironmentSettings) => Catalog;
-
-const catalogOfSettings: CatalogOf = (settings) => (settings as { catalog?: Catalog }).catalog ?? defaultCatalog;
-
-export function generateManifests(
-  envs: readonly EnvironmentSettings[] = environments,
-  catalogOf: CatalogOf = catalogOfSettings,
-): PermissionManifest[] {
+export function generateManifests(envs: readonly EnvironmentSettings[] = environments): PermissionManifest[] {
   const stacks = synthesizeEnvironments(envs);
-  return envs.map((settings) =>
-    buildManifest(settings.name, stacks.get(settings.name) as SynthesizedStack, catalogOf(settings)),
-  );
+  return envs.map((settings) => buildManifest(settings.name, stacks.get(settings.name) as SynthesizedStack));
 }
 
 /** The files `npm run permissions` writes, as path (relative to the root) -> content. */

@@ -1,4 +1,4 @@
-import type { Catalog } from '../../catalog/index.js';
+import { type Catalog, catalogFromJson, defaultCatalog } from '../../catalog/index.js';
 import {
   displayPath,
   indexStack,
@@ -184,8 +184,34 @@ function compareGrants(a: Grant, b: Grant): number {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
-/** Builds an environment's manifest: its grants and the catalog's role map. */
-export function buildManifest(environment: string, stack: SynthesizedStack, catalog: Catalog): PermissionManifest {
+/**
+ * The catalog the stack's runtime enforces: the `CATALOG_JSON` its Container App is given (what is deployed), else the
+ * default catalog (a stack without a runtime). Two runtimes with different catalogs in one stack are refused.
+ */
+export function deployedCatalog(stack: SynthesizedStack): Catalog {
+  const found = new Set<string>();
+  for (const app of Object.values(stack.resource?.azurerm_container_app ?? {})) {
+    const template = app.template as
+      | { container?: Array<{ env?: Array<{ name?: string; value?: unknown }> }> }
+      | undefined;
+    for (const container of template?.container ?? []) {
+      for (const env of container.env ?? []) {
+        if (env.name === 'CATALOG_JSON' && typeof env.value === 'string') found.add(env.value);
+      }
+    }
+  }
+  if (found.size > 1)
+    throw new Error('the stack runs runtimes with different catalogs; the manifest shows one per stack');
+  const [json] = found;
+  return json === undefined ? defaultCatalog : catalogFromJson(json);
+}
+
+/** Builds an environment's manifest: its grants and the role map of the catalog its runtime enforces. */
+export function buildManifest(
+  environment: string,
+  stack: SynthesizedStack,
+  catalog: Catalog = deployedCatalog(stack),
+): PermissionManifest {
   const roles: Record<string, string[]> = {};
   for (const role of catalog.roles) roles[role.value] = [...role.permissions].sort();
   return { environment, grants: extractGrants(stack), roles };
