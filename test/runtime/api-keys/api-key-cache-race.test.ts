@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiKeyRecords, type ApiKeyRow } from '../../../runtime/src/credentials/api-keys/api-key-records.js';
 import { ApiKeyResolver } from '../../../runtime/src/credentials/api-keys/api-key-resolver.js';
 import { invalidationBusFor } from '../../../runtime/src/invalidation/bus.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { useAppWithAdmin } from '../../support/app-with-admin.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
-import { bootstrapAdminKey, call, createKey, randomIp } from '../auth/helpers.js';
+import { call, createKey, randomIp } from '../auth/helpers.js';
 
 /** Key records whose next `findByKeyId` reads the row at once but hands it back only when the test releases it. */
 class HeldRecords extends ApiKeyRecords {
@@ -37,29 +37,23 @@ class HeldRecords extends ApiKeyRecords {
 }
 
 describe.each(STORE_DIALECTS)('API key cache against a read that straddles a revocation (%s)', (dialect) => {
-  let app: TestApp;
-  let admin: string;
-  beforeAll(async () => {
-    app = await startTestApp({ dialect });
-    admin = await bootstrapAdminKey(app);
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
+  const suite = useAppWithAdmin(dialect);
 
   it('does not cache a row read before the revocation evicted it, so the revoked key is refused next time', async () => {
-    const bus = invalidationBusFor(app.ctx);
+    const bus = invalidationBusFor(suite.app.ctx);
     await bus.ready();
-    const key = await createKey(app, admin, { name: 'straddled', scopes: ['graph:read'] });
-    const records = new HeldRecords(app.store, app.clock);
-    const resolver = new ApiKeyResolver(app.ctx, records, bus);
+    const key = await createKey(suite.app, suite.admin, { name: 'straddled', scopes: ['graph:read'] });
+    const records = new HeldRecords(suite.app.store, suite.app.clock);
+    const resolver = new ApiKeyResolver(suite.app.ctx, records, bus);
     const request = { req: {} as IncomingMessage, ip: randomIp(), userAgent: null };
 
     const held = records.holdNextRead();
     const straddling = resolver.resolve(key.api_key, request);
     await held.read;
     // The revocation commits and its invalidation notice reaches this resolver while the read above is in flight.
-    expect((await call(app, `/api/v1/api-keys/${key.id}`, { apiKey: admin, method: 'DELETE' })).status).toBe(204);
+    expect(
+      (await call(suite.app, `/api/v1/api-keys/${key.id}`, { apiKey: suite.admin, method: 'DELETE' })).status,
+    ).toBe(204);
     held.release();
     // The request that read before the revocation may still pass; it must not leave the old row behind.
     expect((await straddling).credentialId).toBe(key.key_id);
@@ -71,16 +65,16 @@ describe.each(STORE_DIALECTS)('API key cache against a read that straddles a rev
   });
 
   it('still caches a key read without an eviction in between (no store read on the warm path)', async () => {
-    const bus = invalidationBusFor(app.ctx);
-    const key = await createKey(app, admin, { name: 'warm', scopes: ['graph:read'] });
-    const records = new HeldRecords(app.store, app.clock);
-    const resolver = new ApiKeyResolver(app.ctx, records, bus);
+    const bus = invalidationBusFor(suite.app.ctx);
+    const key = await createKey(suite.app, suite.admin, { name: 'warm', scopes: ['graph:read'] });
+    const records = new HeldRecords(suite.app.store, suite.app.clock);
+    const resolver = new ApiKeyResolver(suite.app.ctx, records, bus);
     const request = { req: {} as IncomingMessage, ip: randomIp(), userAgent: null };
     await resolver.resolve(key.api_key, request);
     // Revoked in the store behind the cache's back (no notice): the cached entry still answers, proving a cache hit.
-    await app.store.db
+    await suite.app.store.db
       .updateTable('api_keys')
-      .set({ revoked_at: new Date(app.clock.now()).toISOString() })
+      .set({ revoked_at: new Date(suite.app.clock.now()).toISOString() })
       .where('id', '=', key.id)
       .execute();
     expect((await resolver.resolve(key.api_key, request)).credentialId).toBe(key.key_id);

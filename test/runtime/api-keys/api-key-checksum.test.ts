@@ -5,6 +5,7 @@ import { ApiKeyResolver } from '../../../runtime/src/credentials/api-keys/api-ke
 import { AppError } from '../../../runtime/src/errors.js';
 import { invalidationBusFor } from '../../../runtime/src/invalidation/bus.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
+import { useAppWithAdmin } from '../../support/app-with-admin.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
 import { bootstrapAdminKey, call } from '../auth/helpers.js';
 
@@ -15,13 +16,7 @@ const typo = (key: string): string => {
 };
 
 describe.each(STORE_DIALECTS)('API key checksum on %s', (dialect) => {
-  let app: TestApp;
-  let admin: string;
-  beforeAll(async () => {
-    app = await startTestApp({ dialect });
-    admin = await bootstrapAdminKey(app);
-  });
-  afterAll(() => app?.close());
+  const suite = useAppWithAdmin(dialect);
 
   it('refuses a key with a wrong checksum without asking the store', async () => {
     let lookups = 0;
@@ -31,28 +26,28 @@ describe.each(STORE_DIALECTS)('API key checksum on %s', (dialect) => {
         throw new Error('the store must not be asked');
       },
     } as unknown as ApiKeyRecords;
-    const resolver = new ApiKeyResolver(app.ctx, records, invalidationBusFor(app.ctx));
+    const resolver = new ApiKeyResolver(suite.app.ctx, records, invalidationBusFor(suite.app.ctx));
     const request = { req: {} as never, ip: '198.18.0.1', userAgent: null };
-    for (const presented of [typo(admin), 'sk_test_short', `sk_live_${admin.slice(8)}`]) {
+    for (const presented of [typo(suite.admin), 'sk_test_short', `sk_live_${suite.admin.slice(8)}`]) {
       const error = await resolver.resolve(presented, request).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AppError);
       expect(error).toMatchObject({ code: 'unauthorized', message: 'Invalid API key', reason: 'checksum' });
     }
     expect(lookups).toBe(0);
     // The same resolver does ask the store for a well-formed key (so the stub above was really in the path).
-    await expect(resolver.resolve(admin, request)).rejects.toThrow('the store must not be asked');
+    await expect(resolver.resolve(suite.admin, request)).rejects.toThrow('the store must not be asked');
   });
 
   it('answers 401 unauthorized over HTTP and writes no audit row for a checksum failure', async () => {
-    const bad = typo(admin);
-    const res = await call(app, '/auth/me', { apiKey: bad });
+    const bad = typo(suite.admin);
+    const res = await call(suite.app, '/auth/me', { apiKey: bad });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: 'Invalid API key' } });
-    const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${suite.app.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(
       /gatehouse_auth_outcomes_total\{kind="api_key",outcome="failure",reason="checksum"\} [1-9]/,
     );
-    const failures = await app.store.db
+    const failures = await suite.app.store.db
       .selectFrom('audit_events')
       .selectAll()
       .where('kind', '=', 'api_key.use_failed')

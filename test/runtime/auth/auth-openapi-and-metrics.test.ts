@@ -1,34 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../support/app.js';
-import { bootstrapAdminKey, call } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useAppWithAdmin } from '../../support/app-with-admin.js';
+import { call } from './helpers.js';
 
 describe('auth metrics and OpenAPI', () => {
-  let app: TestApp;
-  let admin: string;
-  beforeAll(async () => {
-    app = await startTestApp({ dialect: 'sqlite' });
-    admin = await bootstrapAdminKey(app);
-  });
-  afterAll(() => app?.close());
+  const suite = useAppWithAdmin('sqlite');
 
   it('counts auth outcomes by credential kind and reason', async () => {
-    await call(app, '/auth/verify', { apiKey: admin });
-    await call(app, '/auth/verify', { apiKey: admin });
-    await call(app, '/auth/verify');
-    await call(app, '/auth/verify', { bearer: 'not-a-jwt' });
-    const { token } = await app.ctx.tokens.issue({
+    await call(suite.app, '/auth/verify', { apiKey: suite.admin });
+    await call(suite.app, '/auth/verify', { apiKey: suite.admin });
+    await call(suite.app, '/auth/verify');
+    await call(suite.app, '/auth/verify', { bearer: 'not-a-jwt' });
+    const { token } = await suite.app.ctx.tokens.issue({
       subject: 'svc',
       scopes: ['graph:read'],
       authKind: 'client_credentials',
       orgId: 'default',
     });
-    app.clock.advance(app.config.accessTokenTtlSeconds + 60);
+    suite.app.clock.advance(suite.app.config.accessTokenTtlSeconds + 60);
     try {
-      await call(app, '/auth/verify', { bearer: token });
+      await call(suite.app, '/auth/verify', { bearer: token });
     } finally {
-      app.clock.advance(-(app.config.accessTokenTtlSeconds + 60));
+      suite.app.clock.advance(-(suite.app.config.accessTokenTtlSeconds + 60));
     }
-    const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+    const text = await (await fetch(`${suite.app.baseUrl}/metrics`)).text();
     const count = (labels: string) =>
       Number(new RegExp(`^gatehouse_auth_outcomes_total\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
     expect(count('kind="api_key",outcome="success",reason="ok"')).toBe(2);
@@ -38,7 +32,7 @@ describe('auth metrics and OpenAPI', () => {
   });
 
   it('documents the auth, API-key and audit operations in /openapi.json', async () => {
-    const res = await fetch(`${app.baseUrl}/openapi.json`);
+    const res = await fetch(`${suite.app.baseUrl}/openapi.json`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
     expect(Object.keys(doc.paths['/api/v1/api-keys'] ?? {}).sort()).toEqual(['get', 'post']);

@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../../runtime/src/credentials/api-key-format.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { useAppWithAdmin } from '../../support/app-with-admin.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
-import { bootstrapAdminKey, call, createKey } from './helpers.js';
+import { call, createKey } from './helpers.js';
 
 describe.each(STORE_DIALECTS)('GET /auth/verify (forward auth) on %s', (dialect) => {
-  let app: TestApp;
-  let admin: string;
-  beforeAll(async () => {
-    app = await startTestApp({ dialect });
-    admin = await bootstrapAdminKey(app);
-  });
-  afterAll(() => app?.close());
+  const suite = useAppWithAdmin(dialect);
 
   it('answers 200 with the X-Auth-* headers for an API key holding the scopes', async () => {
-    const key = await createKey(app, admin, { name: 'gateway', scopes: ['graph:read', 'search:read'] });
-    const res = await call(app, '/auth/verify?scope=search:read,graph:read', { apiKey: key.api_key });
+    const key = await createKey(suite.app, suite.admin, { name: 'gateway', scopes: ['graph:read', 'search:read'] });
+    const res = await call(suite.app, '/auth/verify?scope=search:read,graph:read', { apiKey: key.api_key });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
     expect(res.headers.get('cache-control')).toBe('no-store');
@@ -37,7 +31,7 @@ describe.each(STORE_DIALECTS)('GET /auth/verify (forward auth) on %s', (dialect)
   });
 
   it('reports role, team and kind of an access token', async () => {
-    const { token } = await app.ctx.tokens.issue({
+    const { token } = await suite.app.ctx.tokens.issue({
       subject: 'alice@example.com',
       role: 'operator',
       scopes: ['team:read', 'team:write'],
@@ -45,7 +39,7 @@ describe.each(STORE_DIALECTS)('GET /auth/verify (forward auth) on %s', (dialect)
       orgId: 'default',
       teamId: 'team-platform',
     });
-    const res = await call(app, '/auth/verify?scope=team:write', { bearer: token });
+    const res = await call(suite.app, '/auth/verify?scope=team:write', { bearer: token });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-auth-role')).toBe('operator');
     expect(res.headers.get('x-auth-team')).toBe('team-platform');
@@ -54,18 +48,18 @@ describe.each(STORE_DIALECTS)('GET /auth/verify (forward auth) on %s', (dialect)
   });
 
   it('answers 401 without a credential and 401 for an unknown key', async () => {
-    const missing = await call(app, '/auth/verify?scope=graph:read');
+    const missing = await call(suite.app, '/auth/verify?scope=graph:read');
     expect(missing.status).toBe(401);
     expect(missing.headers.get('x-auth-error')).toBe('unauthorized');
     expect(await missing.json()).toEqual({ error: { code: 'unauthorized', message: 'Authentication required' } });
-    const unknown = await call(app, '/auth/verify', { apiKey: generateApiKey('test').apiKey });
+    const unknown = await call(suite.app, '/auth/verify', { apiKey: generateApiKey('test').apiKey });
     expect(unknown.status).toBe(401);
     expect(await unknown.json()).toEqual({ error: { code: 'unauthorized', message: 'Invalid API key' } });
   });
 
   it('answers 403 forbidden naming the first missing scope', async () => {
-    const key = await createKey(app, admin, { name: 'narrow', scopes: ['incidents:read'] });
-    const res = await call(app, '/auth/verify?scope=incidents:read&scope=graph:read', { apiKey: key.api_key });
+    const key = await createKey(suite.app, suite.admin, { name: 'narrow', scopes: ['incidents:read'] });
+    const res = await call(suite.app, '/auth/verify?scope=incidents:read&scope=graph:read', { apiKey: key.api_key });
     expect(res.status).toBe(403);
     expect(res.headers.get('x-auth-error')).toBe('forbidden');
     expect(await res.json()).toEqual({
@@ -74,7 +68,7 @@ describe.each(STORE_DIALECTS)('GET /auth/verify (forward auth) on %s', (dialect)
   });
 
   it('answers 400 for a malformed scope parameter', async () => {
-    const res = await call(app, '/auth/verify?scope=%3Cscript%3E', { apiKey: admin });
+    const res = await call(suite.app, '/auth/verify?scope=%3Cscript%3E', { apiKey: suite.admin });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       error: {
@@ -85,22 +79,22 @@ describe.each(STORE_DIALECTS)('GET /auth/verify (forward auth) on %s', (dialect)
   });
 
   it('answers HEAD like GET (Envoy ext_authz may probe with the original method)', async () => {
-    const res = await call(app, '/auth/verify', { apiKey: admin, method: 'HEAD' });
+    const res = await call(suite.app, '/auth/verify', { apiKey: suite.admin, method: 'HEAD' });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-auth-role')).toBe('admin');
   });
 
   it('serves Envoy ext_authz under the /auth/verify prefix with scopes from X-Auth-Require-Scopes', async () => {
-    const key = await createKey(app, admin, { name: 'envoy', scopes: ['search:read'] });
+    const key = await createKey(suite.app, suite.admin, { name: 'envoy', scopes: ['search:read'] });
     // The original request's query belongs to the product and is not read as required scopes.
-    const ok = await call(app, '/auth/verify/api/search?scope=whatever', {
+    const ok = await call(suite.app, '/auth/verify/api/search?scope=whatever', {
       apiKey: key.api_key,
       method: 'POST',
       headers: { 'X-Auth-Require-Scopes': 'search:read' },
     });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('x-auth-kind')).toBe('api_key');
-    const denied = await call(app, '/auth/verify/api/graph', {
+    const denied = await call(suite.app, '/auth/verify/api/graph', {
       apiKey: key.api_key,
       method: 'DELETE',
       headers: { 'X-Auth-Require-Scopes': 'graph:read' },

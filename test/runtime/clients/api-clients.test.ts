@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../../runtime/src/crypto/secret-hash.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
+import { useAppWithAdmin } from '../../support/app-with-admin.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
 import { bootstrapAdminKey, call, createKey, eventually } from '../auth/helpers.js';
 import { basic, type CreatedClient, createClient, postForm } from '../oauth/helpers.js';
@@ -16,18 +17,11 @@ const tokenStatus = async (app: Pick<TestApp, 'baseUrl'>, clientId: string, secr
   ).status;
 
 describe.each(STORE_DIALECTS)('API clients on %s', (dialect) => {
-  let app: TestApp;
-  let admin: string;
-
-  beforeAll(async () => {
-    app = await startTestApp({ dialect });
-    admin = await bootstrapAdminKey(app);
-  });
-  afterAll(() => app?.close());
+  const suite = useAppWithAdmin(dialect);
 
   it('creates a client: 201 with the secret once; the store keeps only its keyed hash', async () => {
-    const res = await call(app, '/api/v1/clients', {
-      apiKey: admin,
+    const res = await call(suite.app, '/api/v1/clients', {
+      apiKey: suite.admin,
       body: { name: 'SOAR', scopes: ['search:read', 'investigations:read'] },
     });
     expect(res.status).toBe(201);
@@ -40,20 +34,20 @@ describe.each(STORE_DIALECTS)('API clients on %s', (dialect) => {
       name: 'SOAR',
       scopes: ['investigations:read', 'search:read'],
       org_id: 'default',
-      token_endpoint: `${app.config.publicUrl}/oauth2/token`,
+      token_endpoint: `${suite.app.config.publicUrl}/oauth2/token`,
     });
     expect(body.client_id).toMatch(/^cli_[0-9a-z]{20}$/);
     expect(body.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const secrets = await app.store.db.selectFrom('api_client_secrets').selectAll().execute();
+    const secrets = await suite.app.store.db.selectFrom('api_client_secrets').selectAll().execute();
     const row = secrets.find((s) => s.id === body.secret_id);
-    expect(row?.secret_hash).toBe(hashSecret(app.config.apiKeyPepper, body.client_secret));
+    expect(row?.secret_hash).toBe(hashSecret(suite.app.config.apiKeyPepper, body.client_secret));
     expect(JSON.stringify(secrets)).not.toContain(body.client_secret);
-    expect(await tokenStatus(app, body.client_id, body.client_secret)).toBe(200);
+    expect(await tokenStatus(suite.app, body.client_id, body.client_secret)).toBe(200);
   });
 
   it('lists clients with secret metadata and never a secret', async () => {
-    const created = await createClient(app, admin, ['graph:read'], 'lister');
-    const res = await call(app, '/api/v1/clients', { apiKey: admin });
+    const created = await createClient(suite.app, suite.admin, ['graph:read'], 'lister');
+    const res = await call(suite.app, '/api/v1/clients', { apiKey: suite.admin });
     expect(res.status).toBe(200);
     const { clients } = (await res.json()) as { clients: Array<Record<string, unknown>> };
     const listed = clients.find((c) => c.client_id === created.client_id);
@@ -71,25 +65,25 @@ describe.each(STORE_DIALECTS)('API clients on %s', (dialect) => {
   });
 
   it('validates the body: unknown scope and missing fields name the field', async () => {
-    const unknown = await call(app, '/api/v1/clients', {
-      apiKey: admin,
+    const unknown = await call(suite.app, '/api/v1/clients', {
+      apiKey: suite.admin,
       body: { name: 'x', scopes: ['graph:delete'] },
     });
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toEqual({
       error: {
         code: 'invalid_request',
-        message: `body.scopes: unknown scope "graph:delete"; allowed: ${app.config.catalog.permissionValues.join(', ')}`,
+        message: `body.scopes: unknown scope "graph:delete"; allowed: ${suite.app.config.catalog.permissionValues.join(', ')}`,
       },
     });
-    const missing = await call(app, '/api/v1/clients', { apiKey: admin, body: { scopes: ['graph:read'] } });
+    const missing = await call(suite.app, '/api/v1/clients', { apiKey: suite.admin, body: { scopes: ['graph:read'] } });
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/^body\.name: /);
   });
 
   it('needs clients:manage (403) and never grants a scope the caller lacks', async () => {
-    const reader = await createKey(app, admin, { name: 'reader', scopes: ['search:read'] });
-    const denied = await call(app, '/api/v1/clients', {
+    const reader = await createKey(suite.app, suite.admin, { name: 'reader', scopes: ['search:read'] });
+    const denied = await call(suite.app, '/api/v1/clients', {
       apiKey: reader.api_key,
       body: { name: 'x', scopes: ['search:read'] },
     });
@@ -97,8 +91,8 @@ describe.each(STORE_DIALECTS)('API clients on %s', (dialect) => {
     expect(await denied.json()).toEqual({
       error: { code: 'forbidden', message: 'The credential lacks the permission "clients:manage"' },
     });
-    const manager = await createKey(app, admin, { name: 'mgr', scopes: ['clients:manage', 'search:read'] });
-    const escalation = await call(app, '/api/v1/clients', {
+    const manager = await createKey(suite.app, suite.admin, { name: 'mgr', scopes: ['clients:manage', 'search:read'] });
+    const escalation = await call(suite.app, '/api/v1/clients', {
       apiKey: manager.api_key,
       body: { name: 'x', scopes: ['search:read', 'graph:read'] },
     });
@@ -109,17 +103,23 @@ describe.each(STORE_DIALECTS)('API clients on %s', (dialect) => {
   });
 
   it('rotates with overlap: a second secret works alongside the first, a third is refused, the old one dies at once', async () => {
-    const client = await createClient(app, admin, ['search:read']);
+    const client = await createClient(suite.app, suite.admin, ['search:read']);
     // Warm the cache with the first secret so the checks below prove invalidation, not a cold read.
-    expect(await tokenStatus(app, client.client_id, client.client_secret)).toBe(200);
-    const added = await call(app, `/api/v1/clients/${client.client_id}/secrets`, { apiKey: admin, method: 'POST' });
+    expect(await tokenStatus(suite.app, client.client_id, client.client_secret)).toBe(200);
+    const added = await call(suite.app, `/api/v1/clients/${client.client_id}/secrets`, {
+      apiKey: suite.admin,
+      method: 'POST',
+    });
     expect(added.status).toBe(201);
     const second = (await added.json()) as { secret_id: string; client_secret: string; client_id: string };
     expect(second.client_id).toBe(client.client_id);
-    expect(await tokenStatus(app, client.client_id, client.client_secret)).toBe(200);
-    expect(await tokenStatus(app, client.client_id, second.client_secret)).toBe(200);
+    expect(await tokenStatus(suite.app, client.client_id, client.client_secret)).toBe(200);
+    expect(await tokenStatus(suite.app, client.client_id, second.client_secret)).toBe(200);
 
-    const third = await call(app, `/api/v1/clients/${client.client_id}/secrets`, { apiKey: admin, method: 'POST' });
+    const third = await call(suite.app, `/api/v1/clients/${client.client_id}/secrets`, {
+      apiKey: suite.admin,
+      method: 'POST',
+    });
     expect(third.status).toBe(409);
     expect(await third.json()).toEqual({
       error: {
@@ -128,31 +128,34 @@ describe.each(STORE_DIALECTS)('API clients on %s', (dialect) => {
       },
     });
 
-    const removed = await call(app, `/api/v1/clients/${client.client_id}/secrets/${client.secret_id}`, {
-      apiKey: admin,
+    const removed = await call(suite.app, `/api/v1/clients/${client.client_id}/secrets/${client.secret_id}`, {
+      apiKey: suite.admin,
       method: 'DELETE',
     });
     expect(removed.status).toBe(204);
-    expect(await tokenStatus(app, client.client_id, client.client_secret)).toBe(401);
-    expect(await tokenStatus(app, client.client_id, second.client_secret)).toBe(200);
-    const again = await call(app, `/api/v1/clients/${client.client_id}/secrets/${client.secret_id}`, {
-      apiKey: admin,
+    expect(await tokenStatus(suite.app, client.client_id, client.client_secret)).toBe(401);
+    expect(await tokenStatus(suite.app, client.client_id, second.client_secret)).toBe(200);
+    const again = await call(suite.app, `/api/v1/clients/${client.client_id}/secrets/${client.secret_id}`, {
+      apiKey: suite.admin,
       method: 'DELETE',
     });
     expect(again.status).toBe(404);
   });
 
   it('deleting a client stops it at once and removes it from the list', async () => {
-    const client = await createClient(app, admin, ['search:read']);
-    expect(await tokenStatus(app, client.client_id, client.client_secret)).toBe(200);
-    const res = await call(app, `/api/v1/clients/${client.client_id}`, { apiKey: admin, method: 'DELETE' });
+    const client = await createClient(suite.app, suite.admin, ['search:read']);
+    expect(await tokenStatus(suite.app, client.client_id, client.client_secret)).toBe(200);
+    const res = await call(suite.app, `/api/v1/clients/${client.client_id}`, { apiKey: suite.admin, method: 'DELETE' });
     expect(res.status).toBe(204);
-    expect(await tokenStatus(app, client.client_id, client.client_secret)).toBe(401);
-    const list = (await (await call(app, '/api/v1/clients', { apiKey: admin })).json()) as {
+    expect(await tokenStatus(suite.app, client.client_id, client.client_secret)).toBe(401);
+    const list = (await (await call(suite.app, '/api/v1/clients', { apiKey: suite.admin })).json()) as {
       clients: Array<{ client_id: string }>;
     };
     expect(list.clients.map((c) => c.client_id)).not.toContain(client.client_id);
-    const missing = await call(app, `/api/v1/clients/${client.client_id}`, { apiKey: admin, method: 'DELETE' });
+    const missing = await call(suite.app, `/api/v1/clients/${client.client_id}`, {
+      apiKey: suite.admin,
+      method: 'DELETE',
+    });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({
       error: { code: 'not_found', message: `No API client ${client.client_id} in this organization` },
@@ -160,44 +163,50 @@ describe.each(STORE_DIALECTS)('API clients on %s', (dialect) => {
   });
 
   it('never shows or changes a client of another org', async () => {
-    const orgRes = await call(app, '/api/v1/orgs', { apiKey: admin, body: { id: 'clients-other', name: 'Other' } });
+    const orgRes = await call(suite.app, '/api/v1/orgs', {
+      apiKey: suite.admin,
+      body: { id: 'clients-other', name: 'Other' },
+    });
     expect(orgRes.status).toBe(201);
     const otherAdmin = ((await orgRes.json()) as { admin_token: { token: string } }).admin_token.token;
-    // Org admin tokens manage tokens and teams, not API clients.
-    const notManager = await call(app, '/api/v1/clients', { bearer: otherAdmin });
+    // Org suite.admin tokens manage tokens and teams, not API clients.
+    const notManager = await call(suite.app, '/api/v1/clients', { bearer: otherAdmin });
     expect(notManager.status).toBe(403);
-    const theirs = await createClient(app, admin, ['search:read']);
-    await app.store.db
+    const theirs = await createClient(suite.app, suite.admin, ['search:read']);
+    await suite.app.store.db
       .updateTable('api_clients')
       .set({ org_id: 'clients-other' })
       .where('client_id', '=', theirs.client_id)
       .execute();
-    const list = (await (await call(app, '/api/v1/clients', { apiKey: admin })).json()) as {
+    const list = (await (await call(suite.app, '/api/v1/clients', { apiKey: suite.admin })).json()) as {
       clients: Array<{ client_id: string }>;
     };
     expect(list.clients.map((c) => c.client_id)).not.toContain(theirs.client_id);
-    const del = await call(app, `/api/v1/clients/${theirs.client_id}`, { apiKey: admin, method: 'DELETE' });
+    const del = await call(suite.app, `/api/v1/clients/${theirs.client_id}`, { apiKey: suite.admin, method: 'DELETE' });
     expect(del.status).toBe(404);
-    const add = await call(app, `/api/v1/clients/${theirs.client_id}/secrets`, { apiKey: admin, method: 'POST' });
+    const add = await call(suite.app, `/api/v1/clients/${theirs.client_id}/secrets`, {
+      apiKey: suite.admin,
+      method: 'POST',
+    });
     expect(add.status).toBe(404);
-    const revoke = await call(app, `/api/v1/clients/${theirs.client_id}/secrets/${theirs.secret_id}`, {
-      apiKey: admin,
+    const revoke = await call(suite.app, `/api/v1/clients/${theirs.client_id}/secrets/${theirs.secret_id}`, {
+      apiKey: suite.admin,
       method: 'DELETE',
     });
     expect(revoke.status).toBe(404);
   });
 
   it('audits creation, secret changes and deletion with the actor and never the secret', async () => {
-    const client = await createClient(app, admin, ['search:read'], 'audited');
+    const client = await createClient(suite.app, suite.admin, ['search:read'], 'audited');
     const added = (await (
-      await call(app, `/api/v1/clients/${client.client_id}/secrets`, { apiKey: admin, method: 'POST' })
+      await call(suite.app, `/api/v1/clients/${client.client_id}/secrets`, { apiKey: suite.admin, method: 'POST' })
     ).json()) as { secret_id: string; client_secret: string };
-    await call(app, `/api/v1/clients/${client.client_id}/secrets/${client.secret_id}`, {
-      apiKey: admin,
+    await call(suite.app, `/api/v1/clients/${client.client_id}/secrets/${client.secret_id}`, {
+      apiKey: suite.admin,
       method: 'DELETE',
     });
-    await call(app, `/api/v1/clients/${client.client_id}`, { apiKey: admin, method: 'DELETE' });
-    const rows = await app.store.db
+    await call(suite.app, `/api/v1/clients/${client.client_id}`, { apiKey: suite.admin, method: 'DELETE' });
+    const rows = await suite.app.store.db
       .selectFrom('audit_events')
       .selectAll()
       .where('credential_id', '=', client.client_id)

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../../runtime/src/rate-limit/limiter.js';
 import { redisReady } from '../../../runtime/src/rate-limit/redis-connection.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
+import { useAppWithAdmin } from '../../support/app-with-admin.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
 import { bootstrapAdminKey, call, createKey, forgeSecret, randomIp } from '../auth/helpers.js';
 
@@ -13,80 +14,77 @@ const RATE_LIMITED = {
 };
 
 describe.each(STORE_DIALECTS)('brute-force limit on %s (in process)', (dialect) => {
-  let app: TestApp;
-  let admin: string;
-  beforeAll(async () => {
-    app = await startTestApp({ dialect, env: LIMIT_ENV });
-    admin = await bootstrapAdminKey(app);
-  });
-  afterAll(() => app?.close());
+  const suite = useAppWithAdmin(dialect, { env: LIMIT_ENV });
 
   it('answers 429 with Retry-After once an address failed too often, even with a good key', async () => {
     const ip = randomIp();
-    const guess = forgeSecret(admin);
+    const guess = forgeSecret(suite.admin);
     for (let i = 0; i < 5; i++) {
-      const res = await call(app, '/auth/verify', { apiKey: guess, ip });
+      const res = await call(suite.app, '/auth/verify', { apiKey: guess, ip });
       expect(res.status).toBe(401);
     }
-    const limited = await call(app, '/auth/verify', { apiKey: guess, ip });
+    const limited = await call(suite.app, '/auth/verify', { apiKey: guess, ip });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('x-auth-error')).toBe('rate_limited');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(119);
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(120);
     expect(await limited.json()).toEqual(RATE_LIMITED);
 
-    const good = await call(app, '/auth/me', { apiKey: admin, ip });
+    const good = await call(suite.app, '/auth/me', { apiKey: suite.admin, ip });
     expect(good.status).toBe(429);
     expect(good.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect((await call(app, '/auth/me', { apiKey: admin, ip: randomIp() })).status).toBe(200);
+    expect((await call(suite.app, '/auth/me', { apiKey: suite.admin, ip: randomIp() })).status).toBe(200);
   });
 
   it('counts malformed and unknown credentials, on Express routes and fast routes alike', async () => {
     const ip = randomIp();
-    for (let i = 0; i < 3; i++) expect((await call(app, '/auth/me', { bearer: 'garbage', ip })).status).toBe(401);
-    for (let i = 0; i < 2; i++) expect((await call(app, '/auth/verify', { apiKey: 'sk_test_x', ip })).status).toBe(401);
-    expect((await call(app, '/api/v1/api-keys', { apiKey: 'sk_test_x', ip })).status).toBe(429);
+    for (let i = 0; i < 3; i++) expect((await call(suite.app, '/auth/me', { bearer: 'garbage', ip })).status).toBe(401);
+    for (let i = 0; i < 2; i++)
+      expect((await call(suite.app, '/auth/verify', { apiKey: 'sk_test_x', ip })).status).toBe(401);
+    expect((await call(suite.app, '/api/v1/api-keys', { apiKey: 'sk_test_x', ip })).status).toBe(429);
   });
 
   it('does not count expired or revoked credentials (their holder is not guessing)', async () => {
     const ip = randomIp();
-    const key = await createKey(app, admin, { name: 'revoked-in-a-loop', scopes: ['graph:read'] });
-    await call(app, `/api/v1/api-keys/${key.id}`, { apiKey: admin, method: 'DELETE' });
+    const key = await createKey(suite.app, suite.admin, { name: 'revoked-in-a-loop', scopes: ['graph:read'] });
+    await call(suite.app, `/api/v1/api-keys/${key.id}`, { apiKey: suite.admin, method: 'DELETE' });
     for (let i = 0; i < 8; i++) {
-      const res = await call(app, '/auth/verify', { apiKey: key.api_key, ip });
+      const res = await call(suite.app, '/auth/verify', { apiKey: key.api_key, ip });
       expect(res.status).toBe(401);
     }
-    expect((await call(app, '/auth/verify', { apiKey: admin, ip })).status).toBe(200);
+    expect((await call(suite.app, '/auth/verify', { apiKey: suite.admin, ip })).status).toBe(200);
   });
 
   it('counts IPv6 callers per /64, so rotating through the prefix does not escape the limit', async () => {
     const prefix = `2001:db8:${randomInt(65536).toString(16)}:${randomInt(65536).toString(16)}`;
     for (let i = 1; i <= 5; i++) {
-      expect((await call(app, '/auth/verify', { apiKey: 'sk_test_nope', ip: `${prefix}::${i}` })).status).toBe(401);
+      expect((await call(suite.app, '/auth/verify', { apiKey: 'sk_test_nope', ip: `${prefix}::${i}` })).status).toBe(
+        401,
+      );
     }
     // The sixth failure, from yet another address of the same /64, is over the limit and blocks the prefix.
-    expect((await call(app, '/auth/verify', { apiKey: 'sk_test_nope', ip: `${prefix}::6` })).status).toBe(429);
-    const rotated = await call(app, '/auth/verify', { apiKey: admin, ip: `${prefix}:abcd:1:2:3` });
+    expect((await call(suite.app, '/auth/verify', { apiKey: 'sk_test_nope', ip: `${prefix}::6` })).status).toBe(429);
+    const rotated = await call(suite.app, '/auth/verify', { apiKey: suite.admin, ip: `${prefix}:abcd:1:2:3` });
     expect(rotated.status).toBe(429);
     expect(await rotated.json()).toEqual(RATE_LIMITED);
     // The neighbouring /64 is somebody else.
     const neighbour = `2001:db8:${randomInt(65536).toString(16)}:${randomInt(65536).toString(16)}::1`;
-    expect((await call(app, '/auth/verify', { apiKey: admin, ip: neighbour })).status).toBe(200);
+    expect((await call(suite.app, '/auth/verify', { apiKey: suite.admin, ip: neighbour })).status).toBe(200);
   });
 
   it('counts IPv4 callers per full address, and IPv4-mapped IPv6 as that IPv4 address', async () => {
     const base = `198.18.${randomInt(256)}`;
     for (let i = 0; i < 6; i++) {
       const ip = i % 2 === 0 ? `${base}.10` : `::ffff:${base}.10`;
-      expect((await call(app, '/auth/verify', { apiKey: 'sk_test_nope', ip })).status).toBe(i < 5 ? 401 : 429);
+      expect((await call(suite.app, '/auth/verify', { apiKey: 'sk_test_nope', ip })).status).toBe(i < 5 ? 401 : 429);
     }
-    expect((await call(app, '/auth/verify', { apiKey: admin, ip: `${base}.10` })).status).toBe(429);
-    expect((await call(app, '/auth/verify', { apiKey: admin, ip: `::ffff:${base}.10` })).status).toBe(429);
-    expect((await call(app, '/auth/verify', { apiKey: admin, ip: `${base}.11` })).status).toBe(200);
+    expect((await call(suite.app, '/auth/verify', { apiKey: suite.admin, ip: `${base}.10` })).status).toBe(429);
+    expect((await call(suite.app, '/auth/verify', { apiKey: suite.admin, ip: `::ffff:${base}.10` })).status).toBe(429);
+    expect((await call(suite.app, '/auth/verify', { apiKey: suite.admin, ip: `${base}.11` })).status).toBe(200);
   });
 
   it('offers a reusable limiter that throws rate_limited with Retry-After', async () => {
-    const limiter = new RateLimiter(app.ctx, { name: `test-${randomIp()}`, points: 2, durationSeconds: 30 });
+    const limiter = new RateLimiter(suite.app.ctx, { name: `test-${randomIp()}`, points: 2, durationSeconds: 30 });
     await limiter.consume('client-a');
     await limiter.consume('client-a');
     const error = await limiter.consume('client-a').catch((e: unknown) => e);
