@@ -1,9 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 import { OAuthErrorBodySchema } from '../http/openapi.js';
-import { authenticateOAuthCaller, withinTenant } from './oauth-caller.js';
+import { authenticateOAuthCaller, OAUTH_CALLER_ERRORS, type OAuthCaller, withinTenant } from './oauth-caller.js';
 import { oauthError, readOAuthForm, sendOAuthJson } from './oauth-http.js';
-import { tokenKindsOf } from './token-kinds.js';
+import { type TokenFacts, type TokenKind, type TokenKindRegistry, tokenKindsOf } from './token-kinds.js';
 
 export const IntrospectionResponseSchema = z
   .object({
@@ -44,6 +45,30 @@ export function tokenParam(form: ReadonlyMap<string, string>): string {
   return token;
 }
 
+/** What an introspection or revocation request asks about: the authenticated caller, the token, and its kind/facts. */
+export interface TokenRequestRead {
+  readonly caller: OAuthCaller;
+  readonly token: string;
+  /** The kind that vouches for `token`; undefined for an unknown, expired or revoked token. */
+  readonly found: { kind: TokenKind; facts: TokenFacts } | undefined;
+}
+
+/**
+ * The common start of `/oauth2/introspect` and `/oauth2/revoke`, in this order: read the form, authenticate the caller
+ * (401/403 before the token is even looked at), require the `token` parameter, and look it up across `kinds`.
+ */
+export async function readTokenRequest(
+  ctx: AppContext,
+  kinds: TokenKindRegistry,
+  req: IncomingMessage,
+): Promise<TokenRequestRead> {
+  const form = await readOAuthForm(req);
+  const caller = await authenticateOAuthCaller(ctx, req, form);
+  const token = tokenParam(form);
+  const found = await kinds.find(token, form.get('token_type_hint'), { ...caller, req });
+  return { caller, token, found };
+}
+
 /**
  * `POST /oauth2/introspect` (RFC 7662) for every credential kind registered in `tokenKindsOf(ctx)`. Callers: API
  * clients (client authentication) and Bearer credentials with `tokens:manage`. A token that is unknown, expired,
@@ -61,19 +86,12 @@ export function registerIntrospectionEndpoint(ctx: AppContext): void {
     responses: {
       200: { description: '`{"active": true, ...}` or `{"active": false}`', schema: IntrospectionResponseSchema },
       400: { description: '`invalid_request`', schema: OAuthErrorBodySchema },
-      401: { description: '`invalid_client`', schema: OAuthErrorBodySchema },
-      403: {
-        description: '`unauthorized_client`: a Bearer caller without tokens:manage',
-        schema: OAuthErrorBodySchema,
-      },
+      ...OAUTH_CALLER_ERRORS,
     },
   });
 
   ctx.fast.add('POST', '/oauth2/introspect', async (req, res) => {
-    const form = await readOAuthForm(req);
-    const caller = await authenticateOAuthCaller(ctx, req, form);
-    const token = tokenParam(form);
-    const found = await kinds.find(token, form.get('token_type_hint'), { ...caller, req });
+    const { caller, found } = await readTokenRequest(ctx, kinds, req);
     if (!found || !withinTenant(caller, found.facts.orgId, found.facts.teamId)) {
       sendOAuthJson(res, { active: false });
       return;

@@ -4,11 +4,21 @@ import { presentedCredential } from '../auth/presented-credential.js';
 import { hasPermission, type Principal } from '../auth/principal.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../http/context.js';
+import { OAuthErrorBodySchema } from '../http/openapi.js';
 import { authenticateClient } from './client-authentication.js';
 import { oauthError } from './oauth-http.js';
 
 /** Permission a Bearer caller needs for `/oauth2/introspect` and `/oauth2/revoke`. */
 export const TOKEN_ADMIN_PERMISSION = 'tokens:manage';
+
+/** OpenAPI responses for the failures `authenticateOAuthCaller` throws, declared once for every endpoint that calls it. */
+export const OAUTH_CALLER_ERRORS = {
+  401: { description: '`invalid_client`', schema: OAuthErrorBodySchema },
+  403: {
+    description: '`unauthorized_client`: a Bearer caller without tokens:manage',
+    schema: OAuthErrorBodySchema,
+  },
+} as const;
 
 /** Who called introspection or revocation, and the tenant their view is limited to. */
 export interface OAuthCaller {

@@ -1,9 +1,9 @@
 import { auditUseFailure } from '../audit/use-failure-audit.js';
 import type { AppContext } from '../http/context.js';
 import { OAuthErrorBodySchema } from '../http/openapi.js';
-import { TokenParamsSchema, tokenParam } from './introspection-endpoint.js';
-import { authenticateOAuthCaller, type OAuthCaller, withinTenant } from './oauth-caller.js';
-import { oauthError, readOAuthForm } from './oauth-http.js';
+import { readTokenRequest, TokenParamsSchema } from './introspection-endpoint.js';
+import { OAUTH_CALLER_ERRORS, type OAuthCaller, withinTenant } from './oauth-caller.js';
+import { oauthError } from './oauth-http.js';
 import type { TokenFacts } from './token-kinds.js';
 import { tokenKindsOf } from './token-kinds.js';
 
@@ -34,19 +34,12 @@ export function registerRevocationEndpoint(ctx: AppContext): void {
     responses: {
       200: { description: 'Revoked, or there was nothing (the caller may revoke) to revoke' },
       400: { description: '`invalid_request` or `unsupported_token_type`', schema: OAuthErrorBodySchema },
-      401: { description: '`invalid_client`', schema: OAuthErrorBodySchema },
-      403: {
-        description: '`unauthorized_client`: a Bearer caller without tokens:manage',
-        schema: OAuthErrorBodySchema,
-      },
+      ...OAUTH_CALLER_ERRORS,
     },
   });
 
   ctx.fast.add('POST', '/oauth2/revoke', async (req, res) => {
-    const form = await readOAuthForm(req);
-    const caller = await authenticateOAuthCaller(ctx, req, form);
-    const token = tokenParam(form);
-    const found = await kinds.find(token, form.get('token_type_hint'), { ...caller, req });
+    const { caller, token, found } = await readTokenRequest(ctx, kinds, req);
     if (found) {
       const { kind, facts } = found;
       if (!mayRevoke(caller, facts)) {
