@@ -22,7 +22,8 @@ import {
   UpdateOrgBodySchema,
   UpdateTeamBodySchema,
 } from './org-schemas.js';
-import { assertInOrg, assertOrgWide } from './org-scope.js';
+import { assertInOrg } from './org-scope.js';
+import { targetOrgWide } from './target-org.js';
 import { targetTeam } from './target-team.js';
 
 const security = ['bearer', 'apiKey', 'cookie'] as const;
@@ -110,8 +111,7 @@ export function registerOrgRoutes(app: Express, ctx: AppContext): void {
     responses: { 200: { description: 'The updated org', schema: OrgSchema }, ...errors },
   });
   app.patch('/api/v1/orgs/:org', requirePermission(ctx, 'tokens:manage'), ctx.parse.json, async (req, res) => {
-    const { org } = parseWith(OrgParamsSchema, req.params, 'params');
-    assertOrgWide(principalOf(req), org);
+    const org = targetOrgWide(req);
     const body = parseWith(UpdateOrgBodySchema, req.body, 'body');
     const updated = await orgs.updateOrg(org, body);
     await recordChange(ctx.audit, auditContextOf(ctx, req), {
@@ -138,8 +138,7 @@ export function registerOrgRoutes(app: Express, ctx: AppContext): void {
     },
   });
   app.post('/api/v1/orgs/:org/teams', requirePermission(ctx, 'tokens:manage'), ctx.parse.json, async (req, res) => {
-    const { org } = parseWith(OrgParamsSchema, req.params, 'params');
-    assertOrgWide(principalOf(req), org);
+    const org = targetOrgWide(req);
     const body = parseWith(CreateTeamBodySchema, req.body, 'body');
     const team = await orgs.createTeam(org, body);
     await recordChange(ctx.audit, auditContextOf(ctx, req), {

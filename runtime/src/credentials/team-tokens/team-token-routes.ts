@@ -6,7 +6,7 @@ import { notFound } from '../../errors.js';
 import type { AppContext } from '../../http/context.js';
 import { ErrorBodySchema, parseWith } from '../../http/openapi.js';
 import { OrgParamsSchema, TeamParamsSchema } from '../../orgs/org-schemas.js';
-import { assertOrgWide } from '../../orgs/org-scope.js';
+import { targetOrgWide } from '../../orgs/target-org.js';
 import { targetTeam } from '../../orgs/target-team.js';
 import { auditContextOf } from '../audit-context.js';
 import {
@@ -87,9 +87,8 @@ export function registerTeamTokenRoutes(app: Express, ctx: AppContext): void {
     responses: { 201: { description: 'Issued', schema: IssuedTokenSchema }, ...errors },
   });
   app.post('/api/v1/orgs/:org/admin-tokens', requirePermission(ctx, PERMISSION), ctx.parse.json, async (req, res) => {
-    const { org } = parseWith(OrgParamsSchema, req.params, 'params');
+    const org = targetOrgWide(req);
     const caller = principalOf(req);
-    assertOrgWide(caller, org);
     const body = parseWith(IssueTokenBodySchema, req.body ?? {}, 'body');
     const issued = await service.issueAdminToken(org, body, caller, auditContextOf(ctx, req));
     res.status(201).set('Cache-Control', 'no-store').json(issued);
@@ -105,8 +104,7 @@ export function registerTeamTokenRoutes(app: Express, ctx: AppContext): void {
     responses: { 200: { description: 'Tokens, newest first', schema: TokenListSchema }, ...errors },
   });
   app.get('/api/v1/orgs/:org/admin-tokens', requirePermission(ctx, PERMISSION), async (req, res) => {
-    const { org } = parseWith(OrgParamsSchema, req.params, 'params');
-    assertOrgWide(principalOf(req), org);
+    const org = targetOrgWide(req);
     res.json({ tokens: await service.list(org, 'admin', null) });
   });
 
