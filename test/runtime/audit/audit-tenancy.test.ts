@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
+import { seedOrg } from '../../support/orgs.js';
 import { bootstrapAdminKey, call } from '../auth/helpers.js';
 
 describe.each(STORE_DIALECTS)("audit export stays within the caller's org on %s", (dialect) => {
@@ -20,17 +21,7 @@ describe.each(STORE_DIALECTS)("audit export stays within the caller's org on %s"
   beforeAll(async () => {
     app = await startTestApp({ dialect });
     admin = await bootstrapAdminKey(app);
-    await app.store.db
-      .insertInto('orgs')
-      .values({
-        id: 'acme',
-        name: 'Acme',
-        team_token_ttl_seconds: null,
-        admin_token_ttl_seconds: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await seedOrg(app.store, { id: 'acme', name: 'Acme' }, now);
     await app.ctx.audit.record({ kind: 'signing_key.rotated', outcome: 'success', credentialId: 'kid-1' });
     await call(app, '/api/v1/api-keys', {
       bearer: await auditorOf('acme'),

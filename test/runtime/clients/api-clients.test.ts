@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../../runtime/src/crypto/secret-hash.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
-import { useAppWithAdmin } from '../../support/app-with-admin.js';
+import type { TestApp } from '../../support/app.js';
+import { useAppWithAdmin, useTwoReplicasWithAdmin } from '../../support/app-with-admin.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
-import { bootstrapAdminKey, call, createKey, eventually } from '../auth/helpers.js';
+import { call, createKey, eventually } from '../auth/helpers.js';
 import { basic, type CreatedClient, createClient, postForm } from '../oauth/helpers.js';
 
 const tokenStatus = async (app: Pick<TestApp, 'baseUrl'>, clientId: string, secret: string) =>
@@ -235,41 +235,35 @@ describe.each(STORE_DIALECTS)('API clients on %s', (dialect) => {
 });
 
 describe('API client changes reach every replica (two apps on one PostgreSQL)', () => {
-  let first: TestApp;
-  let second: TestApp;
-  let admin: string;
-
-  beforeAll(async () => {
-    first = await startTestApp({ dialect: 'postgres' });
-    second = await startTestApp({ dialect: 'postgres', database: first.database });
-    admin = await bootstrapAdminKey(first);
-  });
-  afterAll(async () => {
-    await second?.close();
-    await first?.close();
-  });
+  const replicas = useTwoReplicasWithAdmin();
 
   it('refuses a deleted secret and a deleted client on the other replica within a second', async () => {
-    const client = await createClient(first, admin, ['search:read']);
+    const client = await createClient(replicas.first, replicas.admin, ['search:read']);
     const added = (await (
-      await call(first, `/api/v1/clients/${client.client_id}/secrets`, { apiKey: admin, method: 'POST' })
+      await call(replicas.first, `/api/v1/clients/${client.client_id}/secrets`, {
+        apiKey: replicas.admin,
+        method: 'POST',
+      })
     ).json()) as { client_secret: string };
     // Both replicas have the client cached with both secrets.
-    expect(await tokenStatus(second, client.client_id, client.client_secret)).toBe(200);
-    expect(await tokenStatus(second, client.client_id, added.client_secret)).toBe(200);
+    expect(await tokenStatus(replicas.second, client.client_id, client.client_secret)).toBe(200);
+    expect(await tokenStatus(replicas.second, client.client_id, added.client_secret)).toBe(200);
 
-    await call(first, `/api/v1/clients/${client.client_id}/secrets/${client.secret_id}`, {
-      apiKey: admin,
+    await call(replicas.first, `/api/v1/clients/${client.client_id}/secrets/${client.secret_id}`, {
+      apiKey: replicas.admin,
       method: 'DELETE',
     });
     const secretMs = await eventually(
-      async () => (await tokenStatus(second, client.client_id, client.client_secret)) === 401,
+      async () => (await tokenStatus(replicas.second, client.client_id, client.client_secret)) === 401,
       1000,
     );
     expect(secretMs).toBeLessThan(1000);
-    expect(await tokenStatus(second, client.client_id, added.client_secret)).toBe(200);
+    expect(await tokenStatus(replicas.second, client.client_id, added.client_secret)).toBe(200);
 
-    await call(first, `/api/v1/clients/${client.client_id}`, { apiKey: admin, method: 'DELETE' });
-    await eventually(async () => (await tokenStatus(second, client.client_id, added.client_secret)) === 401, 1000);
+    await call(replicas.first, `/api/v1/clients/${client.client_id}`, { apiKey: replicas.admin, method: 'DELETE' });
+    await eventually(
+      async () => (await tokenStatus(replicas.second, client.client_id, added.client_secret)) === 401,
+      1000,
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../../runtime/src/crypto/secret-hash.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
+import { useTwoReplicasWithAdmin } from '../../support/app-with-admin.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
 import { bootstrapAdminKey, type CallOptions, call, createKey, eventually } from '../auth/helpers.js';
 
@@ -355,27 +356,25 @@ describe.each(STORE_DIALECTS)('team tokens and org admin tokens on %s', (dialect
 });
 
 describe('team token revocation reaches every replica (two apps on one PostgreSQL)', () => {
-  let first: TestApp;
-  let second: TestApp;
-  let admin: string;
-
-  beforeAll(async () => {
-    first = await startTestApp({ dialect: 'postgres' });
-    second = await startTestApp({ dialect: 'postgres', database: first.database });
-    admin = await bootstrapAdminKey(first);
-  });
-  afterAll(async () => {
-    await second?.close();
-    await first?.close();
-  });
+  const replicas = useTwoReplicasWithAdmin();
 
   it('refuses a revoked token on the other replica within a second', async () => {
-    await ok(first, '/api/v1/orgs/default/teams', { apiKey: admin, body: { slug: 'sre', name: 'SRE' } }, 201);
-    const token = await ok<Issued>(first, '/api/v1/orgs/default/teams/sre/tokens', { apiKey: admin, body: {} }, 201);
-    expect((await call(second, '/auth/me', { bearer: token.token })).status).toBe(200);
-    await ok(first, '/api/v1/tokens/revoke', { apiKey: admin, body: { token_id: token.token_id } });
+    await ok(
+      replicas.first,
+      '/api/v1/orgs/default/teams',
+      { apiKey: replicas.admin, body: { slug: 'sre', name: 'SRE' } },
+      201,
+    );
+    const token = await ok<Issued>(
+      replicas.first,
+      '/api/v1/orgs/default/teams/sre/tokens',
+      { apiKey: replicas.admin, body: {} },
+      201,
+    );
+    expect((await call(replicas.second, '/auth/me', { bearer: token.token })).status).toBe(200);
+    await ok(replicas.first, '/api/v1/tokens/revoke', { apiKey: replicas.admin, body: { token_id: token.token_id } });
     const ms = await eventually(
-      async () => (await call(second, '/auth/me', { bearer: token.token })).status === 401,
+      async () => (await call(replicas.second, '/auth/me', { bearer: token.token })).status === 401,
       1000,
     );
     expect(ms).toBeLessThan(1000);
