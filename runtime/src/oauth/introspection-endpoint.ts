@@ -45,6 +45,12 @@ export function tokenParam(form: ReadonlyMap<string, string>): string {
   return token;
 }
 
+/** OpenAPI request side of every endpoint that starts with `readTokenRequest`: who may call, and the form it reads. */
+export const TOKEN_REQUEST_OPENAPI = {
+  security: ['clientBasic', 'bearer'],
+  body: { schema: TokenParamsSchema, contentType: 'application/x-www-form-urlencoded' },
+} as const;
+
 /** What an introspection or revocation request asks about: the authenticated caller, the token, and its kind/facts. */
 export interface TokenRequestRead {
   readonly caller: OAuthCaller;
@@ -81,8 +87,7 @@ export function registerIntrospectionEndpoint(ctx: AppContext): void {
     path: '/oauth2/introspect',
     summary: 'Token introspection (RFC 7662) for access tokens, API keys, team/admin tokens and refresh tokens',
     tags: ['oauth'],
-    security: ['clientBasic', 'bearer'],
-    body: { schema: TokenParamsSchema, contentType: 'application/x-www-form-urlencoded' },
+    ...TOKEN_REQUEST_OPENAPI,
     responses: {
       200: { description: '`{"active": true, ...}` or `{"active": false}`', schema: IntrospectionResponseSchema },
       400: { description: '`invalid_request`', schema: OAuthErrorBodySchema },

@@ -1,7 +1,7 @@
 import { auditUseFailure } from '../audit/use-failure-audit.js';
 import type { AppContext } from '../http/context.js';
 import { OAuthErrorBodySchema } from '../http/openapi.js';
-import { readTokenRequest, TokenParamsSchema } from './introspection-endpoint.js';
+import { readTokenRequest, TOKEN_REQUEST_OPENAPI } from './introspection-endpoint.js';
 import { OAUTH_CALLER_ERRORS, type OAuthCaller, withinTenant } from './oauth-caller.js';
 import { oauthError } from './oauth-http.js';
 import type { TokenFacts } from './token-kinds.js';
@@ -29,8 +29,7 @@ export function registerRevocationEndpoint(ctx: AppContext): void {
     path: '/oauth2/revoke',
     summary: 'Token revocation (RFC 7009) for access tokens, API keys, team/admin tokens and refresh tokens',
     tags: ['oauth'],
-    security: ['clientBasic', 'bearer'],
-    body: { schema: TokenParamsSchema, contentType: 'application/x-www-form-urlencoded' },
+    ...TOKEN_REQUEST_OPENAPI,
     responses: {
       200: { description: 'Revoked, or there was nothing (the caller may revoke) to revoke' },
       400: { description: '`invalid_request` or `unsupported_token_type`', schema: OAuthErrorBodySchema },
