@@ -77,7 +77,9 @@ describe.each(STORE_DIALECTS)('API keys stay within their org and team on %s', (
       api_keys: Array<{ name: string }>;
     };
     expect(redList.api_keys.map((k) => k.name)).not.toContain('blue key');
-    expect((await call(app, `/api/v1/api-keys/${blueKey.id}`, { bearer: red, method: 'DELETE' })).status).toBe(404);
+    const foreign = await call(app, `/api/v1/api-keys/${blueKey.id}`, { bearer: red, method: 'DELETE' });
+    expect(foreign.status).toBe(404);
+    expect(await foreign.json()).toEqual({ error: { code: 'not_found', message: 'No such API key' } });
     expect((await call(app, `/api/v1/api-keys/${blueKey.id}`, { bearer: blue, method: 'DELETE' })).status).toBe(204);
   });
 });

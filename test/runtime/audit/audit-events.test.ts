@@ -66,7 +66,13 @@ describe.each(STORE_DIALECTS)('audit events on %s', (dialect) => {
       ip,
       user_agent: 'gatehouse-tests/1.0',
     });
-    expect(all.find((e) => e.kind === 'api_key.bootstrap')).toBeDefined();
+    expect(all.find((e) => e.kind === 'api_key.bootstrap')).toMatchObject({
+      outcome: 'success',
+      actor_kind: 'cli',
+      actor_subject: 'bootstrap:auditor',
+      org_id: 'default',
+      details: { name: 'auditor', role: 'admin' },
+    });
     const raw = JSON.stringify(await app.store.db.selectFrom('audit_events').selectAll().execute());
     expect(raw).not.toContain(key.api_key.slice(24, 48));
     expect(raw).not.toContain(admin.slice(24, 48));

@@ -160,6 +160,12 @@ describe.each(STORE_DIALECTS)('Entra ID / OIDC JWTs as Bearer on %s', (dialect) 
       .where('kind', '=', 'entra_jwt.use_failed')
       .where('reason', 'in', ['signature', 'audience', 'algorithm', 'expired'])
       .execute();
+    expect([...new Set(unverified.map((row) => row.reason))].sort()).toEqual([
+      'algorithm',
+      'audience',
+      'expired',
+      'signature',
+    ]);
     for (const row of unverified) expect(row.actor_subject).toBeNull();
   });
 

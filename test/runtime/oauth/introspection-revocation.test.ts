@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../support/app.js';
@@ -89,7 +90,9 @@ describe.each(STORE_DIALECTS)('POST /oauth2/introspect and /oauth2/revoke on %s'
       team_id: null,
     });
     expect(result.exp).toBe((result.iat as number) + 1800);
-    expect(typeof result.jti).toBe('string');
+    // The token's own id, so a resource server can match it against revocations.
+    expect(result.jti).toEqual(expect.any(String));
+    expect(result.jti).toBe(decodeJwt(access_token).jti);
   });
 
   it('answers {"active": false} for unknown, malformed, expired and foreign-org tokens', async () => {
@@ -283,8 +286,16 @@ describe.each(STORE_DIALECTS)('POST /oauth2/introspect and /oauth2/revoke on %s'
       expect(res.status).toBe(200);
       expect(await active(token)).toBe(false);
     }
-    expect((await call(app, '/auth/me', { bearer: team.token })).status).toBe(401);
-    expect((await call(app, '/auth/me', { apiKey: key.api_key })).status).toBe(401);
+    const revokedTeamToken = await call(app, '/auth/me', { bearer: team.token });
+    expect(revokedTeamToken.status).toBe(401);
+    expect(await revokedTeamToken.json()).toEqual({
+      error: { code: 'unauthorized', message: 'Invalid or expired token' },
+    });
+    const revokedKey = await call(app, '/auth/me', { apiKey: key.api_key });
+    expect(revokedKey.status).toBe(401);
+    expect(await revokedKey.json()).toEqual({
+      error: { code: 'unauthorized', message: 'The API key has been revoked' },
+    });
     const kinds = await app.store.db
       .selectFrom('audit_events')
       .select('kind')

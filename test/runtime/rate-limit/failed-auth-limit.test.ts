@@ -41,7 +41,9 @@ describe.each(STORE_DIALECTS)('brute-force limit on %s (in process)', (dialect) 
     for (let i = 0; i < 3; i++) expect((await call(suite.app, '/auth/me', { bearer: 'garbage', ip })).status).toBe(401);
     for (let i = 0; i < 2; i++)
       expect((await call(suite.app, '/auth/verify', { apiKey: 'sk_test_x', ip })).status).toBe(401);
-    expect((await call(suite.app, '/api/v1/api-keys', { apiKey: 'sk_test_x', ip })).status).toBe(429);
+    const limited = await call(suite.app, '/api/v1/api-keys', { apiKey: 'sk_test_x', ip });
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toEqual(RATE_LIMITED);
   });
 
   it('does not count expired or revoked credentials (their holder is not guessing)', async () => {

@@ -66,7 +66,14 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
     expect(response.status).toBe(200);
     const body = (await response.json()) as { auth_url: string };
     expect(body.auth_url.startsWith(`${suite.idp.issuer}/auth?`)).toBe(true);
-    expect(browser.jar.get(LOGIN_STATE_COOKIE)).toBeDefined();
+    // The login cookie binds the very state the JSON answer sends the caller off with.
+    const state = new URL(body.auth_url).searchParams.get('state');
+    const bound = openLoginStates(
+      suite.app.config.keyEncryptionKey,
+      browser.jar.get(LOGIN_STATE_COOKIE)?.value as string,
+      suite.app.clock.now() / 1000,
+    );
+    expect(bound.map((login) => login.state)).toEqual([state]);
   });
 
   it('signs in: exchanges the code, provisions the user, sets the three cookies and lands on return_to', async () => {

@@ -270,9 +270,13 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     const read = await browser.request('/auth/me', { origin: 'https://evil.example' });
     expect(read.status).toBe(200);
 
+    const refreshBefore = browser.jar.get('refresh_token')?.value;
+    expect(refreshBefore).toMatch(/^grt_/);
     const logout = await browser.request('/auth/logout', { method: 'POST', origin: 'https://evil.example' });
     expect(logout.status).toBe(403);
-    expect(browser.jar.get('refresh_token')).toBeDefined();
+    expect(await logout.json()).toEqual(CROSS_SITE);
+    // Refused before it touched the session: the refresh cookie is neither cleared nor replaced.
+    expect(browser.jar.get('refresh_token')?.value).toBe(refreshBefore);
   });
   // Last: it moves the shared clock past every token's lifetime.
   it('prunes expired refresh tokens and the families left empty, keeping live ones', async () => {

@@ -197,7 +197,11 @@ describe.each(STORE_DIALECTS)('WebSocket tickets (%s)', (dialect) => {
     });
 
     expect((await redeem(suite.app, ticket)).status).toBe(200);
-    expect((await redeem(suite.app, ticket)).status).toBe(401);
+    const replayed = await redeem(suite.app, ticket);
+    expect(replayed.status).toBe(401);
+    expect(await replayed.json()).toEqual({
+      error: { code: 'unauthorized', message: 'Invalid, used or expired WebSocket ticket' },
+    });
     expect(
       (await call(suite.app, `/auth/verify/ws?ws_ticket=${ticket}`, { headers: { 'X-WS-Ticket': ticket } })).status,
     ).toBe(401);
