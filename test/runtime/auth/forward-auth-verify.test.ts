@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../../runtime/src/credentials/api-key-format.js';
 import { useAppWithAdmin } from '../../support/app-with-admin.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
-import { call, createKey } from './helpers.js';
+import { call, createKey, identityOf } from './helpers.js';
 
 describe.each(STORE_DIALECTS)('GET /auth/verify (forward auth) on %s', (dialect) => {
   const suite = useAppWithAdmin(dialect);
@@ -13,14 +13,7 @@ describe.each(STORE_DIALECTS)('GET /auth/verify (forward auth) on %s', (dialect)
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect({
-      subject: res.headers.get('x-auth-subject'),
-      role: res.headers.get('x-auth-role'),
-      scopes: res.headers.get('x-auth-scopes'),
-      kind: res.headers.get('x-auth-kind'),
-      org: res.headers.get('x-auth-org'),
-      team: res.headers.get('x-auth-team'),
-    }).toEqual({
+    expect(identityOf(res)).toEqual({
       subject: `api_key:${key.key_id}`,
       role: '',
       scopes: 'search:read graph:read',

@@ -36,6 +36,16 @@ export function call(app: Pick<TestApp, 'baseUrl'>, path: string, options: CallO
   });
 }
 
+/** The X-Auth-* headers of a forward-auth answer. */
+export const identityOf = (res: Response) => ({
+  subject: res.headers.get('x-auth-subject'),
+  role: res.headers.get('x-auth-role'),
+  scopes: res.headers.get('x-auth-scopes'),
+  kind: res.headers.get('x-auth-kind'),
+  org: res.headers.get('x-auth-org'),
+  team: res.headers.get('x-auth-team'),
+});
+
 /** The bootstrap admin key (`gatehouse bootstrap-admin`) of a test app. */
 export async function bootstrapAdminKey(app: TestApp, name = 'tests'): Promise<string> {
   const created = await createBootstrapAdminKey(

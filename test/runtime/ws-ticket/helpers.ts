@@ -19,13 +19,3 @@ export async function issueTicket(app: Pick<TestApp, 'baseUrl'>, options: CallOp
 /** `GET /auth/verify?ws_ticket=...` as a gateway forwards the upgrade request's query. */
 export const redeem = (app: Pick<TestApp, 'baseUrl'>, ticket: string, extra = '', options: CallOptions = {}) =>
   call(app, `/auth/verify?ws_ticket=${encodeURIComponent(ticket)}${extra}`, options);
-
-/** The X-Auth-* headers of a forward-auth answer. */
-export const identityOf = (res: Response) => ({
-  subject: res.headers.get('x-auth-subject'),
-  role: res.headers.get('x-auth-role'),
-  scopes: res.headers.get('x-auth-scopes'),
-  kind: res.headers.get('x-auth-kind'),
-  org: res.headers.get('x-auth-org'),
-  team: res.headers.get('x-auth-team'),
-});

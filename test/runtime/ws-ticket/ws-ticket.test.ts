@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../../runtime/src/crypto/secret-hash.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
-import { bootstrapAdminKey, call, createKey, eventually } from '../auth/helpers.js';
+import { bootstrapAdminKey, call, createKey, eventually, identityOf } from '../auth/helpers.js';
 import { errorBody, ORIGIN, TestBrowser, useSigninSuite } from '../signin/support/signin-harness.js';
-import { identityOf, issueTicket, REFUSED, redeem, TICKET_SHAPE } from './helpers.js';
+import { issueTicket, REFUSED, redeem, TICKET_SHAPE } from './helpers.js';
 
 describe.each(STORE_DIALECTS)('WebSocket tickets (%s)', (dialect) => {
   // The sign-in suite (runtime + in-process IdP) so that a real browser session can ask for a ticket too.
