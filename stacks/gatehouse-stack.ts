@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
-import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
-import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
-import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { TimeProvider } from '@cdktf/provider-time/lib/provider';
+import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider/index.js';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider/index.js';
+import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group/index.js';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
+import { TimeProvider } from '@cdktf/provider-time/lib/provider/index.js';
 import { Aspects, AzurermBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AuthPlatform } from '../constructs/auth-platform/index.js';

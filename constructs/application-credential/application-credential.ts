@@ -1,5 +1,5 @@
-import { ApplicationFederatedIdentityCredential } from '@cdktf/provider-azuread/lib/application-federated-identity-credential';
-import { ApplicationPasswordA as ApplicationPassword } from '@cdktf/provider-azuread/lib/application-password';
+import { ApplicationFederatedIdentityCredential } from '@cdktf/provider-azuread/lib/application-federated-identity-credential/index.js';
+import { ApplicationPasswordA as ApplicationPassword } from '@cdktf/provider-azuread/lib/application-password/index.js';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { type AuthKeyVault, type AuthKeyVaultSecret, createSecretSchedule } from '../auth-key-vault/index.js';

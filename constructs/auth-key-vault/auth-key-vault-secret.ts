@@ -1,5 +1,5 @@
-import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
-import { Password } from '@cdktf/provider-random/lib/password';
+import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret/index.js';
+import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import { type ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {

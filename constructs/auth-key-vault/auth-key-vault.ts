@@ -1,8 +1,8 @@
-import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
-import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
-import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
-import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { Sleep } from '@cdktf/provider-time/lib/sleep';
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config/index.js';
+import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault/index.js';
+import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting/index.js';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
+import { Sleep } from '@cdktf/provider-time/lib/sleep/index.js';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkIntegerRange, checkNoDuplicates, checkPattern, nextChildId, ValidationError } from '../core/index.js';

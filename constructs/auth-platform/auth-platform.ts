@@ -1,4 +1,4 @@
-import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity/index.js';
 import { Construct } from 'constructs';
 import { type Catalog, defaultCatalog } from '../../catalog/index.js';
 import { AuthKeyVault, type AuthKeyVaultProps } from '../auth-key-vault/index.js';

@@ -1,5 +1,5 @@
-import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
-import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
+import { Subnet } from '@cdktf/provider-azurerm/lib/subnet/index.js';
+import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network/index.js';
 import { Construct } from 'constructs';
 import { checkPattern, ValidationError } from '../core/index.js';
 

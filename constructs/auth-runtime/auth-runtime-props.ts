@@ -1,4 +1,4 @@
-import type { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import type { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity/index.js';
 import type { Catalog } from '../../catalog/index.js';
 import type { AuthKeyVault, AuthKeyVaultSecret } from '../auth-key-vault/index.js';
 import type { RuntimeDatabaseOptions } from './runtime-database.js';

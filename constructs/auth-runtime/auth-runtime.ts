@@ -1,9 +1,9 @@
-import { ContainerApp } from '@cdktf/provider-azurerm/lib/container-app';
-import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-app-environment';
-import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
-import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import { Sleep } from '@cdktf/provider-time/lib/sleep';
+import { ContainerApp } from '@cdktf/provider-azurerm/lib/container-app/index.js';
+import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-app-environment/index.js';
+import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace/index.js';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
+import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity/index.js';
+import { Sleep } from '@cdktf/provider-time/lib/sleep/index.js';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { catalogToJson, defaultCatalog } from '../../catalog/index.js';

@@ -1,4 +1,7 @@
-import type { ContainerAppSecret, ContainerAppTemplateContainerEnv } from '@cdktf/provider-azurerm/lib/container-app';
+import type {
+  ContainerAppSecret,
+  ContainerAppTemplateContainerEnv,
+} from '@cdktf/provider-azurerm/lib/container-app/index.js';
 import type { AuthKeyVaultSecret } from '../auth-key-vault/index.js';
 
 /**

@@ -1,9 +1,9 @@
-import { ContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
-import { ContainerRegistryScopeMap } from '@cdktf/provider-azurerm/lib/container-registry-scope-map';
-import { ContainerRegistryToken } from '@cdktf/provider-azurerm/lib/container-registry-token';
-import { ContainerRegistryTokenPassword } from '@cdktf/provider-azurerm/lib/container-registry-token-password';
-import { Image } from '@cdktf/provider-docker/lib/image';
-import { RegistryImage } from '@cdktf/provider-docker/lib/registry-image';
+import { ContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry/index.js';
+import { ContainerRegistryScopeMap } from '@cdktf/provider-azurerm/lib/container-registry-scope-map/index.js';
+import { ContainerRegistryToken } from '@cdktf/provider-azurerm/lib/container-registry-token/index.js';
+import { ContainerRegistryTokenPassword } from '@cdktf/provider-azurerm/lib/container-registry-token-password/index.js';
+import { Image } from '@cdktf/provider-docker/lib/image/index.js';
+import { RegistryImage } from '@cdktf/provider-docker/lib/registry-image/index.js';
 import { Construct } from 'constructs';
 import { checkIntegerRange, checkPattern, ExpirySchedule, ValidationError } from '../core/index.js';
 import { hashBuildContext } from './build-context-hash.js';

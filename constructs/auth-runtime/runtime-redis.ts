@@ -1,4 +1,4 @@
-import { RedisCache } from '@cdktf/provider-azurerm/lib/redis-cache';
+import { RedisCache } from '@cdktf/provider-azurerm/lib/redis-cache/index.js';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import type { AuthKeyVault, AuthKeyVaultSecret } from '../auth-key-vault/index.js';

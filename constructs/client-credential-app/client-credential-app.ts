@@ -1,6 +1,6 @@
-import { AppRoleAssignment } from '@cdktf/provider-azuread/lib/app-role-assignment';
-import { Application } from '@cdktf/provider-azuread/lib/application';
-import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
+import { AppRoleAssignment } from '@cdktf/provider-azuread/lib/app-role-assignment/index.js';
+import { Application } from '@cdktf/provider-azuread/lib/application/index.js';
+import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal/index.js';
 import { Construct } from 'constructs';
 import { ApplicationCredential, type ApplicationCredentialOptions } from '../application-credential/index.js';
 import { checkNoDuplicates, checkPattern, ValidationError } from '../core/index.js';

@@ -1,5 +1,5 @@
-import { Offset } from '@cdktf/provider-time/lib/offset';
-import { Rotating } from '@cdktf/provider-time/lib/rotating';
+import { Offset } from '@cdktf/provider-time/lib/offset/index.js';
+import { Rotating } from '@cdktf/provider-time/lib/rotating/index.js';
 import { Construct } from 'constructs';
 
 export interface ExpiryScheduleProps {

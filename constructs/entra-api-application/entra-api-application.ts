@@ -1,12 +1,12 @@
-import { AppRoleAssignment } from '@cdktf/provider-azuread/lib/app-role-assignment';
+import { AppRoleAssignment } from '@cdktf/provider-azuread/lib/app-role-assignment/index.js';
 import {
   Application,
   type ApplicationApiOauth2PermissionScope,
   type ApplicationAppRole,
-} from '@cdktf/provider-azuread/lib/application';
-import { ApplicationIdentifierUri } from '@cdktf/provider-azuread/lib/application-identifier-uri';
-import { ApplicationRedirectUris } from '@cdktf/provider-azuread/lib/application-redirect-uris';
-import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
+} from '@cdktf/provider-azuread/lib/application/index.js';
+import { ApplicationIdentifierUri } from '@cdktf/provider-azuread/lib/application-identifier-uri/index.js';
+import { ApplicationRedirectUris } from '@cdktf/provider-azuread/lib/application-redirect-uris/index.js';
+import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal/index.js';
 import { Construct } from 'constructs';
 import { type Catalog, CatalogError, defaultCatalog, isRole, validateScopes } from '../../catalog/index.js';
 import { ApplicationCredential, type ApplicationCredentialOptions } from '../application-credential/index.js';

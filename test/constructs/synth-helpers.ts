@@ -1,7 +1,7 @@
-import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
-import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { TimeProvider } from '@cdktf/provider-time/lib/provider';
+import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider/index.js';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider/index.js';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
+import { TimeProvider } from '@cdktf/provider-time/lib/provider/index.js';
 import { type App, type IScopeCallback, TerraformStack, Testing } from 'cdktf';
 import { expect } from 'vitest';
 
