@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 
-/** One load run: fixed duration, fixed connections, optionally a fixed overall rate. */
+/** One closed-loop load run (saturation): fixed duration or count, fixed connections. Fixed rates: paced-load.ts. */
 export interface LoadOptions {
   readonly url: string;
   readonly method?: 'GET' | 'POST';
@@ -12,8 +12,6 @@ export interface LoadOptions {
   readonly durationSeconds: number;
   /** Send exactly this many requests instead of running for a duration (e.g. one per distinct credential). */
   readonly amount?: number;
-  /** Requests per second over all connections; unset for saturation. */
-  readonly overallRate?: number;
   /** Called before each request to vary it (e.g. a different key per request). Returns headers to set. */
   readonly perRequestHeaders?: () => Record<string, string>;
 }
@@ -44,7 +42,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     body: options.body,
     connections: options.connections,
     ...(options.amount ? { amount: options.amount } : { duration: options.durationSeconds }),
-    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     ...(perRequest
       ? {
           requests: [

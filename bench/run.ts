@@ -5,6 +5,7 @@ import { startChildServer } from './child-server.js';
 import { type BenchDatabase, createPostgresDatabase, createSqliteDatabase } from './databases.js';
 import { measureJoseVerifyRate } from './jose-raw.js';
 import { type LoadOptions, type LoadResult, runLoad } from './load.js';
+import { type PacedLoadOptions, runPacedLoad } from './paced-load.js';
 import { PEER_CLIENT_ID, PEER_CLIENT_SECRET } from './peer-client.js';
 import { type BenchResults, evaluate, renderReport, type Target } from './report.js';
 import { buildRuntime, freePort, productionEnv, runCli, startRuntime } from './runtime-process.js';
@@ -29,6 +30,19 @@ async function measure(
   options: Omit<LoadOptions, 'connections' | 'durationSeconds'>,
 ): Promise<LoadResult> {
   const result = await runLoad({ connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, ...options });
+  load[name] = result;
+  process.stderr.write(
+    `${name}: ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}\n`,
+  );
+  return result;
+}
+
+/** Latency at a fixed rate, open loop (see paced-load.ts for why not autocannon's overallRate). */
+async function measureAtRate(
+  name: string,
+  options: Omit<PacedLoadOptions, 'connections' | 'durationSeconds'>,
+): Promise<LoadResult> {
+  const result = await runPacedLoad({ connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, ...options });
   load[name] = result;
   process.stderr.write(
     `${name}: ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}\n`,
@@ -80,14 +94,14 @@ async function benchRuntime(database: BenchDatabase, port: number): Promise<void
       perRequestHeaders: oneEach(freshTokens, 'authorization', 'Bearer '),
     });
     const issuance = await measure(`${tag}: token issuance (client credentials)`, tokenRequest);
-    const verifyHalf = await measure(`${tag}: verify, API key, at half saturation`, {
+    const verifyHalf = await measureAtRate(`${tag}: verify, API key, at half saturation (fixed rate)`, {
       url: verifyUrl,
       headers: { 'x-api-key': warmKey as string },
-      overallRate: Math.max(1, Math.round(keyWarm.requestsPerSecond / 2)),
+      rate: Math.max(1, Math.round(keyWarm.requestsPerSecond / 2)),
     });
-    const issuanceHalf = await measure(`${tag}: token issuance at half saturation`, {
+    const issuanceHalf = await measureAtRate(`${tag}: token issuance at half saturation (fixed rate)`, {
       ...tokenRequest,
-      overallRate: Math.max(1, Math.round(issuance.requestsPerSecond / 2)),
+      rate: Math.max(1, Math.round(issuance.requestsPerSecond / 2)),
     });
     measurements[`${tag}.verify_api_key_warm_rps`] = keyWarm.requestsPerSecond;
     measurements[`${tag}.verify_jwt_repeated_rps`] = jwtRepeated.requestsPerSecond;
