@@ -1,6 +1,7 @@
 import { auditUseFailure } from '../../audit/use-failure-audit.js';
 import { makePrincipal, type Principal } from '../../auth/principal.js';
 import type { AuthRequest, CredentialResolver } from '../../auth/resolver.js';
+import { VerifiedSecretMemo } from '../../crypto/verified-secret-memo.js';
 import { AppError, tokenExpired, unauthorized } from '../../errors.js';
 import type { AppContext } from '../../http/context.js';
 import type { InvalidationBus } from '../../invalidation/bus.js';
@@ -32,7 +33,8 @@ const INVALID = 'Invalid API key';
  * `X-API-Key: sk_live_...`. The checksum is checked before anything else (typos and scanner false positives never
  * reach the store). Keys that exist are cached per key_id for `API_KEY_CACHE_TTL_SECONDS` (unknown ids are not, so
  * they cannot fill the cache); a cached entry holds the secret's hash, so every request still proves the secret
- * (constant-time HMAC comparison), and the key's revocation and expiry are checked on every use. Revocation and
+ * (constant-time HMAC comparison; a secret that already verified against the entry is recognised by a plain SHA-256,
+ * see VerifiedSecretMemo), and the key's revocation and expiry are checked on every use. Revocation and
  * rotation drop the entry here and, through the invalidation bus, on every replica; the shared CredentialLookup
  * refuses to cache a row whose read was in flight when such a notice arrived (it may predate the revocation). Unknown, wrong-secret and revoked keys answer `unauthorized`; `token_expired` is only said
  * after the secret verified.
@@ -43,6 +45,7 @@ export class ApiKeyResolver implements CredentialResolver {
   readonly #ctx: AppContext;
   readonly #lookup: CredentialLookup<CachedKey>;
   readonly #environment: string;
+  readonly #verified = new VerifiedSecretMemo();
 
   constructor(ctx: AppContext, records: ApiKeyRecords, bus: InvalidationBus) {
     this.#ctx = ctx;
@@ -92,18 +95,26 @@ export class ApiKeyResolver implements CredentialResolver {
   }
 
   async #check(keyId: string, secret: string, verified: { principal?: Principal }): Promise<Principal> {
-    const pepper = this.#ctx.config.apiKeyPepper;
     const key = await this.#lookup.find(keyId);
     if (!key) {
-      verifyApiKeySecret(pepper, secret, NO_SUCH_HASH);
+      verifyApiKeySecret(this.#ctx.config.apiKeyPepper, secret, NO_SUCH_HASH);
       throw unauthorized(INVALID, 'unknown');
     }
-    if (!verifyApiKeySecret(pepper, secret, key.secretHash)) throw unauthorized(INVALID, 'bad_secret');
+    if (!this.#secretVerifies(key, secret)) throw unauthorized(INVALID, 'bad_secret');
     verified.principal = key.principal;
     if (key.revoked) throw unauthorized('The API key has been revoked', 'revoked');
     this.#assertInLifetime(key.expiresAtMs, key.graceUntilMs);
     this.#lookup.touch(key.id, this.#ctx.clock.now());
     return key.principal;
+  }
+
+  /** The full HMAC check, unless this exact secret already verified against this cache entry. */
+  #secretVerifies(key: CachedKey, secret: string): boolean {
+    const digest = this.#verified.digest(secret);
+    if (this.#verified.matches(key, digest)) return true;
+    if (!verifyApiKeySecret(this.#ctx.config.apiKeyPepper, secret, key.secretHash)) return false;
+    this.#verified.remember(key, digest);
+    return true;
   }
 
   #cachedKeyOf(row: ApiKeyRow): CachedKey {

@@ -1,5 +1,6 @@
 import { constantTimeEqual } from '../../crypto/constant-time.js';
 import { hashSecret } from '../../crypto/secret-hash.js';
+import { VerifiedSecretMemo } from '../../crypto/verified-secret-memo.js';
 import { type CredentialCheckerOptions, CredentialLookup } from '../cache/credential-lookup.js';
 import { type ClientAuthRecord, loadClientAuthRecord } from './client-records.js';
 
@@ -16,12 +17,13 @@ const MAX_SECRET_LENGTH = 256;
 /**
  * Checks `client_id` + `client_secret` for the OAuth endpoints. Warm path: no store query (the client and its secret
  * hashes are cached for `cacheTtlSeconds`); one HMAC of the presented secret, compared in constant time with each
- * active hash. Unknown clients are not cached (they would let a caller fill the cache); deletions and secret changes
+ * active hash, or, for a secret that already verified against the cached client, one SHA-256 (VerifiedSecretMemo). Unknown clients are not cached (they would let a caller fill the cache); deletions and secret changes
  * evict the entry here and, through the invalidation bus, on every replica.
  */
 export class ClientAuthenticator {
   readonly #o: CredentialCheckerOptions;
   readonly #lookup: CredentialLookup<ClientAuthRecord>;
+  readonly #verified = new VerifiedSecretMemo();
 
   constructor(options: CredentialCheckerOptions) {
     this.#o = options;
@@ -42,16 +44,24 @@ export class ClientAuthenticator {
       return { ok: false, reason: 'malformed', client: undefined };
     }
     const client = await this.#lookup.find(clientId);
-    // Hash the secret even for an unknown client, so the answer takes as long as for a wrong secret.
-    const presented = hashSecret(this.#o.pepper, secret);
+    const digest = this.#verified.digest(secret);
+    let matched: ClientAuthRecord['secrets'][number] | undefined;
+    for (const candidate of client?.secrets ?? []) {
+      if (this.#verified.matches(candidate, digest)) matched = candidate;
+    }
+    if (!matched) {
+      // Hash the secret even for an unknown client, so the answer takes as long as for a wrong secret.
+      const presented = hashSecret(this.#o.pepper, secret);
+      if (!client) return { ok: false, reason: 'unknown_client', client: undefined };
+      // Compare with every active secret (at most two) so timing does not tell which one matched.
+      for (const candidate of client.secrets) {
+        if (constantTimeEqual(presented, candidate.hash)) matched = candidate;
+      }
+      if (!matched) return { ok: false, reason: 'bad_secret', client };
+      this.#verified.remember(matched, digest);
+    }
     if (!client) return { ok: false, reason: 'unknown_client', client: undefined };
     const now = this.#o.clock.now();
-    let matched: ClientAuthRecord['secrets'][number] | undefined;
-    // Compare with every active secret (at most two) so timing does not tell which one matched.
-    for (const candidate of client.secrets) {
-      if (constantTimeEqual(presented, candidate.hash)) matched = candidate;
-    }
-    if (!matched) return { ok: false, reason: 'bad_secret', client };
     if (matched.expiresAt !== null && Date.parse(matched.expiresAt) <= now) {
       return { ok: false, reason: 'expired_secret', client };
     }

@@ -1,5 +1,6 @@
 import { constantTimeEqual } from '../../crypto/constant-time.js';
 import { hashSecret } from '../../crypto/secret-hash.js';
+import { VerifiedSecretMemo } from '../../crypto/verified-secret-memo.js';
 import type { Store } from '../../store/store.js';
 import { type CredentialCheckerOptions, CredentialLookup } from '../cache/credential-lookup.js';
 import { parseTeamToken } from './team-token-format.js';
@@ -39,6 +40,7 @@ export type TeamTokenCheck =
 export class TeamTokenVerifier {
   readonly #o: CredentialCheckerOptions;
   readonly #lookup: CredentialLookup<TeamTokenRecord>;
+  readonly #verified = new VerifiedSecretMemo();
 
   constructor(options: CredentialCheckerOptions) {
     this.#o = options;
@@ -55,11 +57,15 @@ export class TeamTokenVerifier {
     const parsed = parseTeamToken(presented);
     if (!parsed) return { ok: false, reason: 'malformed', tokenId: null };
     const record = await this.#lookup.find(parsed.tokenId);
-    // Hash the secret even for an unknown token, so the answer takes as long as for a wrong secret.
-    const presentedHash = hashSecret(this.#o.pepper, parsed.secret);
-    if (!record) return { ok: false, reason: 'unknown', tokenId: parsed.tokenId };
-    if (!constantTimeEqual(presentedHash, record.hash)) {
-      return { ok: false, reason: 'bad_secret', tokenId: parsed.tokenId };
+    const digest = this.#verified.digest(parsed.secret);
+    if (!record || !this.#verified.matches(record, digest)) {
+      // Hash the secret even for an unknown token, so the answer takes as long as for a wrong secret.
+      const presentedHash = hashSecret(this.#o.pepper, parsed.secret);
+      if (!record) return { ok: false, reason: 'unknown', tokenId: parsed.tokenId };
+      if (!constantTimeEqual(presentedHash, record.hash)) {
+        return { ok: false, reason: 'bad_secret', tokenId: parsed.tokenId };
+      }
+      this.#verified.remember(record, digest);
     }
     if (record.revoked) return { ok: false, reason: 'revoked', tokenId: parsed.tokenId, token: record };
     const now = this.#o.clock.now();
