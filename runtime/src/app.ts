@@ -155,7 +155,7 @@ export function createRequestListener(app: Express): RequestListener {
       app(req, res);
       return;
     }
-    instrumentRequest(ctx.logger, ctx.metrics, req, res, () => path);
+    instrumentRequest(ctx.logger, ctx.metrics, req, res, () => path, false);
     try {
       const pending = handler(req, res);
       if (pending) pending.catch((error: unknown) => renderError(req, res, error, ctx.logger));

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import { AppError, invalidRequest } from '../errors.js';
 import type { AppContext } from '../http/context.js';
+import { writeFastHead } from '../http/fast-router.js';
 import { ErrorBodySchema } from '../http/openapi.js';
 import { authOf } from './authenticator.js';
 import { assertPermissions } from './middleware.js';
@@ -105,15 +106,24 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
       res.setHeader(AUTH_ERROR_HEADER, error instanceof AppError && error.expose ? error.code : 'internal');
       throw error;
     }
-    res.statusCode = 200;
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Auth-Subject', principal.subject);
-    res.setHeader('X-Auth-Role', principal.role ?? '');
-    res.setHeader('X-Auth-Scopes', principal.scopes.join(' '));
-    res.setHeader('X-Auth-Kind', principal.kind);
-    res.setHeader('X-Auth-Org', principal.orgId);
-    res.setHeader('X-Auth-Team', principal.teamId ?? '');
-    res.setHeader('Content-Length', '0');
+    writeFastHead(res, 200, [
+      'Cache-Control',
+      'no-store',
+      'X-Auth-Subject',
+      principal.subject,
+      'X-Auth-Role',
+      principal.role ?? '',
+      'X-Auth-Scopes',
+      principal.scopes.join(' '),
+      'X-Auth-Kind',
+      principal.kind,
+      'X-Auth-Org',
+      principal.orgId,
+      'X-Auth-Team',
+      principal.teamId ?? '',
+      'Content-Length',
+      '0',
+    ]);
     res.end();
   };
   ctx.fast.add('GET', '/auth/verify', verify(true));

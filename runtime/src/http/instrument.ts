@@ -4,8 +4,9 @@ import type { Metrics } from './metrics.js';
 import { requestIdOf } from './request-id.js';
 
 /**
- * Per-request bookkeeping, kept cheap because it runs on the hot paths: a request id (echoed as `X-Request-Id`),
- * one latency observation and one access-log line when the response finishes. The log line has the path without the
+ * Per-request bookkeeping, kept cheap because it runs on the hot paths: a request id (echoed as `X-Request-Id`, by
+ * this function unless `echoRequestId` is false: fast routes echo it in their single `writeFastHead`), one latency
+ * observation and one access-log line when the response finishes. The log line has the path without the
  * query string (queries may carry codes or tickets) and never headers or bodies.
  */
 export function instrumentRequest(
@@ -14,11 +15,12 @@ export function instrumentRequest(
   req: IncomingMessage,
   res: ServerResponse,
   routeOf: () => string,
+  echoRequestId = true,
 ): void {
   const started = performance.now();
   const id = requestIdOf(req);
   req.requestId = id;
-  res.setHeader('X-Request-Id', id);
+  if (echoRequestId) res.setHeader('X-Request-Id', id);
   res.once('finish', () => {
     const ms = performance.now() - started;
     const route = routeOf();

@@ -41,6 +41,8 @@ export function renderError(req: IncomingMessage, res: ServerResponse, error: un
     res.destroy();
     return;
   }
+  // Fast routes echo the request id in their success head only (writeFastHead); an error answers it here.
+  if (req.requestId !== undefined && !res.hasHeader('X-Request-Id')) res.setHeader('X-Request-Id', req.requestId);
   let body: string;
   if (publicError instanceof OAuthError) {
     const description = publicError.status >= 500 ? 'Internal error' : publicError.message;

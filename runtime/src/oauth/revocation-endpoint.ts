@@ -1,5 +1,6 @@
 import { auditUseFailure } from '../audit/use-failure-audit.js';
 import type { AppContext } from '../http/context.js';
+import { writeFastHead } from '../http/fast-router.js';
 import { OAuthErrorBodySchema } from '../http/openapi.js';
 import { readTokenRequest, TOKEN_REQUEST_OPENAPI } from './introspection-endpoint.js';
 import { OAUTH_CALLER_ERRORS, type OAuthCaller, withinTenant } from './oauth-caller.js';
@@ -58,10 +59,7 @@ export function registerRevocationEndpoint(ctx: AppContext): void {
         await kind.revoke(token, facts, { ...caller, req });
       }
     }
-    res.statusCode = 200;
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Pragma', 'no-cache');
-    res.setHeader('Content-Length', 0);
+    writeFastHead(res, 200, ['Cache-Control', 'no-store', 'Pragma', 'no-cache', 'Content-Length', '0']);
     res.end();
   });
 }

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
-import { sendJson } from '../http/fast-router.js';
+import { sendJson, writeFastHead } from '../http/fast-router.js';
 
 /** JWKS may be cached briefly: a new key is published well before it signs anything that outlives this (seconds). */
 export const JWKS_MAX_AGE_SECONDS = 300;
@@ -29,11 +29,15 @@ export function registerWellKnownRoutes(_app: Express, ctx: AppContext): void {
   });
 
   ctx.fast.add('GET', '/.well-known/jwks.json', (_req, res) => {
-    res.statusCode = 200;
     const body = ctx.keys.jwksJson();
-    res.setHeader('Content-Type', 'application/jwk-set+json');
-    res.setHeader('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}, stale-while-revalidate=60`);
-    res.setHeader('Content-Length', Buffer.byteLength(body));
+    writeFastHead(res, 200, [
+      'Content-Type',
+      'application/jwk-set+json',
+      'Cache-Control',
+      `public, max-age=${JWKS_MAX_AGE_SECONDS}, stale-while-revalidate=60`,
+      'Content-Length',
+      String(Buffer.byteLength(body)),
+    ]);
     res.end(body);
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
+import { bootstrapAdminKey } from '../auth/helpers.js';
 
 /** The real app, in process on port 0 (SQLite; store behaviour across dialects is covered by store.test.ts). */
 describe('runtime HTTP surface', () => {
@@ -48,6 +49,30 @@ describe('runtime HTTP surface', () => {
     expect(text).toContain('gatehouse_auth_outcomes_total{kind="api_key",outcome="failure",reason="revoked"} 1');
     expect(text).toContain('gatehouse_auth_outcomes_total{kind="api_key",outcome="success",reason="ok"} 1');
     expect(text).not.toContain('definitely');
+  });
+
+  it('echoes X-Request-Id exactly once from every fast route, answering or refusing', async () => {
+    const admin = await bootstrapAdminKey(app);
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const probes: Array<[string, RequestInit, number]> = [
+      ['/auth/verify?scope=graph:read', { headers: { 'x-api-key': admin } }, 200],
+      ['/auth/verify', {}, 401],
+      ['/.well-known/jwks.json', {}, 200],
+      ['/.well-known/oauth-authorization-server', {}, 200],
+      ['/oauth2/token', { method: 'POST', headers: form, body: 'grant_type=client_credentials' }, 401],
+      ['/oauth2/introspect', { method: 'POST', headers: form, body: 'token=x' }, 401],
+      ['/oauth2/revoke', { method: 'POST', headers: form, body: 'token=x' }, 401],
+    ];
+    for (const [path, init, status] of probes) {
+      const res = await fetch(`${app.baseUrl}${path}`, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), 'x-request-id': `probe-${status}` },
+      });
+      expect([path, res.status]).toEqual([path, status]);
+      // Fetch joins repeated headers with ", ": an exact match also proves there is only one.
+      expect([path, res.headers.get('x-request-id')]).toEqual([path, `probe-${status}`]);
+      await res.arrayBuffer();
+    }
   });
 
   it('serves an OpenAPI 3.1 document generated from the registered schemas', async () => {
