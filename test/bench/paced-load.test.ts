@@ -95,7 +95,14 @@ describe('runPacedLoad', () => {
     const url = await serve((_request, response) => {
       setTimeout(() => response.end('slow'), 40);
     });
-    const result = await runPacedLoad({ url, connections: 1, rate: 100, durationSeconds: 0.2, warmupSeconds: 0, drainMs: 5000 });
+    const result = await runPacedLoad({
+      url,
+      connections: 1,
+      rate: 100,
+      durationSeconds: 0.2,
+      warmupSeconds: 0,
+      drainMs: 5000,
+    });
     expect(result.requests).toBe(20);
     expect(result.p50Ms).toBeGreaterThanOrEqual(40);
     expect(result.p99Ms).toBeGreaterThan(500);
@@ -105,7 +112,14 @@ describe('runPacedLoad', () => {
     const url = await serve(() => {
       // never answers
     });
-    const result = await runPacedLoad({ url, connections: 2, rate: 50, durationSeconds: 0.1, warmupSeconds: 0, drainMs: 100 });
+    const result = await runPacedLoad({
+      url,
+      connections: 2,
+      rate: 50,
+      durationSeconds: 0.1,
+      warmupSeconds: 0,
+      drainMs: 100,
+    });
     expect(result.requests).toBe(0);
     expect(result.errors).toBe(5);
   });
