@@ -36,7 +36,8 @@ export function renderReport(results: BenchResults): string {
     '|---|---:|---:|---:|---:|',
   ];
   for (const [name, r] of Object.entries(results.load)) {
-    lines.push(`| ${name} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} |`);
+    const p99 = r.p99MsRuns ? `${r.p99Ms} (median of ${r.p99MsRuns.join(', ')})` : `${r.p99Ms}`;
+    lines.push(`| ${name} | ${r.requestsPerSecond} | ${r.p50Ms} | ${p99} | ${r.errors} |`);
   }
   lines.push('', '| target | measured | limit | met |', '|---|---:|---:|:---:|');
   for (const t of results.targets) {
