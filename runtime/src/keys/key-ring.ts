@@ -28,7 +28,7 @@ export interface SigningKeySummary {
 export interface ActiveSigningKey {
   readonly kid: string;
   readonly alg: SigningAlg;
-  /** A node:crypto key: tokens are signed synchronously (see tokens/jws-signer.ts). */
+  /** A node:crypto key, used by tokens/jws-signer.ts. */
   readonly privateKey: KeyObject;
 }
 

@@ -85,7 +85,7 @@ export class TokenService {
     const iat = Math.floor(this.#o.clock.now() / 1000);
     const ttl = input.ttlSeconds ?? this.#o.ttlSeconds;
     const jti = randomUUID();
-    const token = signJwt(
+    const token = await signJwt(
       key.alg,
       key.privateKey,
       { kid: key.kid, typ: 'at+jwt' },
