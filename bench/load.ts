@@ -23,6 +23,8 @@ export interface LoadResult {
   readonly requests: number;
   /** Connection errors, timeouts and non-2xx answers together: must be zero. */
   readonly errors: number;
+  /** Repeated saturation runs: each repetition's throughput; `requestsPerSecond` is their median. */
+  readonly requestsPerSecondRuns?: readonly number[];
   /** Fixed-rate scenarios: the p99 of each repetition; `p99Ms` is their median. */
   readonly p99MsRuns?: readonly number[];
 }

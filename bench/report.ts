@@ -32,12 +32,17 @@ export function renderReport(results: BenchResults): string {
   const lines = [
     `Run ${results.startedAt} on ${results.machine.cpus} cores, Node ${results.machine.node}.`,
     '',
+    'Repeated runs show the median, then every repetition in brackets.',
+    '',
     '| scenario | req/s | p50 ms | p99 ms | errors |',
     '|---|---:|---:|---:|---:|',
   ];
   for (const [name, r] of Object.entries(results.load)) {
-    const p99 = r.p99MsRuns ? `${r.p99Ms} (median of ${r.p99MsRuns.join(', ')})` : `${r.p99Ms}`;
-    lines.push(`| ${name} | ${r.requestsPerSecond} | ${r.p50Ms} | ${p99} | ${r.errors} |`);
+    const rps = r.requestsPerSecondRuns
+      ? `${r.requestsPerSecond} (${r.requestsPerSecondRuns.join(', ')})`
+      : r.requestsPerSecond;
+    const p99 = r.p99MsRuns ? `${r.p99Ms} (${r.p99MsRuns.join(', ')})` : `${r.p99Ms}`;
+    lines.push(`| ${name} | ${rps} | ${r.p50Ms} | ${p99} | ${r.errors} |`);
   }
   lines.push('', '| target | measured | limit | met |', '|---|---:|---:|:---:|');
   for (const t of results.targets) {

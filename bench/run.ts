@@ -16,7 +16,13 @@ import { timeCommand } from './timings.js';
  * `npm run bench`: loopback only, bounded (every load has a fixed duration or a fixed count), stops by itself.
  * Same port and same load settings for the ceiling, the peer and the runtime.
  */
-const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
+/** Duration of each repetition of a saturation run, in seconds. */
+const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 3);
+/**
+ * Repetitions of every duration-based run (saturation and fixed rate); the median is reported with each repetition
+ * beside it. The ceiling, the peer and the runtime are repeated alike, so the ratios compare medians with medians.
+ */
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 /** Duration of each fixed-rate repetition, in seconds (after a 1 s warm-up that is not recorded). */
 const PACED_DURATION_SECONDS = Number(process.env.BENCH_PACED_DURATION_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -27,24 +33,40 @@ const VERIFY_SCOPE = 'incidents:read';
 const load: Record<string, LoadResult> = {};
 const measurements: Record<string, number> = {};
 
+/** The repetition with the median of `key`, errors summed over all of them. */
+function medianOf(runs: readonly LoadResult[], key: 'requestsPerSecond' | 'p99Ms'): LoadResult {
+  const sorted = [...runs].sort((a, b) => a[key] - b[key]);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] as LoadResult;
+  return { ...median, errors: runs.reduce((sum, run) => sum + run.errors, 0) };
+}
+
+/**
+ * A saturation run (closed loop, CONNECTIONS connections): REPEATS runs of DURATION_SECONDS, the median throughput
+ * reported. Fixed-count runs (`amount`: one distinct credential per request) run once.
+ */
 async function measure(
   name: string,
   options: Omit<LoadOptions, 'connections' | 'durationSeconds'>,
 ): Promise<LoadResult> {
-  const result = await runLoad({ connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, ...options });
+  const runs: LoadResult[] = [];
+  for (let i = 0; i < (options.amount ? 1 : REPEATS); i++) {
+    runs.push(await runLoad({ connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, ...options }));
+  }
+  const result: LoadResult =
+    runs.length > 1
+      ? { ...medianOf(runs, 'requestsPerSecond'), requestsPerSecondRuns: runs.map((run) => run.requestsPerSecond) }
+      : (runs[0] as LoadResult);
   load[name] = result;
+  const each = result.requestsPerSecondRuns ? ` (runs: ${result.requestsPerSecondRuns.join(', ')})` : '';
   process.stderr.write(
-    `${name}: ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}\n`,
+    `${name}: ${result.requestsPerSecond} req/s${each}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}\n`,
   );
   return result;
 }
 
-/** Repetitions of each fixed-rate run; the reported p99 is their median. */
-const PACED_RUNS = Number(process.env.BENCH_PACED_RUNS ?? 3);
-
 /**
- * Latency at a fixed rate, open loop (see paced-load.ts for why not autocannon's overallRate), repeated PACED_RUNS
- * times right after the saturation run the rate derives from. On a shared 2-core VM the machine's own speed moves
+ * Latency at a fixed rate, open loop (see paced-load.ts for why not autocannon's overallRate), repeated REPEATS
+ * times (REPEATS) right after the saturation run the rate derives from. On a shared 2-core VM the machine's own speed moves
  * by tens of percent within seconds, and one slow second turns "half of saturation" into saturation and owns the
  * whole p99; the median of the repetitions is reported, with every repetition's p99 beside it. Errors add up over all.
  */
@@ -53,16 +75,10 @@ async function measureAtRate(
   options: Omit<PacedLoadOptions, 'connections' | 'durationSeconds'>,
 ): Promise<LoadResult> {
   const runs: LoadResult[] = [];
-  for (let i = 0; i < PACED_RUNS; i++) {
+  for (let i = 0; i < REPEATS; i++) {
     runs.push(await runPacedLoad({ connections: CONNECTIONS, durationSeconds: PACED_DURATION_SECONDS, ...options }));
   }
-  const byP99 = [...runs].sort((a, b) => a.p99Ms - b.p99Ms);
-  const median = byP99[Math.floor((byP99.length - 1) / 2)] as LoadResult;
-  const result: LoadResult = {
-    ...median,
-    errors: runs.reduce((sum, run) => sum + run.errors, 0),
-    p99MsRuns: runs.map((run) => run.p99Ms),
-  };
+  const result: LoadResult = { ...medianOf(runs, 'p99Ms'), p99MsRuns: runs.map((run) => run.p99Ms) };
   load[name] = result;
   process.stderr.write(
     `${name}: ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (runs: ${result.p99MsRuns?.join(', ')}), errors ${result.errors}\n`,
