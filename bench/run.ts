@@ -66,7 +66,7 @@ async function measure(
 
 /**
  * Latency at a fixed rate, open loop (see paced-load.ts for why not autocannon's overallRate), repeated REPEATS
- * times (REPEATS) right after the saturation run the rate derives from. On a shared 2-core VM the machine's own speed moves
+ * times right after the saturation run the rate derives from. On a shared 2-core VM the machine's own speed moves
  * by tens of percent within seconds, and one slow second turns "half of saturation" into saturation and owns the
  * whole p99; the median of the repetitions is reported, with every repetition's p99 beside it. Errors add up over all.
  */
