@@ -1,13 +1,17 @@
 import autocannon from 'autocannon';
 
-/** One closed-loop load run (saturation): fixed duration or count, fixed connections. Fixed rates: paced-load.ts. */
-export interface LoadOptions {
+/** The one request a load run sends over and over. */
+export interface LoadTarget {
   readonly url: string;
   readonly method?: 'GET' | 'POST';
   readonly headers?: Record<string, string>;
   readonly body?: string;
-  /** Concurrent connections. */
+  /** Concurrent keep-alive connections. */
   readonly connections: number;
+}
+
+/** One closed-loop load run (saturation): fixed duration or count, fixed connections. Fixed rates: paced-load.ts. */
+export interface LoadOptions extends LoadTarget {
   /** Duration in seconds (ignored when `amount` is set). */
   readonly durationSeconds: number;
   /** Send exactly this many requests instead of running for a duration (e.g. one per distinct credential). */

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import type { LoadResult } from './load.js';
+import type { LoadResult, LoadTarget } from './load.js';
 
 /**
  * Open-loop load at a fixed rate (wrk2's method), for latency at a given throughput.
@@ -11,13 +11,7 @@ import type { LoadResult } from './load.js';
  * spends waiting for a connection, or for the generator's own timer, therefore counts against the server: the result
  * errs on the slow side, never the flattering one.
  */
-export interface PacedLoadOptions {
-  readonly url: string;
-  readonly method?: 'GET' | 'POST';
-  readonly headers?: Record<string, string>;
-  readonly body?: string;
-  /** Keep-alive connections available to carry the requests. */
-  readonly connections: number;
+export interface PacedLoadOptions extends LoadTarget {
   /** Requests per second, spread evenly. */
   readonly rate: number;
   readonly durationSeconds: number;
