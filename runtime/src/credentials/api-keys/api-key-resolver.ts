@@ -34,10 +34,10 @@ const INVALID = 'Invalid API key';
  * reach the store). Keys that exist are cached per key_id for `API_KEY_CACHE_TTL_SECONDS` (unknown ids are not, so
  * they cannot fill the cache); a cached entry holds the secret's hash, so every request still proves the secret
  * (constant-time HMAC comparison; a secret that already verified against the entry is recognised by a plain SHA-256,
- * see VerifiedSecretMemo), and the key's revocation and expiry are checked on every use. Revocation and
- * rotation drop the entry here and, through the invalidation bus, on every replica; the shared CredentialLookup
- * refuses to cache a row whose read was in flight when such a notice arrived (it may predate the revocation). Unknown, wrong-secret and revoked keys answer `unauthorized`; `token_expired` is only said
- * after the secret verified.
+ * see VerifiedSecretMemo), and the key's revocation and expiry are checked on every use. Revocation and rotation
+ * drop the entry here and, through the invalidation bus, on every replica; the shared CredentialLookup refuses to
+ * cache a row whose read was in flight when such a notice arrived (it may predate the revocation). Unknown,
+ * wrong-secret and revoked keys answer `unauthorized`; `token_expired` is only said after the secret verified.
  */
 export class ApiKeyResolver implements CredentialResolver {
   readonly name = 'api_key';

@@ -17,8 +17,9 @@ const MAX_SECRET_LENGTH = 256;
 /**
  * Checks `client_id` + `client_secret` for the OAuth endpoints. Warm path: no store query (the client and its secret
  * hashes are cached for `cacheTtlSeconds`); one HMAC of the presented secret, compared in constant time with each
- * active hash, or, for a secret that already verified against the cached client, one SHA-256 (VerifiedSecretMemo). Unknown clients are not cached (they would let a caller fill the cache); deletions and secret changes
- * evict the entry here and, through the invalidation bus, on every replica.
+ * active hash, or, for a secret that already verified against the cached client, one SHA-256 (VerifiedSecretMemo).
+ * Unknown clients are not cached (they would let a caller fill the cache); deletions and secret changes evict the
+ * entry here and, through the invalidation bus, on every replica.
  */
 export class ClientAuthenticator {
   readonly #o: CredentialCheckerOptions;
@@ -44,29 +45,37 @@ export class ClientAuthenticator {
       return { ok: false, reason: 'malformed', client: undefined };
     }
     const client = await this.#lookup.find(clientId);
-    const digest = this.#verified.digest(secret);
-    let matched: ClientAuthRecord['secrets'][number] | undefined;
-    for (const candidate of client?.secrets ?? []) {
-      if (this.#verified.matches(candidate, digest)) matched = candidate;
-    }
-    if (!matched) {
-      // Hash the secret even for an unknown client, so the answer takes as long as for a wrong secret.
-      const presented = hashSecret(this.#o.pepper, secret);
-      if (!client) return { ok: false, reason: 'unknown_client', client: undefined };
-      // Compare with every active secret (at most two) so timing does not tell which one matched.
-      for (const candidate of client.secrets) {
-        if (constantTimeEqual(presented, candidate.hash)) matched = candidate;
-      }
-      if (!matched) return { ok: false, reason: 'bad_secret', client };
-      this.#verified.remember(matched, digest);
-    }
+    const matched = this.#matchingSecret(client, secret);
     if (!client) return { ok: false, reason: 'unknown_client', client: undefined };
+    if (!matched) return { ok: false, reason: 'bad_secret', client };
     const now = this.#o.clock.now();
     if (matched.expiresAt !== null && Date.parse(matched.expiresAt) <= now) {
       return { ok: false, reason: 'expired_secret', client };
     }
     this.#lookup.touch(matched.id, now);
     return { ok: true, client, secretId: matched.id };
+  }
+
+  /**
+   * The active secret of `client` that `secret` is, if any. A secret that already verified against this cached client
+   * is recognised by its SHA-256 (VerifiedSecretMemo). Anything else pays the HMAC, even for an unknown client, so the
+   * answer takes as long as for a wrong secret, and is compared with every active secret (at most two), so timing
+   * does not tell which one matched.
+   */
+  #matchingSecret(
+    client: ClientAuthRecord | undefined,
+    secret: string,
+  ): ClientAuthRecord['secrets'][number] | undefined {
+    const digest = this.#verified.digest(secret);
+    const remembered = client?.secrets.find((candidate) => this.#verified.matches(candidate, digest));
+    if (remembered) return remembered;
+    const presented = hashSecret(this.#o.pepper, secret);
+    let matched: ClientAuthRecord['secrets'][number] | undefined;
+    for (const candidate of client?.secrets ?? []) {
+      if (constantTimeEqual(presented, candidate.hash)) matched = candidate;
+    }
+    if (matched) this.#verified.remember(matched, digest);
+    return matched;
   }
 
   /** Forgets a client here (after a deletion or a secret change, or when another replica announced one). */
