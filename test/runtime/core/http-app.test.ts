@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { bootstrapAdminKey } from '../auth/helpers.js';
@@ -27,6 +29,24 @@ describe('runtime HTTP surface', () => {
     expect(echoed.headers.get('x-request-id')).toBe('gw-123');
     const fresh = await fetch(`${app.baseUrl}/healthz`, { headers: { 'x-request-id': 'bad id\twith spaces' } });
     expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers fast routes through Express too (the app used directly), with one X-Request-Id', async () => {
+    const direct = createServer(app.runtime.app);
+    await new Promise<void>((resolve) => direct.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(direct.address() as AddressInfo).port}`;
+      for (const [path, status] of [
+        ['/.well-known/jwks.json', 200],
+        ['/auth/verify', 401],
+      ] as const) {
+        const res = await fetch(`${base}${path}`, { headers: { 'x-request-id': 'direct-1' } });
+        expect([path, res.status, res.headers.get('x-request-id')]).toEqual([path, status, 'direct-1']);
+        await res.arrayBuffer();
+      }
+    } finally {
+      await new Promise((resolve) => direct.close(resolve));
+    }
   });
 
   it('exports request metrics by route pattern and status, and auth outcomes by kind and reason', async () => {
