@@ -40,6 +40,17 @@ function medianOf(runs: readonly LoadResult[], key: 'requestsPerSecond' | 'p99Ms
   return { ...median, errors: runs.reduce((sum, run) => sum + run.errors, 0) };
 }
 
+/** Keeps a scenario's result for the report and prints it, with each repetition where there were several. */
+function record(name: string, result: LoadResult): LoadResult {
+  load[name] = result;
+  const rpsRuns = result.requestsPerSecondRuns ? ` (runs: ${result.requestsPerSecondRuns.join(', ')})` : '';
+  const p99Runs = result.p99MsRuns ? ` (runs: ${result.p99MsRuns.join(', ')})` : '';
+  process.stderr.write(
+    `${name}: ${result.requestsPerSecond} req/s${rpsRuns}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${p99Runs}, errors ${result.errors}\n`,
+  );
+  return result;
+}
+
 /**
  * A saturation run (closed loop, CONNECTIONS connections): REPEATS runs of DURATION_SECONDS, the median throughput
  * reported. Fixed-count runs (`amount`: one distinct credential per request) run once.
@@ -52,16 +63,12 @@ async function measure(
   for (let i = 0; i < (options.amount ? 1 : REPEATS); i++) {
     runs.push(await runLoad({ connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, ...options }));
   }
-  const result: LoadResult =
+  return record(
+    name,
     runs.length > 1
       ? { ...medianOf(runs, 'requestsPerSecond'), requestsPerSecondRuns: runs.map((run) => run.requestsPerSecond) }
-      : (runs[0] as LoadResult);
-  load[name] = result;
-  const each = result.requestsPerSecondRuns ? ` (runs: ${result.requestsPerSecondRuns.join(', ')})` : '';
-  process.stderr.write(
-    `${name}: ${result.requestsPerSecond} req/s${each}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}\n`,
+      : (runs[0] as LoadResult),
   );
-  return result;
 }
 
 /**
@@ -78,12 +85,7 @@ async function measureAtRate(
   for (let i = 0; i < REPEATS; i++) {
     runs.push(await runPacedLoad({ connections: CONNECTIONS, durationSeconds: PACED_DURATION_SECONDS, ...options }));
   }
-  const result: LoadResult = { ...medianOf(runs, 'p99Ms'), p99MsRuns: runs.map((run) => run.p99Ms) };
-  load[name] = result;
-  process.stderr.write(
-    `${name}: ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (runs: ${result.p99MsRuns?.join(', ')}), errors ${result.errors}\n`,
-  );
-  return result;
+  return record(name, { ...medianOf(runs, 'p99Ms'), p99MsRuns: runs.map((run) => run.p99Ms) });
 }
 
 /** Hands out each credential once, in order, for fixed-count runs. */
