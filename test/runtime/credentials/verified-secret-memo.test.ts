@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ApiKeyRecords } from '../../../runtime/src/credentials/api-keys/api-key-records.js';
+import { ApiKeyResolver } from '../../../runtime/src/credentials/api-keys/api-key-resolver.js';
 import { VerifiedSecretMemo } from '../../../runtime/src/crypto/verified-secret-memo.js';
+import { invalidationBusFor } from '../../../runtime/src/invalidation/bus.js';
+import { SecretBytes } from '../../../runtime/src/secret-bytes.js';
 import { useAppWithAdmin } from '../../support/app-with-admin.js';
 import { call, createKey, forgeSecret } from '../auth/helpers.js';
 import { basic, createClient, postForm } from '../oauth/helpers.js';
@@ -32,6 +36,31 @@ describe('VerifiedSecretMemo', () => {
  */
 describe('credentials with a remembered secret', () => {
   const suite = useAppWithAdmin('sqlite');
+
+  it('API key: a repeated secret is recognised without the HMAC; any other secret still pays it', async () => {
+    // The pepper is only revealed to compute the HMAC, so counting reveals counts HMACs.
+    const real = suite.app.ctx.config.apiKeyPepper;
+    let hmacs = 0;
+    const counting = Object.assign(Object.create(SecretBytes.prototype), {
+      reveal: () => {
+        hmacs++;
+        return real.reveal();
+      },
+    }) as SecretBytes;
+    const ctx = { ...suite.app.ctx, config: { ...suite.app.ctx.config, apiKeyPepper: counting } };
+    const resolver = new ApiKeyResolver(
+      ctx,
+      new ApiKeyRecords(suite.app.store, suite.app.clock),
+      invalidationBusFor(suite.app.ctx),
+    );
+    const request = { req: {} as never, ip: '198.18.0.9', userAgent: null };
+    for (let i = 0; i < 3; i++) await resolver.resolve(suite.admin, request);
+    expect(hmacs).toBe(1);
+    await expect(resolver.resolve(forgeSecret(suite.admin), request)).rejects.toMatchObject({ reason: 'bad_secret' });
+    expect(hmacs).toBe(2);
+    await resolver.resolve(suite.admin, request);
+    expect(hmacs).toBe(2);
+  });
 
   it('API key: a forged secret for a warm key is refused, and the remembered one dies with the revocation', async () => {
     const key = await createKey(suite.app, suite.admin, { name: 'memo', scopes: ['graph:read'] });
