@@ -1,12 +1,13 @@
-import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { type CryptoKey, importJWK, type JWK } from 'jose';
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { type Clock, isoNow } from '../clock.js';
-import type { SigningAlg } from '../config.js';
+import { SIGNING_ALGORITHMS, type SigningAlg } from '../config.js';
 import type { SecretBytes } from '../secret-bytes.js';
 import type { Database, SigningKeysTable } from '../store/schema.js';
 import { isUniqueViolation, type Store } from '../store/store.js';
+import { keyFitsAlgorithm } from '../tokens/jws-verifier.js';
 import { decryptPrivateJwk, type GeneratedSigningKey, generateSigningKey } from './key-material.js';
 
 /** Tolerated clock difference between replicas and token consumers, in seconds. Used for `exp`/`iat` checks too. */
@@ -34,8 +35,9 @@ export interface ActiveSigningKey {
 
 export interface VerificationKey {
   readonly kid: string;
-  readonly alg: string;
-  readonly publicKey: CryptoKey;
+  readonly alg: SigningAlg;
+  /** A node:crypto public key, used by tokens/jws-verifier.ts; checked at import to fit `alg`. */
+  readonly publicKey: KeyObject;
   /** Epoch ms after which the key no longer verifies (retiring keys); undefined for the active key. */
   readonly validUntil: number | undefined;
 }
@@ -68,7 +70,7 @@ export class KeyRing {
   #verification = new Map<string, VerificationKey>();
   #publicJwks: JWK[] = [];
   #jwksJson = '{"keys":[]}';
-  #importCache = new Map<string, { publicKey: CryptoKey; privateKey?: KeyObject }>();
+  #importCache = new Map<string, { publicKey: KeyObject; privateKey?: KeyObject }>();
   #timer: NodeJS.Timeout | undefined;
   #lastUnknownKidReload = Number.NEGATIVE_INFINITY;
   #reloading: Promise<void> | undefined;
@@ -238,8 +240,13 @@ export class KeyRing {
     for (const row of rows) {
       const validUntil = row.state === 'retiring' && row.retire_after ? Date.parse(row.retire_after) : undefined;
       if (validUntil !== undefined && validUntil <= now) continue;
-      const imported = await this.#import(row);
-      verification.set(row.kid, { kid: row.kid, alg: row.alg, publicKey: imported.publicKey, validUntil });
+      const imported = this.#import(row);
+      verification.set(row.kid, {
+        kid: row.kid,
+        alg: row.alg as SigningAlg,
+        publicKey: imported.publicKey,
+        validUntil,
+      });
       jwks.push(JSON.parse(row.public_jwk) as JWK);
       if (row.state === 'active' && imported.privateKey) {
         active = { kid: row.kid, alg: row.alg as SigningAlg, privateKey: imported.privateKey };
@@ -251,10 +258,14 @@ export class KeyRing {
     this.#active = active;
   }
 
-  async #import(row: SigningKeysTable): Promise<{ publicKey: CryptoKey; privateKey?: KeyObject }> {
+  #import(row: SigningKeysTable): { publicKey: KeyObject; privateKey?: KeyObject } {
     const cached = this.#importCache.get(row.kid);
     if (cached && (row.state !== 'active' || cached.privateKey)) return cached;
-    const publicKey = (await importJWK(JSON.parse(row.public_jwk) as JWK, row.alg)) as CryptoKey;
+    const publicKey = createPublicKey({ key: JSON.parse(row.public_jwk) as JsonWebKey, format: 'jwk' });
+    if (!SIGNING_ALGORITHMS.includes(row.alg as SigningAlg) || !keyFitsAlgorithm(publicKey, row.alg as SigningAlg)) {
+      // A row edited by hand or a bug: never verify with a key under an algorithm it was not made for.
+      throw new Error(`signing key ${row.kid} in the store is not a public key for its algorithm ${row.alg}`);
+    }
     let privateKey: KeyObject | undefined;
     if (row.state === 'active') {
       const jwk = decryptPrivateJwk(this.#o.kek, row.kid, row.private_jwk_encrypted);

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { base64url, SignJWT, UnsecuredJWT } from 'jose';
+import { base64url, CompactSign, createLocalJWKSet, jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SigningAlg } from '../../../runtime/src/config.js';
@@ -9,6 +9,7 @@ import { CLOCK_SKEW_SECONDS, KeyRing } from '../../../runtime/src/keys/key-ring.
 import { SecretBytes } from '../../../runtime/src/secret-bytes.js';
 import type { Store } from '../../../runtime/src/store/store.js';
 import { type IssueAccessTokenInput, TokenService } from '../../../runtime/src/tokens/access-tokens.js';
+import { signJwt } from '../../../runtime/src/tokens/jws-signer.js';
 import { ManualClock } from '../../support/clock.js';
 import { openTestStore, STORE_DIALECTS, type TestStore } from '../../support/databases.js';
 
@@ -179,6 +180,93 @@ describe.each(STORE_DIALECTS)('signing keys and access tokens on %s', (dialect) 
     expect(await rejection(tokens.verify(forged))).toEqual({ code: 'unauthorized', reason: 'signature' });
   });
 
+  /** A token signed with the ring's real active key: only the header and claims decide its fate. */
+  async function signedByRing(header: Record<string, unknown>, overrides: Record<string, unknown> = {}) {
+    const key = keys.activeKey();
+    const iat = Math.floor(clock.now() / 1000);
+    const payload = { iss: ISSUER, aud: AUDIENCE, sub: 'usr_1', iat, exp: iat + 60, jti: 'j1' };
+    const claimsSet: Record<string, unknown> = { ...payload, auth_kind: 'session', org_id: 'default', ...overrides };
+    for (const [name, value] of Object.entries(overrides)) if (value === undefined) delete claimsSet[name];
+    return signJwt(key.alg, key.privateKey, { kid: key.kid, ...header }, claimsSet);
+  }
+
+  it('requires the at+jwt type (RFC 9068), in either spelling, once the signature verified', async () => {
+    await expect(tokens.verify(await signedByRing({ typ: 'at+jwt' }))).resolves.toMatchObject({ sub: 'usr_1' });
+    await expect(tokens.verify(await signedByRing({ typ: 'application/AT+JWT' }))).resolves.toMatchObject({
+      jti: 'j1',
+    });
+    for (const header of [{}, { typ: 'JWT' }, { typ: 'at+jwt+x' }, { typ: ['at+jwt'] }]) {
+      expect(await rejection(tokens.verify(await signedByRing(header)))).toEqual({
+        code: 'unauthorized',
+        reason: 'claims',
+      });
+    }
+  });
+
+  it('refuses signed tokens whose claims are missing, mistyped, premature, or for someone else', async () => {
+    const typ = { typ: 'at+jwt' };
+    const now = Math.floor(clock.now() / 1000);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ jti: undefined }, 'claims'],
+      [{ sub: undefined }, 'claims'],
+      [{ auth_kind: undefined }, 'claims'],
+      [{ exp: String(now + 60) }, 'claims'],
+      [{ iat: null }, 'claims'],
+      [{ sub: 42 }, 'claims'],
+      [{ nbf: now + CLOCK_SKEW_SECONDS + 5 }, 'claims'],
+      [{ nbf: 'soon' }, 'claims'],
+      [{ iss: [ISSUER] }, 'claims'],
+      [{ aud: [AUDIENCE.toUpperCase()] }, 'audience'],
+      [{ aud: undefined }, 'claims'],
+      [{ exp: now - CLOCK_SKEW_SECONDS }, 'expired'],
+    ];
+    for (const [overrides, reason] of cases) {
+      const refused = await rejection(tokens.verify(await signedByRing(typ, overrides)));
+      expect({ overrides, reason: refused.reason }).toEqual({ overrides, reason });
+    }
+    // Accepted: an audience list that includes ours, and nbf within the leeway.
+    await expect(
+      tokens.verify(await signedByRing(typ, { aud: ['https://other.example.com', AUDIENCE], nbf: now + 5 })),
+    ).resolves.toMatchObject({ sub: 'usr_1' });
+  });
+
+  it('refuses a signed token with critical header extensions or a payload that is not a JSON object', async () => {
+    const key = keys.activeKey();
+    const crit = await signedByRing({ typ: 'at+jwt', crit: ['exp'], exp: 1 });
+    expect(await rejection(tokens.verify(crit))).toEqual({ code: 'unauthorized', reason: 'malformed' });
+    for (const payload of ['[1,2]', '"usr_1"', 'not json']) {
+      const token = await new CompactSign(Buffer.from(payload))
+        .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+        .sign(key.privateKey);
+      expect(await rejection(tokens.verify(token))).toEqual({ code: 'unauthorized', reason: 'malformed' });
+    }
+  });
+
+  it('agrees with jose: jose verifies issued tokens against the JWKS, and tokens jose signs with the key verify', async () => {
+    const issued = await tokens.issue(claims);
+    const { payload, protectedHeader } = await jwtVerify(issued.token, createLocalJWKSet(keys.jwks()), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      typ: 'at+jwt',
+      currentDate: new Date(clock.now()),
+    });
+    expect(protectedHeader.kid).toBe(keys.activeKey().kid);
+    expect(payload.jti).toBe(issued.jti);
+
+    const key = keys.activeKey();
+    const iat = Math.floor(clock.now() / 1000);
+    const byJose = await new SignJWT({ auth_kind: 'client_credentials', org_id: 'default', scope: 'incidents:read' })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('cli_1')
+      .setJti('jose-1')
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 60)
+      .sign(key.privateKey);
+    await expect(tokens.verify(byJose)).resolves.toMatchObject({ sub: 'cli_1', jti: 'jose-1' });
+  });
+
   it('rotates: old tokens keep verifying until their lifetime ends, then the retired key is rejected', async () => {
     const oldKid = keys.activeKey().kid;
     const oldToken = await tokens.issue(claims);
@@ -246,6 +334,12 @@ describe.each(['EdDSA', 'RS256'] as const)('configurable algorithm %s', (alg) =>
       const tokens = service(keys, clock);
       const issued = await tokens.issue(claims);
       await expect(tokens.verify(issued.token)).resolves.toMatchObject({ sub: 'usr_1' });
+      // Consumers verify with the published JWKS; jose stands in for them.
+      const verified = await jwtVerify(issued.token, createLocalJWKSet(keys.jwks()), {
+        algorithms: [alg],
+        currentDate: new Date(clock.now()),
+      });
+      expect(verified.payload.jti).toBe(issued.jti);
       expect(
         keys
           .jwks()
@@ -253,6 +347,24 @@ describe.each(['EdDSA', 'RS256'] as const)('configurable algorithm %s', (alg) =>
           .sort(),
       ).toEqual([alg, 'ES256'].sort());
       keys.stop();
+    } finally {
+      await db.cleanup();
+    }
+  });
+});
+
+describe('a signing key row whose algorithm does not fit its key', () => {
+  it('is refused at load instead of verifying tokens under the wrong algorithm', async () => {
+    const db = await openTestStore('sqlite');
+    const clock = new ManualClock();
+    try {
+      const keys = ring(db.store, clock, 'ES256');
+      await keys.start();
+      keys.stop();
+      await db.store.db.updateTable('signing_keys').set({ alg: 'RS256' }).execute();
+      await expect(ring(db.store, clock, 'ES256').reload()).rejects.toThrow(
+        /signing key .+ is not a public key for its algorithm RS256/,
+      );
     } finally {
       await db.cleanup();
     }
