@@ -181,23 +181,23 @@ async function main(): Promise<void> {
   buildRuntime();
   const port = await freePort();
 
-  // The ceiling and the peer are measured before and after the runtime and their mean is the baseline, so a
-  // machine that speeds up or slows down during the run does not tilt the ratios either way.
-  const before = await measureBaselines(port, 'before the runtime');
-  for (const create of [createPostgresDatabase, async () => createSqliteDatabase()]) {
+  // The ceiling and the peer are measured before, between and after the two stores, and each store's ratios use the
+  // mean of the baselines right before and right after its own runs: the machine's speed drifts by tens of percent
+  // over minutes, and a baseline a minute and a half away measures another machine.
+  const stores = [createPostgresDatabase, async () => createSqliteDatabase()];
+  let previous = await measureBaselines(port, 'before postgres');
+  for (const [index, create] of stores.entries()) {
     const database = await create();
     try {
       await benchRuntime(database, port);
     } finally {
       await database.drop();
     }
+    const following = await measureBaselines(port, index + 1 < stores.length ? 'between the stores' : 'after sqlite');
+    measurements[`${database.name}.ceiling_rps`] = Math.round((previous.ceiling + following.ceiling) / 2);
+    measurements[`${database.name}.peer_rps`] = Math.round((previous.peer + following.peer) / 2);
+    previous = following;
   }
-
-  const after = await measureBaselines(port, 'after the runtime');
-  const ceilingRps = (before.ceiling + after.ceiling) / 2;
-  const peerRps = (before.peer + after.peer) / 2;
-  measurements.ceiling_rps = Math.round(ceilingRps);
-  measurements.peer_rps = Math.round(peerRps);
 
   const synthOut = join(tmpdir(), 'gatehouse-bench-synth');
   measurements.synth_all_environments_ms = timeCommand(process.execPath, ['--import', 'tsx', 'stacks/main.ts'], 2, {
@@ -212,6 +212,8 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   for (const tag of ['postgres', 'sqlite']) {
     const m = (key: string) => measurements[`${tag}.${key}`] ?? 0;
+    const ceilingRps = m('ceiling_rps');
+    const peerRps = m('peer_rps');
     targets.push(
       {
         name: `${tag}: API-key verify (warm) / ceiling`,
