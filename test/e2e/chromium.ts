@@ -1,28 +1,39 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 
 /** Debian's Chromium; playwright-core drives it (never `npx playwright install`). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
-const INSTALL_COMMAND = 'apt-get install -y chromium';
+/** The one installer of Debian packages, shared with the image scripts (it serialises parallel installs). */
+const REQUIRE_SCRIPT = fileURLToPath(new URL('../../scripts/image/require.sh', import.meta.url));
+
+/** A suite's set-up may have to install Chromium first (about 150 MB from Debian); its hook allows this long. */
+export const CHROMIUM_SETUP_TIMEOUT_MS = 15 * 60_000;
 
 /**
  * Makes sure Debian Chromium is installed: installs it when missing and running as root (as `.ci/run` does), else
- * fails naming the command to run.
+ * fails naming the command to run. Several browser suites call this at once; the script lets one install and the
+ * others wait for it. Asynchronous, so the suite's hook timeout still applies.
  */
-export function ensureChromium(): void {
+export async function ensureChromium(): Promise<void> {
   if (existsSync(CHROMIUM_PATH)) return;
-  if (process.getuid?.() !== 0) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}; run: sudo ${INSTALL_COMMAND}`);
-  }
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  const script = 'source "$1" && require_debian_package chromium chromium';
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn('bash', ['-c', script, 'bash', REQUIRE_SCRIPT], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let output = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ code: status, stderr: output }));
   });
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${INSTALL_COMMAND} did not install ${CHROMIUM_PATH}`);
+  if (code !== 0 || !existsSync(CHROMIUM_PATH)) {
+    const tail = stderr.trim().split('\n').slice(-15).join('\n');
+    throw new Error(`Chromium is not available at ${CHROMIUM_PATH} (installer exited with ${code}):\n${tail}`);
+  }
 }
 
 export interface ChromiumSession {
@@ -32,7 +43,7 @@ export interface ChromiumSession {
 
 /** Headless Chromium with a fresh profile (user-data-dir), no sandbox (containers), no background networking. */
 export async function launchChromium(): Promise<ChromiumSession> {
-  ensureChromium();
+  await ensureChromium();
   const userDataDir = mkdtempSync(join(tmpdir(), 'gatehouse-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,

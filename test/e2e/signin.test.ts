@@ -4,7 +4,7 @@ import { type DevOidcProvider, startDevOidcProvider } from '../../runtime/src/de
 import { startTestApp, type TestApp } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { freePort } from '../support/free-port.js';
-import { type ChromiumSession, launchChromium } from './chromium.js';
+import { CHROMIUM_SETUP_TIMEOUT_MS, type ChromiumSession, launchChromium } from './chromium.js';
 
 /** A fetch run by the page itself (same origin, cookies included), so the browser decides what it sends. */
 function pageFetch(page: Page, path: string, method = 'GET') {
@@ -50,7 +50,7 @@ describe('browser sign-in in real Chromium', () => {
       },
     });
     chromium = await launchChromium();
-  });
+  }, CHROMIUM_SETUP_TIMEOUT_MS);
   afterAll(async () => {
     await chromium?.close();
     await app?.close();
