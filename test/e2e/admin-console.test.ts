@@ -5,7 +5,7 @@ import { CLOCK_SKEW_SECONDS } from '../../runtime/src/keys/key-ring.js';
 import { startSigninApp, startTestIdp, TestBrowser } from '../runtime/signin/support/signin-harness.js';
 import type { TestApp } from '../support/app.js';
 import { freePort } from '../support/free-port.js';
-import { type ChromiumSession, launchChromium } from './chromium.js';
+import { CHROMIUM_SETUP_TIMEOUT_MS, type ChromiumSession, launchChromium } from './chromium.js';
 
 const SCREENSHOT = '/tmp/admin-console.png';
 
@@ -37,7 +37,7 @@ describe('admin console in real Chromium', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     // Revoke asks for confirmation.
     page.on('dialog', (dialog) => void dialog.accept());
-  });
+  }, CHROMIUM_SETUP_TIMEOUT_MS);
   afterAll(async () => {
     await chromium?.close();
     await app?.close();
@@ -91,6 +91,8 @@ describe('admin console in real Chromium', () => {
     await page.fill('#client-create input[name="name"]', 'e2e client');
     await page.check('#client-create input[name="scopes"][value="search:read"]');
     await page.click('#client-create button[type="submit"]');
+    // allTextContents() does not wait: wait until both values (client id, then secret) are rendered.
+    await page.locator('#client-secret .secret-value').nth(1).waitFor();
     const [clientId, clientSecret] = (await page.locator('#client-secret .secret-value').allTextContents()) as [
       string,
       string,
