@@ -241,6 +241,16 @@ export class KeyRing {
       const validUntil = row.state === 'retiring' && row.retire_after ? Date.parse(row.retire_after) : undefined;
       if (validUntil !== undefined && validUntil <= now) continue;
       const imported = this.#import(row);
+      // Checked on every load, not only at import: the cache is keyed by kid and a row's alg is read afresh each time.
+      if (
+        !SIGNING_ALGORITHMS.includes(row.alg as SigningAlg) ||
+        !keyFitsAlgorithm(imported.publicKey, row.alg as SigningAlg)
+      ) {
+        // A row edited by hand, or a bug: never verify (or sign) with a key under an algorithm it was not made for.
+        // Skipped rather than thrown, so one bad row does not stop every reload; without an active key /readyz fails.
+        this.#o.logger.error({ kid: row.kid, alg: row.alg }, 'signing key does not fit its algorithm; ignored');
+        continue;
+      }
       verification.set(row.kid, {
         kid: row.kid,
         alg: row.alg as SigningAlg,
@@ -262,10 +272,6 @@ export class KeyRing {
     const cached = this.#importCache.get(row.kid);
     if (cached && (row.state !== 'active' || cached.privateKey)) return cached;
     const publicKey = createPublicKey({ key: JSON.parse(row.public_jwk) as JsonWebKey, format: 'jwk' });
-    if (!SIGNING_ALGORITHMS.includes(row.alg as SigningAlg) || !keyFitsAlgorithm(publicKey, row.alg as SigningAlg)) {
-      // A row edited by hand or a bug: never verify with a key under an algorithm it was not made for.
-      throw new Error(`signing key ${row.kid} in the store is not a public key for its algorithm ${row.alg}`);
-    }
     let privateKey: KeyObject | undefined;
     if (row.state === 'active') {
       const jwk = decryptPrivateJwk(this.#o.kek, row.kid, row.private_jwk_encrypted);

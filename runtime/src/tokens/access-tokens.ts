@@ -4,7 +4,7 @@ import { type AppError, tokenExpired, unauthorized } from '../errors.js';
 import { CLOCK_SKEW_SECONDS, type KeyRing } from '../keys/key-ring.js';
 import { checkAccessTokenClaims, isAccessTokenType } from './access-token-claims.js';
 import { signJwt } from './jws-signer.js';
-import { type CompactJws, JwsError, parseCompactJws, verifyJwsSignature } from './jws-verifier.js';
+import { type CompactJws, JwsError, parseCompactJws, parseJsonPayload, verifyJwsSignature } from './jws-verifier.js';
 
 /** How a principal authenticated; the `auth_kind` claim and `/auth/me` field. */
 export type AuthKind = 'session' | 'api_key' | 'client_credentials' | 'team_token' | 'admin_token' | 'entra_jwt';
@@ -135,9 +135,9 @@ export class TokenService {
     if (!isAccessTokenType(jws.header.typ)) throw rejection('claims', 'The access token is not of type at+jwt');
     let claims: unknown;
     try {
-      claims = JSON.parse(jws.payload.toString('utf8'));
-    } catch {
-      throw rejection('malformed', 'The access token is malformed');
+      claims = parseJsonPayload(jws);
+    } catch (error) {
+      throw fromJwsError(error);
     }
     const checked = checkAccessTokenClaims(claims, {
       issuer: this.#o.issuer,

@@ -41,12 +41,26 @@ export interface CompactJws {
 const BASE64URL_SEGMENT = /^[A-Za-z0-9_-]*$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** One base64url segment, refusing characters outside the alphabet and impossible lengths (Buffer would skip them). */
+/**
+ * One base64url segment, in its one canonical spelling: characters outside the alphabet and impossible lengths are
+ * refused (Buffer would skip them), and so are non-zero unused bits in the last character, which would otherwise give
+ * each signature several spellings that all verify (harmless for revocation, which keys on `jti`, but pointless).
+ */
 function decodeSegment(segment: string, what: string): Buffer {
-  if (!BASE64URL_SEGMENT.test(segment) || segment.length % 4 === 1) {
-    throw new JwsError('malformed', `The token's ${what} is not base64url`);
+  const bytes = BASE64URL_SEGMENT.test(segment) ? Buffer.from(segment, 'base64url') : undefined;
+  if (bytes === undefined || bytes.toString('base64url') !== segment) {
+    throw new JwsError('malformed', `The token's ${what} is not canonical base64url`);
   }
-  return Buffer.from(segment, 'base64url');
+  return bytes;
+}
+
+/** The payload as JSON (strict UTF-8, as jose reads it); throws `JwsError` (`malformed`) when it is not. */
+export function parseJsonPayload(jws: CompactJws): unknown {
+  try {
+    return JSON.parse(strictUtf8.decode(jws.payload));
+  } catch {
+    throw new JwsError('malformed', "The token's payload is not JSON");
+  }
 }
 
 /** Splits a compact JWS and decodes its header; throws `JwsError` (`malformed`) on anything else. */
@@ -99,10 +113,11 @@ export function verifyJwsSignature(jws: CompactJws, alg: SigningAlg, key: KeyObj
   });
 }
 
-/** True when `key` is a public key of the kind `alg` needs (P-256 for ES256, RSA for RS256, Ed25519 for EdDSA). */
+/** True when `key` is a public key of the kind for `alg`: P-256 (ES256), RSA of 2048 bits or more (RS256), Ed25519. */
 export function keyFitsAlgorithm(key: KeyObject, alg: SigningAlg): boolean {
   if (key.type !== 'public') return false;
   if (alg === 'ES256') return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
-  if (alg === 'RS256') return key.asymmetricKeyType === 'rsa';
+  // 2048 bits at least, as jose and RFC 7518 §3.3 require.
+  if (alg === 'RS256') return key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048;
   return key.asymmetricKeyType === 'ed25519';
 }

@@ -6,6 +6,7 @@ import {
   JwsError,
   keyFitsAlgorithm,
   parseCompactJws,
+  parseJsonPayload,
   verifyJwsSignature,
 } from '../../../runtime/src/tokens/jws-verifier.js';
 
@@ -62,7 +63,7 @@ describe.each(['ES256', 'RS256', 'EdDSA'] as const)('%s signatures', (alg) => {
 
   it('refuses an empty or truncated signature', async () => {
     const [h, p, s] = (await joseSigned(alg, privateKey)).split('.') as [string, string, string];
-    for (const signature of ['', s.slice(0, -4)]) {
+    for (const signature of ['', b64(Buffer.from(s, 'base64url').subarray(0, -3))]) {
       const jws = parseCompactJws(`${h}.${p}.${signature}`);
       expect(await refusal(() => verifyJwsSignature(jws, alg, publicKey))).toBe('signature');
     }
@@ -91,6 +92,26 @@ describe('parseCompactJws', () => {
     ['nothing at all', ''],
   ])('refuses %s as malformed', async (_what, token) => {
     expect(await refusal(() => parseCompactJws(token))).toBe('malformed');
+  });
+
+  it('refuses a second spelling of the same signature (non-zero unused bits in its last character)', async () => {
+    const { privateKey } = keyPair('ES256');
+    const [h, p, s] = (await joseSigned('ES256', privateKey)).split('.') as [string, string, string];
+    // 64 bytes take 86 characters, the last carrying 4 unused bits: flipping the lowest keeps the bytes the same.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(s.at(-1) as string);
+    const respelled = `${s.slice(0, -1)}${alphabet[last ^ 1]}`;
+    expect(Buffer.from(respelled, 'base64url')).toEqual(Buffer.from(s, 'base64url'));
+    expect(parseCompactJws(`${h}.${p}.${s}`).signature).toHaveLength(64);
+    expect(await refusal(() => parseCompactJws(`${h}.${p}.${respelled}`))).toBe('malformed');
+  });
+
+  it('reads the payload as strict UTF-8 JSON', async () => {
+    expect(parseJsonPayload(parseCompactJws(`${header}.${b64({ sub: 'é' })}.`))).toEqual({ sub: 'é' });
+    for (const payloadBytes of [Buffer.from([0x22, 0xff, 0x22]), Buffer.from('{sub:1}')]) {
+      const jws = parseCompactJws(`${header}.${b64(payloadBytes)}.`);
+      expect(await refusal(() => parseJsonPayload(jws))).toBe('malformed');
+    }
   });
 
   it('signs over the header and payload segments exactly as sent', () => {
@@ -128,5 +149,10 @@ describe('keyFitsAlgorithm', () => {
     expect(keyFitsAlgorithm(p256, 'RS256')).toBe(false);
     expect(keyFitsAlgorithm(ed25519, 'EdDSA')).toBe(true);
     expect(keyFitsAlgorithm(p256, 'EdDSA')).toBe(false);
+    // Near misses: another EdDSA curve, a key-agreement key, RSA-PSS, and RSA below 2048 bits (as jose refuses).
+    expect(keyFitsAlgorithm(generateKeyPairSync('ed448').publicKey, 'EdDSA')).toBe(false);
+    expect(keyFitsAlgorithm(generateKeyPairSync('x25519').publicKey, 'EdDSA')).toBe(false);
+    expect(keyFitsAlgorithm(generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).publicKey, 'RS256')).toBe(false);
+    expect(keyFitsAlgorithm(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey, 'RS256')).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, sign } from 'node:crypto';
 import { base64url, CompactSign, createLocalJWKSet, jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { type IssueAccessTokenInput, TokenService } from '../../../runtime/src/t
 import { signJwt } from '../../../runtime/src/tokens/jws-signer.js';
 import { ManualClock } from '../../support/clock.js';
 import { openTestStore, STORE_DIALECTS, type TestStore } from '../../support/databases.js';
+import { captureLogs } from '../../support/logs.js';
 
 const kek = new SecretBytes(Buffer.alloc(32, 9));
 const ISSUER = 'https://auth.example.com';
@@ -137,6 +138,14 @@ describe.each(STORE_DIALECTS)('signing keys and access tokens on %s', (dialect) 
       code: 'unauthorized',
       reason: 'algorithm',
     });
+    // Another algorithm the runtime supports, named on our ES256 key: refused before the signature is looked at.
+    for (const alg of ['RS256', 'EdDSA']) {
+      const other = base64url.encode(JSON.stringify({ alg, kid, typ: 'at+jwt' }));
+      expect(await rejection(tokens.verify(`${other}.${payload}.${issued.token.split('.')[2]}`))).toEqual({
+        code: 'unauthorized',
+        reason: 'algorithm',
+      });
+    }
 
     const otherRing = await (async () => {
       const other = await openTestStore('sqlite');
@@ -224,10 +233,12 @@ describe.each(STORE_DIALECTS)('signing keys and access tokens on %s', (dialect) 
       const refused = await rejection(tokens.verify(await signedByRing(typ, overrides)));
       expect({ overrides, reason: refused.reason }).toEqual({ overrides, reason });
     }
-    // Accepted: an audience list that includes ours, and nbf within the leeway.
+    // Accepted: an audience list that includes ours, and nbf and exp at the edges of the leeway.
     await expect(
       tokens.verify(await signedByRing(typ, { aud: ['https://other.example.com', AUDIENCE], nbf: now + 5 })),
     ).resolves.toMatchObject({ sub: 'usr_1' });
+    await expect(tokens.verify(await signedByRing(typ, { nbf: now + CLOCK_SKEW_SECONDS }))).resolves.toBeDefined();
+    await expect(tokens.verify(await signedByRing(typ, { exp: now - CLOCK_SKEW_SECONDS + 1 }))).resolves.toBeDefined();
   });
 
   it('refuses a signed token with critical header extensions or a payload that is not a JSON object', async () => {
@@ -340,6 +351,18 @@ describe.each(['EdDSA', 'RS256'] as const)('configurable algorithm %s', (alg) =>
         currentDate: new Date(clock.now()),
       });
       expect(verified.payload.jti).toBe(issued.jti);
+      // And the other way: a token jose signs with the ring's key verifies here.
+      const iat = Math.floor(clock.now() / 1000);
+      const byJose = await new SignJWT({ auth_kind: 'session', org_id: 'default' })
+        .setProtectedHeader({ alg, kid: keys.activeKey().kid, typ: 'at+jwt' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setSubject('usr_2')
+        .setJti('jose-2')
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + 60)
+        .sign(keys.activeKey().privateKey);
+      await expect(tokens.verify(byJose)).resolves.toMatchObject({ sub: 'usr_2', jti: 'jose-2' });
       expect(
         keys
           .jwks()
@@ -354,18 +377,45 @@ describe.each(['EdDSA', 'RS256'] as const)('configurable algorithm %s', (alg) =>
 });
 
 describe('a signing key row whose algorithm does not fit its key', () => {
-  it('is refused at load instead of verifying tokens under the wrong algorithm', async () => {
+  it('is ignored, and logged, even by a ring that already holds the key under its right algorithm', async () => {
     const db = await openTestStore('sqlite');
     const clock = new ManualClock();
+    const logs = captureLogs('error');
+    const keys = new KeyRing({
+      store: db.store,
+      kek,
+      clock,
+      logger: logs.logger,
+      alg: 'ES256',
+      accessTokenTtlSeconds: TTL,
+      rotationDays: 0,
+      unknownKidReloadMs: 0,
+    });
     try {
-      const keys = ring(db.store, clock, 'ES256');
       await keys.start();
-      keys.stop();
-      await db.store.db.updateTable('signing_keys').set({ alg: 'RS256' }).execute();
-      await expect(ring(db.store, clock, 'ES256').reload()).rejects.toThrow(
-        /signing key .+ is not a public key for its algorithm RS256/,
+      const tokens = service(keys, clock);
+      const { kid, privateKey } = keys.activeKey();
+      const issued = await tokens.issue(claims);
+      await expect(tokens.verify(issued.token)).resolves.toMatchObject({ sub: 'usr_1' });
+
+      // The row now claims RS256: a DER ECDSA signature would pass crypto.verify under RS256 with the cached EC key.
+      await db.store.db.updateTable('signing_keys').set({ alg: 'RS256' }).where('kid', '=', kid).execute();
+      await keys.reload();
+      const header = base64url.encode(JSON.stringify({ alg: 'RS256', kid, typ: 'at+jwt' }));
+      const payload = issued.token.split('.')[1];
+      const der = sign('sha256', Buffer.from(`${header}.${payload}`), privateKey);
+      expect(await rejection(tokens.verify(`${header}.${payload}.${base64url.encode(der)}`))).toEqual({
+        code: 'unauthorized',
+        reason: 'unknown_kid',
+      });
+      expect(await rejection(tokens.verify(issued.token))).toEqual({ code: 'unauthorized', reason: 'unknown_kid' });
+      expect(keys.ready).toBe(false);
+      expect(keys.jwks().keys).toEqual([]);
+      expect(logs.lines).toContainEqual(
+        expect.objectContaining({ kid, alg: 'RS256', msg: 'signing key does not fit its algorithm; ignored' }),
       );
     } finally {
+      keys.stop();
       await db.cleanup();
     }
   });
