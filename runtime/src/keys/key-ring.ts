@@ -3,7 +3,7 @@ import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { type Clock, isoNow } from '../clock.js';
-import { SIGNING_ALGORITHMS, type SigningAlg } from '../config.js';
+import type { SigningAlg } from '../config.js';
 import type { SecretBytes } from '../secret-bytes.js';
 import type { Database, SigningKeysTable } from '../store/schema.js';
 import { isUniqueViolation, type Store } from '../store/store.js';
@@ -36,7 +36,7 @@ export interface ActiveSigningKey {
 export interface VerificationKey {
   readonly kid: string;
   readonly alg: SigningAlg;
-  /** A node:crypto public key, used by tokens/jws-verifier.ts; checked at import to fit `alg`. */
+  /** A node:crypto public key, used by tokens/jws-verifier.ts; checked on every load to fit `alg`. */
   readonly publicKey: KeyObject;
   /** Epoch ms after which the key no longer verifies (retiring keys); undefined for the active key. */
   readonly validUntil: number | undefined;
@@ -242,24 +242,17 @@ export class KeyRing {
       if (validUntil !== undefined && validUntil <= now) continue;
       const imported = this.#import(row);
       // Checked on every load, not only at import: the cache is keyed by kid and a row's alg is read afresh each time.
-      if (
-        !SIGNING_ALGORITHMS.includes(row.alg as SigningAlg) ||
-        !keyFitsAlgorithm(imported.publicKey, row.alg as SigningAlg)
-      ) {
+      const alg = row.alg;
+      if (!keyFitsAlgorithm(imported.publicKey, alg)) {
         // A row edited by hand, or a bug: never verify (or sign) with a key under an algorithm it was not made for.
         // Skipped rather than thrown, so one bad row does not stop every reload; without an active key /readyz fails.
         this.#o.logger.error({ kid: row.kid, alg: row.alg }, 'signing key does not fit its algorithm; ignored');
         continue;
       }
-      verification.set(row.kid, {
-        kid: row.kid,
-        alg: row.alg as SigningAlg,
-        publicKey: imported.publicKey,
-        validUntil,
-      });
+      verification.set(row.kid, { kid: row.kid, alg, publicKey: imported.publicKey, validUntil });
       jwks.push(JSON.parse(row.public_jwk) as JWK);
       if (row.state === 'active' && imported.privateKey) {
-        active = { kid: row.kid, alg: row.alg as SigningAlg, privateKey: imported.privateKey };
+        active = { kid: row.kid, alg, privateKey: imported.privateKey };
       }
     }
     this.#verification = verification;

@@ -4,7 +4,7 @@ import { type AppError, tokenExpired, unauthorized } from '../errors.js';
 import { CLOCK_SKEW_SECONDS, type KeyRing } from '../keys/key-ring.js';
 import { checkAccessTokenClaims, isAccessTokenType } from './access-token-claims.js';
 import { signJwt } from './jws-signer.js';
-import { type CompactJws, JwsError, parseCompactJws, parseJsonPayload, verifyJwsSignature } from './jws-verifier.js';
+import { JwsError, parseCompactJws, parseJsonPayload, verifyJwsSignature } from './jws-verifier.js';
 
 /** How a principal authenticated; the `auth_kind` claim and `/auth/me` field. */
 export type AuthKind = 'session' | 'api_key' | 'client_credentials' | 'team_token' | 'admin_token' | 'entra_jwt';
@@ -114,43 +114,32 @@ export class TokenService {
    * only once the signature verified.
    */
   async verify(token: string): Promise<AccessTokenClaims> {
-    let jws: CompactJws;
     try {
-      jws = parseCompactJws(token);
-    } catch (error) {
-      throw fromJwsError(error);
-    }
-    const { alg, kid } = jws.header;
-    if (typeof alg !== 'string' || alg === 'none' || typeof kid !== 'string') {
-      throw rejection('algorithm', 'The access token is not signed with an accepted algorithm');
-    }
-    const key = await this.#o.keys.verificationKey(kid);
-    if (!key) throw rejection('unknown_kid', 'The access token was signed by an unknown key');
-    if (alg !== key.alg) throw rejection('algorithm', 'The access token is not signed with an accepted algorithm');
-    try {
+      const jws = parseCompactJws(token);
+      const { alg, kid } = jws.header;
+      if (typeof alg !== 'string' || alg === 'none' || typeof kid !== 'string') {
+        throw rejection('algorithm', 'The access token is not signed with an accepted algorithm');
+      }
+      const key = await this.#o.keys.verificationKey(kid);
+      if (!key) throw rejection('unknown_kid', 'The access token was signed by an unknown key');
+      if (alg !== key.alg) throw rejection('algorithm', 'The access token is not signed with an accepted algorithm');
       await verifyJwsSignature(jws, key.alg, key.publicKey);
+      if (!isAccessTokenType(jws.header.typ)) throw rejection('claims', 'The access token is not of type at+jwt');
+      const checked = checkAccessTokenClaims(parseJsonPayload(jws), {
+        issuer: this.#o.issuer,
+        audience: this.#o.audience,
+        nowSeconds: Math.floor(this.#o.clock.now() / 1000),
+        toleranceSeconds: CLOCK_SKEW_SECONDS,
+      });
+      if ('refusal' in checked) throw rejection(checked.refusal.reason, checked.refusal.message);
+      return checked.claims;
     } catch (error) {
       throw fromJwsError(error);
     }
-    if (!isAccessTokenType(jws.header.typ)) throw rejection('claims', 'The access token is not of type at+jwt');
-    let claims: unknown;
-    try {
-      claims = parseJsonPayload(jws);
-    } catch (error) {
-      throw fromJwsError(error);
-    }
-    const checked = checkAccessTokenClaims(claims, {
-      issuer: this.#o.issuer,
-      audience: this.#o.audience,
-      nowSeconds: Math.floor(this.#o.clock.now() / 1000),
-      toleranceSeconds: CLOCK_SKEW_SECONDS,
-    });
-    if ('refusal' in checked) throw rejection(checked.refusal.reason, checked.refusal.message);
-    return checked.claims;
   }
 }
 
-/** A refusal from the JWS layer as the API error; anything else (a bug) passes through unchanged. */
+/** A refusal from the JWS layer as the API error; our own refusals (and bugs) pass through unchanged. */
 function fromJwsError(error: unknown): unknown {
   if (!(error instanceof JwsError)) return error;
   return error.reason === 'signature'

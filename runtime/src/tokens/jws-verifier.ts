@@ -7,10 +7,10 @@ import type { SigningAlg } from '../config.js';
  *
  * Why not jose here: jose verifies through WebCrypto, whose argument normalisation and job set-up run on the event loop
  * and cost 25-75 µs per ES256 token there under load, against about 10 µs for `crypto.verify`; a fresh token's verify
- * rose from 66-75% to 86-90% of jose's own raw rate on the bench machine (issue 10). jose still verifies every token
+ * rose from about 70% to 77-92% of jose's own raw rate on the bench machine (issue 10). jose still verifies every token
  * that comes from elsewhere (Entra ID, client assertions), and the tests check that the two agree on our tokens.
  *
- * Strict by design: exactly three segments of the base64url alphabet without padding, a header that is a JSON object,
+ * Strict by design: exactly three segments of canonical base64url without padding, a header that is a JSON object,
  * no `crit` extensions (none are understood), an algorithm fixed by the key and never by the token, and a signature of
  * the exact length the algorithm produces where it has one.
  */
@@ -113,11 +113,15 @@ export function verifyJwsSignature(jws: CompactJws, alg: SigningAlg, key: KeyObj
   });
 }
 
-/** True when `key` is a public key of the kind for `alg`: P-256 (ES256), RSA of 2048 bits or more (RS256), Ed25519. */
-export function keyFitsAlgorithm(key: KeyObject, alg: SigningAlg): boolean {
+/**
+ * True when `key` is a public key of the kind for `alg`: P-256 (ES256), RSA of 2048 bits or more (RS256), Ed25519
+ * (EdDSA). Any other `alg`, e.g. one read from a store row edited by hand, fits nothing.
+ */
+export function keyFitsAlgorithm(key: KeyObject, alg: string): alg is SigningAlg {
   if (key.type !== 'public') return false;
   if (alg === 'ES256') return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
   // 2048 bits at least, as jose and RFC 7518 §3.3 require.
   if (alg === 'RS256') return key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048;
-  return key.asymmetricKeyType === 'ed25519';
+  if (alg === 'EdDSA') return key.asymmetricKeyType === 'ed25519';
+  return false;
 }

@@ -154,5 +154,9 @@ describe('keyFitsAlgorithm', () => {
     expect(keyFitsAlgorithm(generateKeyPairSync('x25519').publicKey, 'EdDSA')).toBe(false);
     expect(keyFitsAlgorithm(generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).publicKey, 'RS256')).toBe(false);
     expect(keyFitsAlgorithm(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey, 'RS256')).toBe(false);
+    // An algorithm the runtime does not sign with fits no key, whatever its kind.
+    for (const alg of ['ES384', 'PS256', 'HS256', 'none', '']) {
+      for (const key of [p256, rsa.publicKey, ed25519]) expect(keyFitsAlgorithm(key, alg)).toBe(false);
+    }
   });
 });
