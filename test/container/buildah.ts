@@ -1,44 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { type CommandResult, run, tail } from '../support/command.js';
 
 /**
  * Thin helpers over the buildah CLI for the container test: build through the same script as `npm run image`, read
  * an image's config, and run commands in a working container (`buildah run --isolation chroot`, host network).
  */
-
-const execFileAsync = promisify(execFile);
-const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
-
-export interface CommandResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command to completion; never throws for a non-zero exit (the caller asserts on `code`). */
-export async function run(command: string, args: readonly string[], timeoutMs: number): Promise<CommandResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(command, [...args], {
-      maxBuffer: MAX_OUTPUT_BYTES,
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number | string; stdout?: string; stderr?: string; message: string };
-    return {
-      code: typeof failed.code === 'number' ? failed.code : -1,
-      stdout: failed.stdout ?? '',
-      stderr: `${failed.stderr ?? ''}${typeof failed.code === 'number' ? '' : `\n${failed.message}`}`,
-    };
-  }
-}
-
-/** The last lines of a long output, for failure messages. */
-export function tail(text: string, lines = 40): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
 
 /** Builds runtime/Dockerfile with scripts/image/build.sh (what `npm run image` runs); returns the image name. */
 export async function buildImage(image: string, timeoutMs: number): Promise<string> {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tail } from '../support/command.js';
 import { freePort } from '../support/free-port.js';
-import { buildImage, type ImageConfig, inspectImage, type RunningCommand, tail, WorkingContainer } from './buildah.js';
+import { buildImage, type ImageConfig, inspectImage, type RunningCommand, WorkingContainer } from './buildah.js';
 
 // The runtime image, built for real with buildah (scripts/image/build.sh, what `npm run image` runs) and run in a
 // working container on the host network. A clean machine assembles the base images and compiles better-sqlite3

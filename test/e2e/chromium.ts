@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { run, tail } from '../support/command.js';
 
 /** Debian's Chromium; playwright-core drives it (never `npx playwright install`). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -21,18 +21,11 @@ export const CHROMIUM_SETUP_TIMEOUT_MS = 15 * 60_000;
 export async function ensureChromium(): Promise<void> {
   if (existsSync(CHROMIUM_PATH)) return;
   const script = 'source "$1" && require_debian_package chromium chromium';
-  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-    const child = spawn('bash', ['-c', script, 'bash', REQUIRE_SCRIPT], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let output = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ code: status, stderr: output }));
-  });
-  if (code !== 0 || !existsSync(CHROMIUM_PATH)) {
-    const tail = stderr.trim().split('\n').slice(-15).join('\n');
-    throw new Error(`Chromium is not available at ${CHROMIUM_PATH} (installer exited with ${code}):\n${tail}`);
+  const result = await run('bash', ['-c', script, 'bash', REQUIRE_SCRIPT], CHROMIUM_SETUP_TIMEOUT_MS);
+  if (result.code !== 0 || !existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium is not available at ${CHROMIUM_PATH} (installer exited with ${result.code}):\n${tail(result.stderr, 15)}`,
+    );
   }
 }
 
