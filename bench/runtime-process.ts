@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { imageNodeOptions } from './image-node-options.js';
 
 export { freePort } from '../test/support/free-port.js';
 
@@ -12,7 +13,10 @@ export function buildRuntime(): void {
   if (!existsSync(COMPILED_CLI)) throw new Error(`${COMPILED_CLI} was not produced by the build`);
 }
 
-/** Production configuration for one bench run; fresh random secrets every time (never defaults). */
+/**
+ * Production configuration for one bench run, with the image's NODE_OPTIONS; fresh random secrets every time (never
+ * defaults).
+ */
 export function productionEnv(port: number, databaseUrl: string, dataDir: string): NodeJS.ProcessEnv {
   return {
     NODE_ENV: 'production',
@@ -23,6 +27,7 @@ export function productionEnv(port: number, databaseUrl: string, dataDir: string
     KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     API_KEY_PEPPER: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
+    NODE_OPTIONS: imageNodeOptions(),
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imageNodeOptions } from '../../bench/image-node-options.js';
 import { tail } from '../support/command.js';
 import { freePort } from '../support/free-port.js';
 import { buildImage, type ImageConfig, inspectImage, type RunningCommand, WorkingContainer } from './buildah.js';
@@ -97,6 +98,8 @@ describe('runtime container image', () => {
     expect(config.user).toBe('node');
     expect(config.exposedPorts).toEqual(['8080/tcp']);
     expect(config.env).toEqual(expect.arrayContaining(['PORT=8080', 'NODE_ENV=production']));
+    // The bench runs the runtime with the same V8 settings (bench/image-node-options.ts reads the Dockerfile).
+    expect(config.env).toContain(`NODE_OPTIONS=${imageNodeOptions()}`);
     expect(config.healthcheck?.[0]).toBe('CMD');
     expect(config.healthcheck?.join(' ')).toContain('/healthz');
   });
@@ -109,11 +112,20 @@ describe('runtime container image', () => {
         name.startsWith('@') ? fs.readdirSync(root + '/' + name).map((inner) => name + '/' + inner) : [name]);
       const db = new (require(root + '/better-sqlite3'))(':memory:');
       console.log(JSON.stringify({ uid: process.getuid(), node: process.version, names,
+        nodeOptions: process.env.NODE_OPTIONS,
         sqlite: db.prepare('select sqlite_version() as v').get().v }));`;
     const result = await container.exec(['node', '-e', probe], 60_000);
     expect(result.code, result.stderr).toBe(0);
-    const facts = JSON.parse(result.stdout) as { uid: number; node: string; names: string[]; sqlite: string };
+    const facts = JSON.parse(result.stdout) as {
+      uid: number;
+      node: string;
+      names: string[];
+      nodeOptions: string;
+      sqlite: string;
+    };
     expect(facts.uid).not.toBe(0);
+    // Node refuses to start when NODE_OPTIONS holds a flag it does not allow there; this one it ran with.
+    expect(facts.nodeOptions).toBe(imageNodeOptions());
     expect(facts.node).toMatch(/^v24\./);
     expect(facts.sqlite).toMatch(/^3\./);
     expect(facts.names).toEqual(expect.arrayContaining(['express', 'jose', 'better-sqlite3', 'pg']));
