@@ -6,8 +6,8 @@ import type { LoadResult, LoadTarget } from './load.js';
  *
  * autocannon's `overallRate` is not a fixed rate: each connection fires its whole per-second quota back to back when
  * its one-second interval ticks, then idles, so a "half saturation" run is a saturating burst at the top of every
- * second. Here request i is due at `start + i / rate`, is sent on the first idle keep-alive connection (queued in the
- * client while none is idle), and its latency runs from when it was due, not from when it was sent. Time a request
+ * second. Here request i is due at `start + i / rate`, is sent on the keep-alive connection idle longest (queued in
+ * the client while none is idle), and its latency runs from when it was due, not from when it was sent. Time a request
  * spends waiting for a connection, or for the generator's own timer, therefore counts against the server: the result
  * errs on the slow side, never the flattering one.
  */
@@ -92,6 +92,11 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
   let recorded = 0;
   let measureFrom = Number.POSITIVE_INFINITY;
   let errors = 0;
+  /**
+   * Idle connections, longest idle first. Taking the longest idle one keeps every connection busy every few ms; taking
+   * the last one used left most of them idle past the server's keep-alive timeout (Node's default is 5 s), and one it
+   * closed just as a request went out lost that request.
+   */
   const idle: Connection[] = [];
   /** Due times of requests waiting for an idle connection, oldest first. */
   const waiting: number[] = [];
@@ -163,7 +168,7 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
       const due = Math.min(total, Math.floor((now - start) / intervalMs) + 1);
       for (; scheduled < due; scheduled++) {
         const dueAt = start + scheduled * intervalMs;
-        const connection = idle.pop();
+        const connection = idle.shift();
         if (connection) send(connection, dueAt);
         else waiting.push(dueAt);
       }

@@ -108,6 +108,26 @@ describe('runPacedLoad', () => {
     expect(result.p99Ms).toBeGreaterThan(500);
   });
 
+  it("uses every connection in turn, so none sits idle past the server's keep-alive timeout", async () => {
+    // Eight connections and a request every 20 ms. The first eight answers take 200 ms, so every connection carries
+    // one (Node starts a connection's keep-alive timer after its first answer); the rest are answered at once. Picked
+    // last-used-first, one connection would carry them all while seven idled past the keep-alive timeout (100 ms,
+    // to which Node 20 adds a second).
+    let served = 0;
+    const url = await serve((_request, response) => {
+      setTimeout(() => response.end('ok'), served++ < 8 ? 200 : 0);
+    });
+    (server as Server).keepAliveTimeout = 100;
+    const closedByServer: number[] = [];
+    server?.on('connection', (socket) => {
+      socket.on('close', () => closedByServer.push(performance.now()));
+    });
+    const result = await runPacedLoad({ url, connections: 8, rate: 50, durationSeconds: 2, warmupSeconds: 0 });
+    expect(result.errors).toBe(0);
+    expect(result.requests).toBe(100);
+    expect(closedByServer).toEqual([]);
+  });
+
   it('counts requests still unanswered after the drain window as errors', async () => {
     const url = await serve(() => {
       // never answers
