@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { type AppError, tokenExpired, unauthorized } from '../errors.js';
-import { CLOCK_SKEW_SECONDS, type KeyRing } from '../keys/key-ring.js';
+import { type ActiveSigningKey, CLOCK_SKEW_SECONDS, type KeyRing } from '../keys/key-ring.js';
 import { checkAccessTokenClaims, isAccessTokenType } from './access-token-claims.js';
-import { signJwt } from './jws-signer.js';
+import { encodeJwsHeader, signJws } from './jws-signer.js';
 import { JwsError, parseCompactJws, parseJsonPayload, verifyJwsSignature } from './jws-verifier.js';
 
 /** How a principal authenticated; the `auth_kind` claim and `/auth/me` field. */
@@ -76,6 +76,7 @@ const rejection = (reason: TokenRejection, message: string): AppError =>
  */
 export class TokenService {
   readonly #o: TokenServiceOptions;
+  #encodedHeader: { readonly kid: string; readonly alg: string; readonly value: string } | undefined;
 
   constructor(options: TokenServiceOptions) {
     this.#o = options;
@@ -86,25 +87,29 @@ export class TokenService {
     const iat = Math.floor(this.#o.clock.now() / 1000);
     const ttl = input.ttlSeconds ?? this.#o.ttlSeconds;
     const jti = randomUUID();
-    const token = await signJwt(
-      key.alg,
-      key.privateKey,
-      { kid: key.kid, typ: 'at+jwt' },
-      {
-        role: input.role ?? null,
-        scope: input.scopes.join(' '),
-        auth_kind: input.authKind,
-        org_id: input.orgId,
-        team_id: input.teamId ?? null,
-        iss: this.#o.issuer,
-        aud: this.#o.audience,
-        sub: input.subject,
-        iat,
-        exp: iat + ttl,
-        jti,
-      },
-    );
+    const token = await signJws(key.alg, key.privateKey, this.#headerOf(key), {
+      role: input.role ?? null,
+      scope: input.scopes.join(' '),
+      auth_kind: input.authKind,
+      org_id: input.orgId,
+      team_id: input.teamId ?? null,
+      iss: this.#o.issuer,
+      aud: this.#o.audience,
+      sub: input.subject,
+      iat,
+      exp: iat + ttl,
+      jti,
+    });
     return { token, jti, expiresAt: iat + ttl, expiresIn: ttl, kid: key.kid };
+  }
+
+  /** The encoded protected header of tokens signed with `key`, kept for the active key (see `signJws`). */
+  #headerOf(key: ActiveSigningKey): string {
+    const cached = this.#encodedHeader;
+    if (cached?.kid === key.kid && cached.alg === key.alg) return cached.value;
+    const value = encodeJwsHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid });
+    this.#encodedHeader = { kid: key.kid, alg: key.alg, value };
+    return value;
   }
 
   /**
