@@ -31,10 +31,10 @@ const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
  */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 /**
- * Duration of each fixed-rate repetition, in seconds (after a 1 s warm-up that is not recorded). Long against the
- * runtime's periodic pauses: under issuance at half of saturation V8 runs a full mark-compact about every 11 s, which
- * stops the event loop for 10-17 ms here. A 3 s window holds one or none, so its p99 was a coin flip between 3 and
- * 20-40 ms; a 10 s window holds about one and reports the tail a steady load has.
+ * Duration of each fixed-rate repetition, in seconds (after a 1 s warm-up that is not recorded). Long against periodic
+ * pauses: until the token header was encoded once per key, issuance ran a full mark-compact about every 11 s (10-17 ms
+ * stopped), and a 3 s window held one or none, so its p99 was a coin flip between 3 and 20-40 ms. The VM's own stalls
+ * remain; a 10 s window reports the tail a steady load has rather than whether a stall fell inside it.
  */
 const PACED_DURATION_SECONDS = Number(process.env.BENCH_PACED_DURATION_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
