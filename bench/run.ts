@@ -201,7 +201,7 @@ async function measureBaselines(port: number, when: string): Promise<{ ceiling: 
 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
-  buildRuntime();
+  await buildRuntime();
   const port = await freePort();
 
   // The ceiling and the peer are measured before, between and after the two stores, and each store's ratios use the

@@ -1,16 +1,19 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { BUNDLE_ENTRY, bundleRuntime } from '../runtime/bundle.js';
 import { imageNodeOptions } from './image-node-options.js';
 
 export { freePort } from '../test/support/free-port.js';
 
-const COMPILED_CLI = 'runtime/dist/runtime/src/cli/main.js';
+/** The bundled CLI, what the image runs. */
+export const BUNDLED_CLI = relative(process.cwd(), BUNDLE_ENTRY);
 
-/** Compiles the runtime as the container does (tsc → runtime/dist), so the bench measures the production build. */
-export function buildRuntime(): void {
-  execFileSync('npx', ['tsc', '-p', 'runtime/tsconfig.build.json'], { stdio: 'inherit' });
-  if (!existsSync(COMPILED_CLI)) throw new Error(`${COMPILED_CLI} was not produced by the build`);
+/** Bundles the runtime as the container does (runtime/bundle.ts), so the bench measures the production build. */
+export async function buildRuntime(): Promise<void> {
+  await bundleRuntime();
+  if (!existsSync(BUNDLED_CLI)) throw new Error(`${BUNDLED_CLI} was not produced by the build`);
 }
 
 /**
@@ -31,9 +34,9 @@ export function productionEnv(port: number, databaseUrl: string, dataDir: string
   };
 }
 
-/** Runs a CLI command of the compiled runtime and returns its stdout. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv): string {
-  return execFileSync(process.execPath, [COMPILED_CLI, ...args], {
+/** Runs a CLI command of the bundled runtime (or of another build's `entry`) and returns its stdout. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, entry = BUNDLED_CLI): string {
+  return execFileSync(process.execPath, [entry, ...args], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -48,15 +51,20 @@ export interface RuntimeProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `gatehouse serve` (compiled) and waits until /readyz answers 200. */
-export async function startRuntime(
-  env: NodeJS.ProcessEnv,
-  timeoutMs = 20_000,
-  /** Extra node flags, e.g. `--cpu-prof` to profile a scenario (not allowed in NODE_OPTIONS). */
-  nodeArgs: readonly string[] = [],
-): Promise<RuntimeProcess> {
+export interface StartRuntimeOptions {
+  /** Give up (and kill the process) after this many ms without a 200 from /readyz. Default 20000. */
+  readonly timeoutMs?: number;
+  /** Extra node flags, e.g. `--cpu-prof` to profile a scenario (not allowed in NODE_OPTIONS). Default none. */
+  readonly nodeArgs?: readonly string[];
+  /** The CLI entry to run. Default `BUNDLED_CLI`. */
+  readonly entry?: string;
+}
+
+/** Starts `gatehouse serve` (bundled) and waits until /readyz answers 200. */
+export async function startRuntime(env: NodeJS.ProcessEnv, options: StartRuntimeOptions = {}): Promise<RuntimeProcess> {
+  const { timeoutMs = 20_000, nodeArgs = [], entry = BUNDLED_CLI } = options;
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, COMPILED_CLI, 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, entry, 'serve'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -27,7 +27,7 @@ export interface RuntimeImageBuildOptions {
    * Files and directories (relative to `contextDirectory`) the build reads; their hash is the image tag and the
    * rebuild trigger. Keep it in line with `.dockerignore`.
    * @default - the Dockerfile plus package.json, package-lock.json, tsconfig.json, catalog/ and the runtime's
-   * package.json, tsconfig files, src/ and bin/
+   * package.json, tsconfig.json, bundle.ts, src/ and bin/
    */
   readonly contextPaths?: readonly string[];
   /**
@@ -60,7 +60,7 @@ export const DEFAULT_RUNTIME_CONTEXT_PATHS: readonly string[] = [
   'catalog',
   'runtime/package.json',
   'runtime/tsconfig.json',
-  'runtime/tsconfig.build.json',
+  'runtime/bundle.ts',
   'runtime/src',
   'runtime/bin',
 ];

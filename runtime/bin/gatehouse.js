@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `gatehouse` admin CLI. In a checkout it runs the TypeScript source through tsx (a development dependency at the
 // repository root), so a stale runtime/dist left by a build can never shadow the code being worked on. The container
-// image ships only the compiled runtime (runtime/dist, no src), and runs that.
+// image ships only the bundle (runtime/dist/gatehouse.mjs, made by runtime/bundle.mjs; no src), and runs that.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -11,5 +11,5 @@ if (existsSync(fileURLToPath(source))) {
   register();
   await import(source.href);
 } else {
-  await import(new URL('../dist/runtime/src/cli/main.js', import.meta.url).href);
+  await import(new URL('../dist/gatehouse.mjs', import.meta.url).href);
 }

@@ -72,7 +72,7 @@ function buildContext(): string {
     mkdirSync(join(dir, file, '..'), { recursive: true });
     writeFileSync(join(dir, file), '{}');
   }
-  for (const file of ['runtime/tsconfig.json', 'runtime/tsconfig.build.json', 'runtime/Dockerfile']) {
+  for (const file of ['runtime/tsconfig.json', 'runtime/bundle.ts', 'runtime/Dockerfile']) {
     writeFileSync(join(dir, file), 'x');
   }
   for (const folder of ['catalog', 'runtime/src', 'runtime/bin']) {

@@ -23,6 +23,7 @@ const FORBIDDEN_PACKAGES = [
   '@cdktf/provider-azurerm',
   'constructs',
   'typescript',
+  'esbuild',
   'tsx',
   'vitest',
   '@biomejs/biome',
