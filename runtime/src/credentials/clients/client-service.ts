@@ -127,15 +127,15 @@ export class ClientService {
 
   /** Clients of the tenant that are not deleted, newest first, with their active secrets' metadata. */
   async list(tenant: ClientTenant): Promise<ApiClientView[]> {
-    const clients = await this.#o.store.db
+    // Optional filters are added to the builder by reassignment, not with `$if`: inferring `$if`'s callback type
+    // costs the type-check about 0.35 s.
+    let query = this.#o.store.db
       .selectFrom('api_clients')
       .selectAll()
       .where('org_id', '=', tenant.orgId)
-      .$if(tenant.teamId !== null, (q) => q.where('team_id', '=', tenant.teamId as string))
-      .where('revoked_at', 'is', null)
-      .orderBy('created_at', 'desc')
-      .orderBy('client_id')
-      .execute();
+      .where('revoked_at', 'is', null);
+    if (tenant.teamId !== null) query = query.where('team_id', '=', tenant.teamId);
+    const clients = await query.orderBy('created_at', 'desc').orderBy('client_id').execute();
     if (clients.length === 0) return [];
     const secrets = await this.#o.store.db
       .selectFrom('api_client_secrets')
@@ -166,14 +166,14 @@ export class ClientService {
   async delete(tenant: ClientTenant, clientId: string, who: AuditContext): Promise<void> {
     const now = isoNow(this.#o.clock);
     const deleted = await this.#o.store.transaction(async (trx) => {
-      const result = await trx
+      let update = trx
         .updateTable('api_clients')
         .set({ revoked_at: now })
         .where('client_id', '=', clientId)
         .where('org_id', '=', tenant.orgId)
-        .$if(tenant.teamId !== null, (q) => q.where('team_id', '=', tenant.teamId as string))
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
+        .where('revoked_at', 'is', null);
+      if (tenant.teamId !== null) update = update.where('team_id', '=', tenant.teamId);
+      const result = await update.executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
       await trx
         .updateTable('api_client_secrets')
@@ -195,9 +195,9 @@ export class ClientService {
     const now = isoNow(this.#o.clock);
     await this.#o.store.transaction(async (trx) => {
       // Lock the client row on PostgreSQL so two concurrent additions cannot both pass the count below.
-      const client = await findClient(trx, tenant, clientId)
-        .$if(this.#o.store.dialect === 'postgres', (q) => q.forUpdate())
-        .executeTakeFirst();
+      let select = findClient(trx, tenant, clientId);
+      if (this.#o.store.dialect === 'postgres') select = select.forUpdate();
+      const client = await select.executeTakeFirst();
       if (!client) throw notFound(`No API client ${clientId} in this organization`);
       const { count } = await trx
         .selectFrom('api_client_secrets')
@@ -260,11 +260,11 @@ export class ClientService {
 
 /** The live client `clientId` within `tenant` (select of its row id). */
 function findClient(trx: Transaction<Database>, tenant: ClientTenant, clientId: string) {
-  return trx
+  const select = trx
     .selectFrom('api_clients')
     .select('id')
     .where('client_id', '=', clientId)
     .where('org_id', '=', tenant.orgId)
-    .$if(tenant.teamId !== null, (q) => q.where('team_id', '=', tenant.teamId as string))
     .where('revoked_at', 'is', null);
+  return tenant.teamId === null ? select : select.where('team_id', '=', tenant.teamId);
 }

@@ -138,15 +138,13 @@ export class TeamTokenService {
 
   /** Tokens of one kind in `orgId` (for team tokens: of team row `teamId`), newest first, with their status. */
   async list(orgId: string, kind: TeamTokenKind, teamId: string | null): Promise<TeamTokenView[]> {
-    const rows = await this.#o.store.db
+    let query = this.#o.store.db
       .selectFrom('team_tokens')
       .selectAll()
       .where('org_id', '=', orgId)
-      .where('kind', '=', kind)
-      .$if(teamId !== null, (q) => q.where('team_id', '=', teamId as string))
-      .orderBy('created_at', 'desc')
-      .orderBy('token_id')
-      .execute();
+      .where('kind', '=', kind);
+    if (teamId !== null) query = query.where('team_id', '=', teamId);
+    const rows = await query.orderBy('created_at', 'desc').orderBy('token_id').execute();
     const now = this.#o.clock.now();
     return rows.map((row) => this.#view(row, now));
   }

@@ -189,7 +189,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await s.createIndex('audit_events_org_at_index').on('audit_events').columns(['org_id', 'at']).execute();
 
   const now = new Date().toISOString();
-  await (db as Kysely<{ orgs: { id: string; name: string; created_at: string; updated_at: string } }>)
+  await db
+    .withTables<{ orgs: { id: string; name: string; created_at: string; updated_at: string } }>()
     .insertInto('orgs')
     .values({ id: 'default', name: 'Default organization', created_at: now, updated_at: now })
     .execute();
