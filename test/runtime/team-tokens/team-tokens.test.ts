@@ -212,6 +212,25 @@ describe.each(STORE_DIALECTS)('team tokens and org admin tokens on %s', (dialect
     expect(reverseRevoke.status).toBe(404);
   });
 
+  it("lists a team's own tokens only, not those of the org's other teams", async () => {
+    const paymentsToken = await ok<Issued>(
+      app,
+      '/api/v1/orgs/default/teams/payments/tokens',
+      { apiKey: admin, body: { name: 'payments-ci' } },
+      201,
+    );
+    const platformList = await ok<{ tokens: Issued[] }>(app, '/api/v1/orgs/default/teams/platform/tokens', {
+      apiKey: admin,
+    });
+    expect(platformList.tokens.map((t) => t.token_id)).toContain(platformToken.token_id);
+    expect(platformList.tokens.map((t) => t.team_id)).toEqual(platformList.tokens.map(() => platform.id));
+    const paymentsList = await ok<{ tokens: Issued[] }>(app, '/api/v1/orgs/default/teams/payments/tokens', {
+      apiKey: admin,
+    });
+    expect(paymentsList.tokens.map((t) => t.token_id)).toEqual([paymentsToken.token_id]);
+    expect(paymentsList.tokens[0]?.team_id).toBe(payments.id);
+  });
+
   it('lets an org admin token manage its own org: teams, team tokens, admin tokens, policy', async () => {
     const issued = await ok<Issued>(
       app,
