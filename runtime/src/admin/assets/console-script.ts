@@ -1,5 +1,5 @@
 /**
- * The console's script, served as /admin/assets/admin.js. Kept as a TypeScript string so `tsc` carries it into
+ * The console's script, served as /admin/assets/admin.js. Kept as a TypeScript string so the bundle carries it into
  * runtime/dist (the image) with no copy step. Plain browser JavaScript, no build step: it must not contain a
  * backtick, `${` or a backslash (it lives in a template literal). It renders every server value with textContent.
  */

@@ -1,4 +1,4 @@
-/** The console's styles, served as /admin/assets/admin.css (a TypeScript string so `tsc` carries it into the image). */
+/** The console's styles, served as /admin/assets/admin.css (a TypeScript string: the bundle carries it, no copy). */
 export const CONSOLE_STYLES = `:root {
   --ink: #1d2430;
   --muted: #5b6675;
