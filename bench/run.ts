@@ -5,7 +5,8 @@ import { startChildServer } from './child-server.js';
 import { type BenchDatabase, createPostgresDatabase, createSqliteDatabase } from './databases.js';
 import { measureJoseVerifyRate } from './jose-raw.js';
 import { type LoadOptions, type LoadResult, runLoad } from './load.js';
-import { type PacedLoadOptions, runPacedLoad } from './paced-load.js';
+import type { PacedLoadOptions } from './paced-load.js';
+import { runPacedLoadOnWorker } from './paced-load-worker.js';
 import { PEER_CLIENT_ID, PEER_CLIENT_SECRET } from './peer-client.js';
 import { type BenchResults, evaluate, renderReport, type Target } from './report.js';
 import { buildRuntime, freePort, productionEnv, runCli, startRuntime } from './runtime-process.js';
@@ -103,7 +104,9 @@ async function measureAtRate(
 ): Promise<LoadResult> {
   const runs: LoadResult[] = [];
   for (let i = 0; i < REPEATS; i++) {
-    runs.push(await runPacedLoad({ connections: CONNECTIONS, durationSeconds: PACED_DURATION_SECONDS, ...options }));
+    runs.push(
+      await runPacedLoadOnWorker({ connections: CONNECTIONS, durationSeconds: PACED_DURATION_SECONDS, ...options }),
+    );
   }
   return record(name, { ...medianOf(runs, 'p99Ms'), p99MsRuns: runs.map((run) => run.p99Ms) });
 }
