@@ -1,14 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
 import { BUNDLE_ENTRY, bundleRuntime } from '../runtime/bundle.js';
 import { imageNodeOptions } from './image-node-options.js';
 
 export { freePort } from '../test/support/free-port.js';
 
-/** The bundled CLI, what the image runs. */
-export const BUNDLED_CLI = relative(process.cwd(), BUNDLE_ENTRY);
+/** The bundled CLI (absolute path), what the image runs. */
+export const BUNDLED_CLI = BUNDLE_ENTRY;
 
 /** Bundles the runtime as the container does (runtime/bundle.ts), so the bench measures the production build. */
 export async function buildRuntime(): Promise<void> {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `gatehouse` admin CLI. In a checkout it runs the TypeScript source through tsx (a development dependency at the
 // repository root), so a stale runtime/dist left by a build can never shadow the code being worked on. The container
-// image ships only the bundle (runtime/dist/gatehouse.mjs, made by runtime/bundle.mjs; no src), and runs that.
+// image ships only the bundle (runtime/dist/gatehouse.mjs, made by runtime/bundle.ts; no src), and runs that.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
