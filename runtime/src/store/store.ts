@@ -26,12 +26,33 @@ export interface Store {
 export interface OpenStoreOptions {
   /** PostgreSQL pool size. Default 10. */
   readonly poolSize?: number;
+  /**
+   * PostgreSQL connections kept open however long they sit idle. Default 2 (at most `poolSize`). pg's pool otherwise
+   * closes every connection idle for 10 s, and the runtime's own periodic queries (a credential-cache refill every
+   * `API_KEY_CACHE_TTL_SECONDS`, the denylist and the key ring every minute) come further apart than that: each one
+   * opened a connection (a server-side backend, sign-in and, with `DATABASE_AUTH=managed-identity`, TLS and an Entra
+   * token) at a random moment under load. Issue 10: every new backend during a fixed-rate bench run fell on a
+   * 15-28 ms latency spike.
+   */
+  readonly minIdleConnections?: number;
+  /** How long a PostgreSQL connection beyond `minIdleConnections` may sit idle before it is closed, in ms. Default 10000. */
+  readonly idleTimeoutMs?: number;
 }
+
+const DEFAULT_POOL_SIZE = 10;
+const DEFAULT_MIN_IDLE_CONNECTIONS = 2;
+const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
 
 /** Opens (but does not migrate) the store described by `DATABASE_URL`. Call `migrateToLatest(store)` next. */
 export function openStore(database: DatabaseConfig, options: OpenStoreOptions = {}): Store {
   if (database.kind === 'postgres') {
-    const pool = new pg.Pool({ ...postgresConnectionConfig(database), max: options.poolSize ?? 10 });
+    const max = options.poolSize ?? DEFAULT_POOL_SIZE;
+    const pool = new pg.Pool({
+      ...postgresConnectionConfig(database),
+      max,
+      min: Math.min(max, options.minIdleConnections ?? DEFAULT_MIN_IDLE_CONNECTIONS),
+      idleTimeoutMillis: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => {});
     return wrap(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
