@@ -35,7 +35,7 @@ export interface OpenStoreOptions {
    * 15-28 ms latency spike.
    */
   readonly minIdleConnections?: number;
-  /** How long a PostgreSQL connection beyond `minIdleConnections` may sit idle before it is closed, in ms. Default 10000. */
+  /** How long a PostgreSQL connection beyond `minIdleConnections` sits idle before it closes, in ms. Default 10000. */
   readonly idleTimeoutMs?: number;
 }
 
