@@ -71,7 +71,7 @@ describe('CredentialLookup', () => {
     return { lookup, pending, loads: () => loads };
   }
 
-  it('does not cache a row read before a revocation evicted it (a stale read must not outlive the notice)', async () => {
+  it('does not cache a row read before a revocation evicted it (a stale read never outlives the notice)', async () => {
     const { lookup, pending, loads } = lookupWithManualLoads();
     const inFlight = lookup.find('cli_1');
     // The revocation commits and its invalidation notice arrives while the read above is still running.
@@ -82,6 +82,59 @@ describe('CredentialLookup', () => {
     expect(loads()).toBe(2);
     pending.shift()?.('revoked');
     expect(await next).toBe('revoked');
+  });
+
+  it('serves concurrent misses for one id from one store read (no stampede when a busy entry expires)', async () => {
+    const { lookup, pending, loads } = lookupWithManualLoads();
+    const waiting = [lookup.find('cli_1'), lookup.find('cli_1'), lookup.find('cli_1')];
+    const other = lookup.find('cli_2');
+    expect(loads()).toBe(2);
+    pending.shift()?.('row 1');
+    pending.shift()?.('row 2');
+    expect(await Promise.all(waiting)).toEqual(['row 1', 'row 1', 'row 1']);
+    expect(await other).toBe('row 2');
+    // Cached now; and the finished read is not joined again once the entry expires.
+    expect(await lookup.find('cli_1')).toBe('row 1');
+    expect(loads()).toBe(2);
+  });
+
+  it('never joins a read that started before an eviction: a request after a revocation reads afresh', async () => {
+    const { lookup, pending, loads } = lookupWithManualLoads();
+    const before = lookup.find('cli_1');
+    lookup.evict('cli_1');
+    const after = lookup.find('cli_1');
+    const alsoAfter = lookup.find('cli_1');
+    expect(loads()).toBe(2);
+    pending.shift()?.('active row read before the revocation');
+    pending.shift()?.('revoked');
+    expect(await before).toBe('active row read before the revocation');
+    expect(await after).toBe('revoked');
+    expect(await alsoAfter).toBe('revoked');
+    expect(await lookup.find('cli_1')).toBe('revoked');
+    expect(loads()).toBe(2);
+  });
+
+  it('shares a failed read with its waiters, caches nothing, and reads again on the next miss', async () => {
+    let loads = 0;
+    let fail = true;
+    const lookup = new CredentialLookup<string>({
+      clock: new ManualClock(),
+      logger: pino({ level: 'silent' }),
+      cacheTtlSeconds: 30,
+      load: async () => {
+        loads += 1;
+        await Promise.resolve();
+        if (fail) throw new Error('store unavailable');
+        return 'row';
+      },
+      writeLastUsed: async () => undefined,
+    });
+    const results = await Promise.allSettled([lookup.find('cli_1'), lookup.find('cli_1')]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(loads).toBe(1);
+    fail = false;
+    expect(await lookup.find('cli_1')).toBe('row');
+    expect(loads).toBe(2);
   });
 
   it('does not cache a row read across a bus gap (clear) either, and caches normally otherwise', async () => {
