@@ -58,8 +58,9 @@ describe('CredentialLookup', () => {
   function lookupWithManualLoads() {
     const pending: Array<(value: string) => void> = [];
     let loads = 0;
+    const clock = new ManualClock();
     const lookup = new CredentialLookup<string>({
-      clock: new ManualClock(),
+      clock,
       logger: pino({ level: 'silent' }),
       cacheTtlSeconds: 30,
       load: () => {
@@ -68,7 +69,7 @@ describe('CredentialLookup', () => {
       },
       writeLastUsed: async () => undefined,
     });
-    return { lookup, pending, loads: () => loads };
+    return { lookup, pending, clock, loads: () => loads };
   }
 
   it('does not cache a row read before a revocation evicted it (a stale read never outlives the notice)', async () => {
@@ -85,7 +86,7 @@ describe('CredentialLookup', () => {
   });
 
   it('serves concurrent misses for one id from one store read (no stampede when a busy entry expires)', async () => {
-    const { lookup, pending, loads } = lookupWithManualLoads();
+    const { lookup, pending, clock, loads } = lookupWithManualLoads();
     const waiting = [lookup.find('cli_1'), lookup.find('cli_1'), lookup.find('cli_1')];
     const other = lookup.find('cli_2');
     expect(loads()).toBe(2);
@@ -93,9 +94,14 @@ describe('CredentialLookup', () => {
     pending.shift()?.('row 2');
     expect(await Promise.all(waiting)).toEqual(['row 1', 'row 1', 'row 1']);
     expect(await other).toBe('row 2');
-    // Cached now; and the finished read is not joined again once the entry expires.
     expect(await lookup.find('cli_1')).toBe('row 1');
     expect(loads()).toBe(2);
+    // Once the entry expires, the next miss reads again: a finished read is never handed out a second time.
+    clock.advance(30);
+    const refill = lookup.find('cli_1');
+    expect(loads()).toBe(3);
+    pending.shift()?.('row 1, read again');
+    expect(await refill).toBe('row 1, read again');
   });
 
   it('never joins a read that started before an eviction: a request after a revocation reads afresh', async () => {
