@@ -41,12 +41,16 @@ describe('PostgreSQL pool: idle connections', () => {
 
   /** Opens a store on a fresh database and makes its pool open `busy` connections at once. */
   async function poolAfterBurst(options: OpenStoreOptions, busy: number): Promise<TestDatabase> {
-    database = await createTestDatabase('postgres');
-    store = openStore(database.database, options);
-    const opened = store;
-    await Promise.all(Array.from({ length: busy }, () => sql`select pg_sleep(0.1)`.execute(opened.db)));
-    expect(await backendsOf(database)).toBe(busy);
-    return database;
+    const fresh = await createTestDatabase('postgres');
+    const opened = openStore(fresh.database, options);
+    database = fresh;
+    store = opened;
+    const queries = Promise.all(Array.from({ length: busy }, () => sql`select pg_sleep(1)`.execute(opened.db)));
+    // Counted while every connection is busy: once idle, one could already have timed out on a slow CI host.
+    const whileBusy = await settleAt(() => backendsOf(fresh), busy);
+    await queries;
+    expect(whileBusy).toBe(busy);
+    return fresh;
   }
 
   it('keeps minIdleConnections open after a burst; closes the rest once idle', async () => {
