@@ -31,6 +31,22 @@ export interface LoadResult {
   readonly requestsPerSecondRuns?: readonly number[];
   /** Fixed-rate scenarios: the p99 of each repetition; `p99Ms` is their median. */
   readonly p99MsRuns?: readonly number[];
+  /** Fixed-rate runs: the quarter-seconds with the slowest answers, slowest first (paced-load.ts). */
+  readonly slowestQuarterSeconds?: readonly SlowQuarterSecond[];
+  /** Fixed-rate scenarios: the slowest quarter-second of each repetition. */
+  readonly slowestQuarterSecondRuns?: readonly (SlowQuarterSecond | undefined)[];
+}
+
+/**
+ * A quarter-second of a fixed-rate run, by when its requests were due, and the slowest answer among them. A p99 over
+ * the limit usually comes from one such stretch; its time lines up with logs and system samplers.
+ */
+export interface SlowQuarterSecond {
+  /** Seconds from the start of the recorded window (after the warm-up). */
+  readonly offsetSeconds: number;
+  /** Wall-clock start, ISO 8601 with milliseconds. */
+  readonly at: string;
+  readonly maxMs: number;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import type { LoadResult, LoadTarget } from './load.js';
+import type { LoadResult, LoadTarget, SlowQuarterSecond } from './load.js';
 
 /**
  * Open-loop load at a fixed rate (wrk2's method), for latency at a given throughput.
@@ -74,6 +74,10 @@ export function completeResponse(data: Buffer): { length: number; status: number
   return { length: bodyStart, status };
 }
 
+const QUARTER_SECOND_MS = 250;
+/** How many of the slowest quarter-seconds a run reports. */
+const SLOWEST_REPORTED = 3;
+
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
@@ -91,6 +95,8 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
   let answered = 0;
   let recorded = 0;
   let measureFrom = Number.POSITIVE_INFINITY;
+  /** The slowest recorded answer of each quarter-second of the window, by due time. */
+  const slowestByQuarter = new Map<number, number>();
   let errors = 0;
   /**
    * Idle connections, longest idle first. Taking the longest idle one keeps every connection busy every few ms; taking
@@ -139,7 +145,12 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
         if (response.status < 200 || response.status >= 300) errors++;
         else {
           answered++;
-          if (dueAt >= measureFrom) latencies[recorded++] = performance.now() - dueAt;
+          if (dueAt >= measureFrom) {
+            const latency = performance.now() - dueAt;
+            latencies[recorded++] = latency;
+            const quarter = Math.floor((dueAt - measureFrom) / QUARTER_SECOND_MS);
+            if (latency > (slowestByQuarter.get(quarter) ?? -1)) slowestByQuarter.set(quarter, latency);
+          }
         }
         if (waitingHead < waiting.length) send(connection, waiting[waitingHead++] as number);
         else idle.push(connection);
@@ -194,5 +205,17 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
     p99Ms: percentile(sorted, 99),
     requests: recorded,
     errors,
+    slowestQuarterSeconds: slowest(slowestByQuarter, measureFrom),
   };
+}
+
+function slowest(slowestByQuarter: ReadonlyMap<number, number>, measureFrom: number): SlowQuarterSecond[] {
+  return [...slowestByQuarter]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, SLOWEST_REPORTED)
+    .map(([quarter, maxMs]) => ({
+      offsetSeconds: (quarter * QUARTER_SECOND_MS) / 1000,
+      at: new Date(performance.timeOrigin + measureFrom + quarter * QUARTER_SECOND_MS).toISOString(),
+      maxMs: Math.round(maxMs * 100) / 100,
+    }));
 }

@@ -58,8 +58,13 @@ function record(name: string, result: LoadResult): LoadResult {
   load[name] = result;
   const rpsRuns = result.requestsPerSecondRuns ? ` (runs: ${result.requestsPerSecondRuns.join(', ')})` : '';
   const p99Runs = result.p99MsRuns ? ` (runs: ${result.p99MsRuns.join(', ')})` : '';
+  const slowest = result.slowestQuarterSecondRuns
+    ? `; slowest quarter-second of each run: ${result.slowestQuarterSecondRuns
+        .map((quarter) => (quarter ? `${quarter.maxMs} ms at ${quarter.at}` : 'none'))
+        .join(', ')}`
+    : '';
   process.stderr.write(
-    `${name}: ${result.requestsPerSecond} req/s${rpsRuns}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${p99Runs}, errors ${result.errors}\n`,
+    `${name}: ${result.requestsPerSecond} req/s${rpsRuns}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${p99Runs}, errors ${result.errors}${slowest}\n`,
   );
   return result;
 }
@@ -108,7 +113,11 @@ async function measureAtRate(
       await runPacedLoadOnWorker({ connections: CONNECTIONS, durationSeconds: PACED_DURATION_SECONDS, ...options }),
     );
   }
-  return record(name, { ...medianOf(runs, 'p99Ms'), p99MsRuns: runs.map((run) => run.p99Ms) });
+  return record(name, {
+    ...medianOf(runs, 'p99Ms'),
+    p99MsRuns: runs.map((run) => run.p99Ms),
+    slowestQuarterSecondRuns: runs.map((run) => run.slowestQuarterSeconds?.[0]),
+  });
 }
 
 /** Hands out each credential once, in order, for fixed-count runs. */

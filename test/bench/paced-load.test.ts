@@ -65,6 +65,25 @@ describe('runPacedLoad', () => {
     expect(new Set(seen)).toEqual(new Set(['POST /probe?x=1 yes a=1']));
   });
 
+  it('names the quarter-seconds with the slowest answers, slowest first', async () => {
+    let arrived = 0;
+    const url = await serve((_request, response) => {
+      arrived++;
+      // The 110th request is due 0.545 s into the window: the quarter-second that starts at 0.5 s.
+      if (arrived === 110) setTimeout(() => response.end(), 300);
+      else response.end();
+    });
+    const before = Date.now();
+    const result = await runPacedLoad({ url, connections: 4, rate: 200, durationSeconds: 1, warmupSeconds: 0 });
+    const [slowest, ...others] = result.slowestQuarterSeconds ?? [];
+    expect(slowest?.offsetSeconds).toBe(0.5);
+    expect(slowest?.maxMs).toBeGreaterThanOrEqual(299);
+    expect(Date.parse(slowest?.at ?? '') - before).toBeGreaterThanOrEqual(450);
+    expect(others).toHaveLength(2);
+    for (const other of others) expect(other.maxMs).toBeLessThanOrEqual(slowest?.maxMs ?? 0);
+    expect(others[0]?.maxMs).toBeGreaterThanOrEqual(others[1]?.maxMs ?? 0);
+  });
+
   it('sends the warm-up at the same pace but records only what follows it', async () => {
     let served = 0;
     const url = await serve((_request, response) => {
