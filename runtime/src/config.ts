@@ -68,6 +68,11 @@ export interface Config {
   /** Refresh-token lifetime in seconds. Default 1209600 (14 days). */
   readonly refreshTokenTtlSeconds: number;
   /**
+   * Longest a browser session lives from its sign-in, in seconds, however often it is refreshed: then the user signs in
+   * again. Default 2592000 (30 days). Without it, rotation would let a session, or a stolen copy of it, live forever.
+   */
+  readonly sessionMaxLifetimeSeconds: number;
+  /**
    * Seconds after a refresh token was rotated during which presenting it again (two tabs refreshing at once) gets a new
    * token instead of revoking the session; only the immediately previous token qualifies. Default 10; 0 turns it off.
    */
@@ -198,6 +203,7 @@ const envSchema = z.object({
   ACCESS_TOKEN_AUDIENCE: optionalText,
   ACCESS_TOKEN_TTL_SECONDS: int('ACCESS_TOKEN_TTL_SECONDS', 60, 86_400, 1800),
   REFRESH_TOKEN_TTL_SECONDS: int('REFRESH_TOKEN_TTL_SECONDS', 300, 7_776_000, 1_209_600),
+  SESSION_MAX_LIFETIME_SECONDS: int('SESSION_MAX_LIFETIME_SECONDS', 300, 31_536_000, 2_592_000),
   REFRESH_REUSE_GRACE_SECONDS: int('REFRESH_REUSE_GRACE_SECONDS', 0, 60, 10),
   API_KEY_CACHE_TTL_SECONDS: int('API_KEY_CACHE_TTL_SECONDS', 0, 300, 30),
   AUTH_FAILURE_LIMIT: int('AUTH_FAILURE_LIMIT', 1, 100_000, 20),
@@ -301,6 +307,7 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
     accessTokenAudience: v.ACCESS_TOKEN_AUDIENCE ?? publicUrl,
     accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
+    sessionMaxLifetimeSeconds: v.SESSION_MAX_LIFETIME_SECONDS,
     refreshReuseGraceSeconds: v.REFRESH_REUSE_GRACE_SECONDS,
     apiKeyCacheTtlSeconds: v.API_KEY_CACHE_TTL_SECONDS,
     authFailureLimit: v.AUTH_FAILURE_LIMIT,

@@ -217,7 +217,7 @@ async function completeSignIn(
     details: { created, role: user.role, issuer: identity.issuer },
   });
   ctx.metrics.recordAuth('sign_in', 'success');
-  setSessionCookiesFor(ctx, res, access, refresh.token);
+  setSessionCookiesFor(ctx, res, access, refresh);
   return { user: userView(user), tokenExpiry: access.expiresAt };
 }
 

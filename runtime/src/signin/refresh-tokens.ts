@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import { type Clock, isoIn, isoNow } from '../clock.js';
+import { type Clock, isoNow } from '../clock.js';
 import { hashSecret } from '../crypto/secret-hash.js';
 import { newId } from '../ids.js';
 import type { SecretBytes } from '../secret-bytes.js';
@@ -18,6 +18,8 @@ export interface IssuedRefreshToken {
   readonly tokenId: string;
   readonly familyId: string;
   readonly userId: string;
+  /** When the token expires (ISO 8601): its TTL after issue, or the session's end if that comes first. */
+  readonly expiresAt: string;
 }
 
 /** A refresh token that would rotate if presented now. */
@@ -50,6 +52,8 @@ export interface RefreshTokenOptions {
   readonly pepper: SecretBytes;
   /** Lifetime of each refresh token in seconds, counted from its issue (sliding: every rotation starts a new one). */
   readonly ttlSeconds: number;
+  /** Longest a family lives from its sign-in, in seconds: no token of it is valid later, however often it rotated. */
+  readonly maxSessionSeconds: number;
   /** Seconds during which the immediately previous token may be presented again (two tabs); 0 turns it off. */
   readonly reuseGraceSeconds: number;
 }
@@ -59,7 +63,8 @@ export interface RefreshTokenOptions {
  * the presented token is marked used and a child is issued. Presenting a used token again means it leaked (or a
  * client misbehaves): the whole family is revoked, unless the token is the immediately previous one (none of its
  * children has been used yet) and was rotated at most `reuseGraceSeconds` ago, the case of two tabs refreshing at once;
- * it then gets a sibling of the current token.
+ * it then gets a sibling of the current token. A family ends `maxSessionSeconds` after its sign-in whatever its use:
+ * every token's expiry is capped there, and the family's age is checked again on use (rows issued before the cap).
  */
 export class RefreshTokens {
   readonly #o: RefreshTokenOptions;
@@ -80,19 +85,20 @@ export class RefreshTokens {
   /** Starts a family for a fresh sign-in and issues its first token. */
   async startFamily(userId: string): Promise<IssuedRefreshToken> {
     const familyId = newId('rtf');
+    const createdAt = isoNow(this.#o.clock);
     return this.#o.store.transaction(async (trx) => {
       await trx
         .insertInto('refresh_token_families')
         .values({
           id: familyId,
           user_id: userId,
-          created_at: isoNow(this.#o.clock),
+          created_at: createdAt,
           last_rotated_at: null,
           revoked_at: null,
           revoked_reason: null,
         })
         .execute();
-      return this.#insertToken(trx, { familyId, userId, parentId: null });
+      return this.#insertToken(trx, { familyId, userId, parentId: null, familyCreatedAt: createdAt });
     });
   }
 
@@ -106,7 +112,15 @@ export class RefreshTokens {
       const row = await trx
         .selectFrom('refresh_tokens as t')
         .innerJoin('refresh_token_families as f', 'f.id', 't.family_id')
-        .select(['t.id', 't.family_id', 't.user_id', 't.expires_at', 't.used_at', 'f.revoked_at as family_revoked_at'])
+        .select([
+          't.id',
+          't.family_id',
+          't.user_id',
+          't.expires_at',
+          't.used_at',
+          'f.revoked_at as family_revoked_at',
+          'f.created_at as family_created_at',
+        ])
         .where('t.token_hash', '=', tokenHash)
         .executeTakeFirst();
       if (!row) return { outcome: 'rejected', reason: 'unknown', familyId: null, userId: null };
@@ -118,7 +132,7 @@ export class RefreshTokens {
       });
       if (row.family_revoked_at !== null) return rejected('revoked');
       const now = isoNow(this.#o.clock);
-      if (row.expires_at <= now) return rejected('expired');
+      if (row.expires_at <= now || this.#sessionOver(row.family_created_at)) return rejected('expired');
 
       let usedAt = row.used_at;
       if (usedAt === null) {
@@ -165,13 +179,20 @@ export class RefreshTokens {
         't.expires_at',
         't.used_at',
         'f.revoked_at',
+        'f.created_at as family_created_at',
         'u.org_id',
         'u.team_id',
         'u.role',
       ])
       .where('t.token_hash', '=', this.hash(token))
       .executeTakeFirst();
-    if (!row || row.used_at !== null || row.revoked_at !== null || row.expires_at <= isoNow(this.#o.clock)) {
+    if (
+      !row ||
+      row.used_at !== null ||
+      row.revoked_at !== null ||
+      row.expires_at <= isoNow(this.#o.clock) ||
+      this.#sessionOver(row.family_created_at)
+    ) {
       return undefined;
     }
     return {
@@ -252,6 +273,15 @@ export class RefreshTokens {
       .execute();
   }
 
+  /** When the family that started at `familyCreatedAt` (ISO 8601) ends, in epoch ms. */
+  #sessionEndMs(familyCreatedAt: string): number {
+    return Date.parse(familyCreatedAt) + this.#o.maxSessionSeconds * 1000;
+  }
+
+  #sessionOver(familyCreatedAt: string): boolean {
+    return this.#o.clock.now() >= this.#sessionEndMs(familyCreatedAt);
+  }
+
   /** The token was rotated at most `reuseGraceSeconds` ago and none of its children has been used yet. */
   async #withinGrace(trx: Transaction<Database>, tokenId: string, usedAt: string): Promise<boolean> {
     const grace = this.#o.reuseGraceSeconds;
@@ -267,7 +297,7 @@ export class RefreshTokens {
 
   async #rotated(
     trx: Transaction<Database>,
-    row: { id: string; family_id: string; user_id: string },
+    row: { id: string; family_id: string; user_id: string; family_created_at: string },
     grace: boolean,
   ): Promise<RotationResult> {
     await trx
@@ -275,16 +305,24 @@ export class RefreshTokens {
       .set({ last_rotated_at: isoNow(this.#o.clock) })
       .where('id', '=', row.family_id)
       .execute();
-    const issued = await this.#insertToken(trx, { familyId: row.family_id, userId: row.user_id, parentId: row.id });
+    const issued = await this.#insertToken(trx, {
+      familyId: row.family_id,
+      userId: row.user_id,
+      parentId: row.id,
+      familyCreatedAt: row.family_created_at,
+    });
     return { outcome: 'rotated', grace, previousTokenId: row.id, ...issued };
   }
 
   async #insertToken(
     trx: Transaction<Database>,
-    input: { familyId: string; userId: string; parentId: string | null },
+    input: { familyId: string; userId: string; parentId: string | null; familyCreatedAt: string },
   ): Promise<IssuedRefreshToken> {
     const token = `${REFRESH_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const tokenId = newId('rt');
+    const expiresAt = new Date(
+      Math.min(this.#o.clock.now() + this.#o.ttlSeconds * 1000, this.#sessionEndMs(input.familyCreatedAt)),
+    ).toISOString();
     await trx
       .insertInto('refresh_tokens')
       .values({
@@ -294,12 +332,12 @@ export class RefreshTokens {
         parent_id: input.parentId,
         user_id: input.userId,
         created_at: isoNow(this.#o.clock),
-        expires_at: isoIn(this.#o.clock, this.#o.ttlSeconds),
+        expires_at: expiresAt,
         used_at: null,
         revoked_at: null,
       })
       .execute();
-    return { token, tokenId, familyId: input.familyId, userId: input.userId };
+    return { token, tokenId, familyId: input.familyId, userId: input.userId, expiresAt };
   }
 }
 
@@ -307,7 +345,12 @@ const services = new WeakMap<object, RefreshTokens>();
 
 /** The app's refresh-token service (created on first use), for sign-in, refresh, logout and RFC 7009 revocation. */
 export function refreshTokensFor(ctx: {
-  readonly config: { apiKeyPepper: SecretBytes; refreshTokenTtlSeconds: number; refreshReuseGraceSeconds: number };
+  readonly config: {
+    apiKeyPepper: SecretBytes;
+    refreshTokenTtlSeconds: number;
+    refreshReuseGraceSeconds: number;
+    sessionMaxLifetimeSeconds: number;
+  };
   readonly store: Store;
   readonly clock: Clock;
 }): RefreshTokens {
@@ -318,6 +361,7 @@ export function refreshTokensFor(ctx: {
       clock: ctx.clock,
       pepper: ctx.config.apiKeyPepper,
       ttlSeconds: ctx.config.refreshTokenTtlSeconds,
+      maxSessionSeconds: ctx.config.sessionMaxLifetimeSeconds,
       reuseGraceSeconds: ctx.config.refreshReuseGraceSeconds,
     });
     services.set(ctx, service);

@@ -82,7 +82,7 @@ export function registerSessionRoutes(app: Express, ctx: AppContext, refreshToke
       });
       return;
     }
-    setSessionCookiesFor(ctx, res, access, rotation.token);
+    setSessionCookiesFor(ctx, res, access, rotation);
     res.json({ token_expiry: access.expiresAt, expires_in: access.expiresIn });
   });
 

@@ -3,6 +3,7 @@ import { expandRole } from '../../../catalog/index.js';
 import type { AppContext } from '../http/context.js';
 import type { IssuedAccessToken } from '../tokens/access-tokens.js';
 import { setSessionCookies } from './cookies.js';
+import type { IssuedRefreshToken } from './refresh-tokens.js';
 import type { UserRow } from './sign-in-user.js';
 
 /**
@@ -21,19 +22,22 @@ export async function issueSessionAccessToken(ctx: AppContext, user: UserRow) {
   });
 }
 
-/** Sets the three session cookies for a freshly issued access token and refresh token. */
+/**
+ * Sets the three session cookies for a freshly issued access token and refresh token. The refresh cookie lives exactly
+ * as long as its token, so it ends with the session (`SESSION_MAX_LIFETIME_SECONDS`) rather than a full TTL later.
+ */
 export function setSessionCookiesFor(
   ctx: AppContext,
   res: ServerResponse,
   access: IssuedAccessToken,
-  refreshToken: string,
+  refresh: IssuedRefreshToken,
 ): void {
   setSessionCookies(res, {
     accessToken: access.token,
     accessTokenExpiresAt: access.expiresAt,
     accessTokenTtlSeconds: access.expiresIn,
-    refreshToken,
-    refreshTokenTtlSeconds: ctx.config.refreshTokenTtlSeconds,
+    refreshToken: refresh.token,
+    refreshTokenTtlSeconds: Math.max(0, Math.floor((Date.parse(refresh.expiresAt) - ctx.clock.now()) / 1000)),
   });
 }
 

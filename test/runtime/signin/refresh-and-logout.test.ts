@@ -279,6 +279,45 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     expect(browser.jar.get('refresh_token')?.value).toBe(refreshBefore);
   });
   // Last: it moves the shared clock past every token's lifetime.
+  it('ends a session 30 days (SESSION_MAX_LIFETIME_SECONDS) after sign-in, however often it is refreshed', async () => {
+    const DAY = 86_400;
+    const browser = await signedIn();
+    expect(browser.jar.get('refresh_token')?.maxAge).toBe(14 * DAY);
+    suite.app.clock.advance(13 * DAY);
+    expect((await refreshWithCookie(browser)).status).toBe(200);
+    expect(browser.jar.get('refresh_token')?.maxAge).toBe(14 * DAY);
+    suite.app.clock.advance(13 * DAY);
+    expect((await refreshWithCookie(browser)).status).toBe(200);
+    // 26 days in: the new token, and the cookies that carry it, end with the session in 4 days rather than 14.
+    expect(browser.jar.get('refresh_token')?.maxAge).toBe(4 * DAY);
+    expect(browser.jar.get('token_expiry')?.maxAge).toBe(4 * DAY);
+    const last = browser.jar.get('refresh_token')?.value as string;
+    suite.app.clock.advance(4 * DAY - 1);
+    expect(await refreshTokensFor(suite.app.ctx).describe(last)).toBeDefined();
+    suite.app.clock.advance(1);
+    expect(await refreshTokensFor(suite.app.ctx).describe(last)).toBeUndefined();
+    const over = await refreshWithCookie(browser);
+    expect(over.status).toBe(401);
+    expect(await over.json()).toEqual(REFUSED);
+  });
+
+  it('ends a session at its limit even when a token row outlives it (issued before the limit)', async () => {
+    const browser = await signedIn();
+    const token = browser.jar.get('refresh_token')?.value as string;
+    await suite.app.store.db
+      .updateTable('refresh_tokens')
+      .set({ expires_at: '2999-01-01T00:00:00.000Z' })
+      .where('token_hash', '=', hashOf(token))
+      .execute();
+    suite.app.clock.advance(2_592_000);
+    expect(await refreshTokensFor(suite.app.ctx).describe(token)).toBeUndefined();
+    const over = await refreshWithBody(token);
+    expect(over.status).toBe(401);
+    expect(await over.json()).toEqual(REFUSED);
+    // Refused as expired, not as reuse: the family is not revoked, the session simply ended.
+    expect((await familyOf(token))?.revoked_at).toBeNull();
+  });
+
   it('prunes expired refresh tokens and the families left empty, keeping live ones', async () => {
     const old = await signedIn();
     const oldToken = old.jar.get('refresh_token')?.value as string;
