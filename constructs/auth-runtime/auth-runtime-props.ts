@@ -84,6 +84,11 @@ export interface AuthRuntimeProps {
    */
   readonly refreshTokenTtlSeconds?: number;
   /**
+   * Longest a browser session lives from its sign-in, in seconds, however often it is refreshed; 300 to 31536000.
+   * @default 2592000 (30 days)
+   */
+  readonly sessionMaxLifetimeSeconds?: number;
+  /**
    * vCPUs per replica; with `memory`, one of the Container Apps pairs (0.25/0.5Gi ... 4/8Gi).
    * @default 0.5
    */

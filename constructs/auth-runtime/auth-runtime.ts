@@ -83,6 +83,8 @@ export class AuthRuntime extends Construct {
     checkIntegerRange(this, 'accessTokenTtlSeconds', accessTokenTtlSeconds, 60, 86_400);
     const refreshTokenTtlSeconds = props.refreshTokenTtlSeconds ?? 1_209_600;
     checkIntegerRange(this, 'refreshTokenTtlSeconds', refreshTokenTtlSeconds, 300, 7_776_000);
+    const sessionMaxLifetimeSeconds = props.sessionMaxLifetimeSeconds ?? 2_592_000;
+    checkIntegerRange(this, 'sessionMaxLifetimeSeconds', sessionMaxLifetimeSeconds, 300, 31_536_000);
     const rbacPropagationDelaySeconds = props.rbacPropagationDelaySeconds ?? 60;
     checkIntegerRange(this, 'rbacPropagationDelaySeconds', rbacPropagationDelaySeconds, 0, 600);
     if ((props.zoneRedundancyEnabled || props.internalLoadBalancerEnabled) && !props.infrastructureSubnetId) {
@@ -220,6 +222,7 @@ export class AuthRuntime extends Construct {
     plain('CATALOG_JSON', catalogToJson(catalog));
     plain('ACCESS_TOKEN_TTL_SECONDS', String(accessTokenTtlSeconds));
     plain('REFRESH_TOKEN_TTL_SECONDS', String(refreshTokenTtlSeconds));
+    plain('SESSION_MAX_LIFETIME_SECONDS', String(sessionMaxLifetimeSeconds));
     // The identity the runtime requests tokens as (database password, OIDC client assertion).
     plain('AZURE_CLIENT_ID', this.identity.clientId);
     fromVault('KEY_ENCRYPTION_KEY', RUNTIME_SECRET_NAMES.keyEncryptionKey, this.keyEncryptionKey);

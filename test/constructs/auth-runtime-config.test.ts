@@ -80,6 +80,7 @@ describe('AuthRuntime env and the runtime config agree', () => {
       allowedOrigins: ['https://gatehouse-test.kindocean-1234abcd.westeurope.azurecontainerapps.io'],
       accessTokenTtlSeconds: 1800,
       refreshTokenTtlSeconds: 1_209_600,
+      sessionMaxLifetimeSeconds: 2_592_000,
       warnings: [],
       database: {
         kind: 'postgres',

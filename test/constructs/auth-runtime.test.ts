@@ -138,7 +138,12 @@ describe('AuthRuntime', () => {
       scopes: [{ value: 'tickets:read', description: 'Read tickets' }],
       grants: { analyst: ['tickets:read'] },
     });
-    const json = synthRuntime({ catalog, accessTokenTtlSeconds: 600, refreshTokenTtlSeconds: 86_400 });
+    const json = synthRuntime({
+      catalog,
+      accessTokenTtlSeconds: 600,
+      refreshTokenTtlSeconds: 86_400,
+      sessionMaxLifetimeSeconds: 604_800,
+    });
     const env = envOf(json);
     const publicUrl = env.PUBLIC_URL.value as string;
     expect(publicUrl).toMatch(
@@ -151,6 +156,7 @@ describe('AuthRuntime', () => {
       CATALOG_JSON: { value: catalogToJson(catalog) },
       ACCESS_TOKEN_TTL_SECONDS: { value: '600' },
       REFRESH_TOKEN_TTL_SECONDS: { value: '86400' },
+      SESSION_MAX_LIFETIME_SECONDS: { value: '604800' },
       AZURE_CLIENT_ID: { value: ref('azurerm_user_assigned_identity', 'client_id') },
     });
     expect(env.OIDC_ISSUER).toBeUndefined();
@@ -518,6 +524,13 @@ describe('AuthRuntime', () => {
       fails({ minReplicas: 0, maxReplicas: 0 }, 'Runtime: maxReplicas must be an integer from 1 to 300; got 0'));
     it('maxReplicas is above the Container Apps limit', () =>
       fails({ maxReplicas: 301 }, 'Runtime: maxReplicas must be an integer from 1 to 300; got 301'));
+    it('the session lifetime is outside 300 s to a year', () => {
+      fails(
+        { sessionMaxLifetimeSeconds: 60 },
+        'Runtime: sessionMaxLifetimeSeconds must be an integer from 300 to 31536000; got 60',
+      );
+      fails({ sessionMaxLifetimeSeconds: 31_536_001 }, /sessionMaxLifetimeSeconds .*got 31536001/);
+    });
     it('minReplicas is negative or fractional', () => {
       fails({ minReplicas: -1 }, 'Runtime: minReplicas must be an integer from 0 to 300; got -1');
       fails({ minReplicas: 1.5 }, 'Runtime: minReplicas must be an integer from 0 to 300; got 1.5');
