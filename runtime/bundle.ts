@@ -1,14 +1,16 @@
 // Builds what the container runs: the `gatehouse` CLI bundled with esbuild into runtime/dist/gatehouse.mjs (plus
 // lazily loaded chunks in runtime/dist/chunks/), from the TypeScript source and its dependencies.
 //   npm run build:runtime        (tsx runtime/bundle.ts; runtime/Dockerfile runs it with Node 24's type stripping)
+//   node runtime/bundle.ts --runtime-packages <dir>   also copies RUNTIME_PACKAGES there (the image's node_modules)
 //
 // Why a bundle: Node resolves, reads and links each ES module separately; tsc's unbundled output had ~560 of them, and
 // they took 0.8-1.2 s of the cold start to /readyz on the 2-core CI machine. One file starts in about half of that.
 // Erasable TypeScript only (no enums, namespaces or parameter properties), so the image's build stage runs it with node
 // alone, without tsx.
-import { rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const runtimeDir = dirname(fileURLToPath(import.meta.url));
@@ -22,6 +24,14 @@ export const BUNDLE_ENTRY = join(BUNDLE_DIR, 'gatehouse.mjs');
  * optional native binding is not installed.
  */
 const EXTERNAL: readonly string[] = ['better-sqlite3', 'pg-native'];
+
+/**
+ * All the bundle loads from node_modules at run time, so all of node_modules the image ships: better-sqlite3 finds its
+ * compiled addon through `bindings`, which needs `file-uri-to-path`. Its other dependency, prebuild-install, runs only
+ * at install; pg-native is optional and not installed (pg loads it only when asked for `pg.native`).
+ * test/container/bundle.test.ts runs the bundle with these packages and nothing else.
+ */
+export const RUNTIME_PACKAGES: readonly string[] = ['better-sqlite3', 'bindings', 'file-uri-to-path'];
 
 export interface BundleResult {
   /** Files written, relative to the output directory (the entry, chunks and source maps). */
@@ -68,7 +78,21 @@ export async function bundleRuntime(outDir: string = BUNDLE_DIR): Promise<Bundle
   };
 }
 
+/** Copies RUNTIME_PACKAGES from `nodeModulesDir` into `outDir`, replacing what was there. */
+export async function copyRuntimePackages(nodeModulesDir: string, outDir: string): Promise<void> {
+  await rm(outDir, { recursive: true, force: true });
+  for (const name of RUNTIME_PACKAGES) {
+    await cp(join(nodeModulesDir, name), join(outDir, name), { recursive: true, errorOnExist: true });
+  }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { 'runtime-packages': { type: 'string' } } });
   const { outputs } = await bundleRuntime();
   process.stdout.write(`bundled the runtime: ${outputs.filter((file) => !file.endsWith('.map')).join(', ')}\n`);
+  const packagesDir = values['runtime-packages'];
+  if (packagesDir !== undefined) {
+    await copyRuntimePackages(join(repositoryRoot, 'node_modules'), packagesDir);
+    process.stdout.write(`copied ${RUNTIME_PACKAGES.join(', ')} to ${packagesDir}\n`);
+  }
 }

@@ -1,15 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productionEnv, type RuntimeProcess, runCli, startRuntime } from '../../bench/runtime-process.js';
-import { type BundleResult, bundleRuntime } from '../../runtime/bundle.js';
+import { type BundleResult, bundleRuntime, copyRuntimePackages, RUNTIME_PACKAGES } from '../../runtime/bundle.js';
 import { freePort } from '../support/free-port.js';
 
-// The bundle the image runs (runtime/bundle.ts), built into a throwaway directory inside runtime/ so that its
-// externals (better-sqlite3) resolve from the repository's node_modules, and run under this machine's Node (the
-// oldest the runtime supports; the image test runs it under the image's Node 24).
+// The bundle the image runs (runtime/bundle.ts), laid out as in the image: built into a throwaway directory outside
+// the repository, beside a node_modules that holds RUNTIME_PACKAGES and nothing else, so a package the bundle needs
+// and the image would lack fails here. Run under this machine's Node (the oldest the runtime supports; the image test
+// runs it under the image's Node 24).
 
 /** Bundled files that would mean development code or tooling reached the image. */
 const DEVELOPMENT_INPUTS = [
@@ -18,19 +20,27 @@ const DEVELOPMENT_INPUTS = [
 ];
 
 describe('runtime bundle', () => {
-  const runtimeDir = join(import.meta.dirname, '../../runtime');
+  const repositoryModules = join(import.meta.dirname, '../../node_modules');
+  let appDir: string;
   let outDir: string;
   let bundle: BundleResult;
   let runtime: RuntimeProcess | undefined;
 
   beforeAll(async () => {
-    outDir = mkdtempSync(join(runtimeDir, '.bundle-test-'));
+    appDir = mkdtempSync(join(tmpdir(), 'gatehouse-bundle-'));
+    outDir = join(appDir, 'runtime', 'dist');
+    mkdirSync(outDir, { recursive: true });
     bundle = await bundleRuntime(outDir);
+    await copyRuntimePackages(repositoryModules, join(appDir, 'node_modules'));
   }, 60_000);
 
   afterAll(async () => {
     await runtime?.stop();
-    rmSync(outDir, { recursive: true, force: true });
+    rmSync(appDir, { recursive: true, force: true });
+  });
+
+  it('ships exactly RUNTIME_PACKAGES as node_modules', () => {
+    expect(readdirSync(join(appDir, 'node_modules')).sort()).toEqual([...RUNTIME_PACKAGES].sort());
   });
 
   it('holds the CLI and its dependencies, and nothing of development', () => {
