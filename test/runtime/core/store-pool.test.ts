@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type OpenStoreOptions, openStore, type Store } from '../../../runtime/src/store/store.js';
 import { createTestDatabase, type TestDatabase } from '../../support/databases.js';
 
@@ -18,15 +18,9 @@ async function backendsOf(database: TestDatabase): Promise<number> {
   }
 }
 
-/** Polls `read` until it returns `expected` or `timeoutMs` passes; returns the last value read. */
-async function settleAt(read: () => Promise<number>, expected: number, timeoutMs = 3000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (value !== expected && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await read();
-  }
-  return value;
+/** Waits (up to 3 s) until `database` has `expected` backends besides the one asking. */
+function backendsBecome(database: TestDatabase, expected: number): Promise<void> {
+  return vi.waitFor(async () => expect(await backendsOf(database)).toBe(expected), { timeout: 3000, interval: 50 });
 }
 
 describe('PostgreSQL pool: idle connections', () => {
@@ -47,15 +41,14 @@ describe('PostgreSQL pool: idle connections', () => {
     store = opened;
     const queries = Promise.all(Array.from({ length: busy }, () => sql`select pg_sleep(1)`.execute(opened.db)));
     // Counted while every connection is busy: once idle, one could already have timed out on a slow CI host.
-    const whileBusy = await settleAt(() => backendsOf(fresh), busy);
+    await backendsBecome(fresh, busy);
     await queries;
-    expect(whileBusy).toBe(busy);
     return fresh;
   }
 
   it('keeps minIdleConnections open after a burst; closes the rest once idle', async () => {
     const db = await poolAfterBurst({ poolSize: 4, minIdleConnections: 2, idleTimeoutMs: 100 }, 4);
-    expect(await settleAt(() => backendsOf(db), 2)).toBe(2);
+    await backendsBecome(db, 2);
     // Long past the idle timeout, the two stay: the next periodic query needs no new backend.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await backendsOf(db)).toBe(2);
@@ -63,12 +56,12 @@ describe('PostgreSQL pool: idle connections', () => {
 
   it('closes every idle connection when minIdleConnections is 0', async () => {
     const db = await poolAfterBurst({ poolSize: 3, minIdleConnections: 0, idleTimeoutMs: 100 }, 3);
-    expect(await settleAt(() => backendsOf(db), 0)).toBe(0);
+    await backendsBecome(db, 0);
   });
 
   it('keeps two by default, and never more than poolSize', async () => {
     const byDefault = await poolAfterBurst({ poolSize: 4, idleTimeoutMs: 100 }, 4);
-    expect(await settleAt(() => backendsOf(byDefault), 2)).toBe(2);
+    await backendsBecome(byDefault, 2);
     await store?.close();
     await byDefault.drop();
 
