@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import type { MajorGcDelta } from './runtime-gc.js';
 
 /** The one request a load run sends over and over. */
 export interface LoadTarget {
@@ -35,6 +36,8 @@ export interface LoadResult {
   readonly slowestQuarterSeconds?: readonly SlowQuarterSecond[];
   /** Fixed-rate scenarios: the slowest quarter-second of each repetition. */
   readonly slowestQuarterSecondRuns?: readonly (SlowQuarterSecond | undefined)[];
+  /** Fixed-rate scenarios: the runtime's full (major) collections during each repetition (runtime-gc.ts). */
+  readonly majorGcRuns?: readonly MajorGcDelta[];
 }
 
 /**

@@ -9,6 +9,7 @@ import type { PacedLoadOptions } from './paced-load.js';
 import { runPacedLoadOnWorker } from './paced-load-worker.js';
 import { PEER_CLIENT_ID, PEER_CLIENT_SECRET } from './peer-client.js';
 import { type BenchResults, evaluate, renderReport, type Target } from './report.js';
+import { type MajorGcDelta, majorGcBetween, readGcTotals } from './runtime-gc.js';
 import { buildRuntime, freePort, productionEnv, runCli, startRuntime } from './runtime-process.js';
 import { createApiKeys, createClient, issueAccessTokens, TOKEN_REQUEST_BODY } from './seed.js';
 import { timeCommand } from './timings.js';
@@ -63,8 +64,11 @@ function record(name: string, result: LoadResult): LoadResult {
         .map((quarter) => (quarter ? `${quarter.maxMs} ms at ${quarter.at}` : 'none'))
         .join(', ')}`
     : '';
+  const majorGc = result.majorGcRuns
+    ? `; runtime major GCs in each run: ${result.majorGcRuns.map((gc) => `${gc.count} (${gc.pauseMs} ms)`).join(', ')}`
+    : '';
   process.stderr.write(
-    `${name}: ${result.requestsPerSecond} req/s${rpsRuns}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${p99Runs}, errors ${result.errors}${slowest}\n`,
+    `${name}: ${result.requestsPerSecond} req/s${rpsRuns}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${p99Runs}, errors ${result.errors}${slowest}${majorGc}\n`,
   );
   return result;
 }
@@ -108,15 +112,20 @@ async function measureAtRate(
   options: Omit<PacedLoadOptions, 'connections' | 'durationSeconds'>,
 ): Promise<LoadResult> {
   const runs: LoadResult[] = [];
+  const majorGcRuns: MajorGcDelta[] = [];
+  const runtimeOrigin = new URL(options.url).origin;
   for (let i = 0; i < REPEATS; i++) {
+    const before = await readGcTotals(runtimeOrigin);
     runs.push(
       await runPacedLoadOnWorker({ connections: CONNECTIONS, durationSeconds: PACED_DURATION_SECONDS, ...options }),
     );
+    majorGcRuns.push(majorGcBetween(before, await readGcTotals(runtimeOrigin)));
   }
   return record(name, {
     ...medianOf(runs, 'p99Ms'),
     p99MsRuns: runs.map((run) => run.p99Ms),
     slowestQuarterSecondRuns: runs.map((run) => run.slowestQuarterSeconds?.[0]),
+    majorGcRuns,
   });
 }
 
