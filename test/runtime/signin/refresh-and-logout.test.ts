@@ -278,7 +278,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     // Refused before it touched the session: the refresh cookie is neither cleared nor replaced.
     expect(browser.jar.get('refresh_token')?.value).toBe(refreshBefore);
   });
-  // Last: it moves the shared clock past every token's lifetime.
+
   it('ends a session 30 days (SESSION_MAX_LIFETIME_SECONDS) after sign-in, however often it is refreshed', async () => {
     const DAY = 86_400;
     const browser = await signedIn();
@@ -318,6 +318,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     expect((await familyOf(token))?.revoked_at).toBeNull();
   });
 
+  // Last: it moves the shared clock past every token's lifetime.
   it('prunes expired refresh tokens and the families left empty, keeping live ones', async () => {
     const old = await signedIn();
     const oldToken = old.jar.get('refresh_token')?.value as string;
