@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { BUNDLE_ENTRY, bundleRuntime } from '../runtime/bundle.js';
-import { imageNodeOptions } from './image-node-options.js';
+import { imageNodeFlags } from './image-node-flags.js';
 
 export { freePort } from '../test/support/free-port.js';
 
@@ -15,10 +15,7 @@ export async function buildRuntime(): Promise<void> {
   if (!existsSync(BUNDLED_CLI)) throw new Error(`${BUNDLED_CLI} was not produced by the build`);
 }
 
-/**
- * Production configuration for one bench run, with the image's NODE_OPTIONS; fresh random secrets every time (never
- * defaults).
- */
+/** Production configuration for one bench run; fresh random secrets every time (never defaults). */
 export function productionEnv(port: number, databaseUrl: string, dataDir: string): NodeJS.ProcessEnv {
   return {
     NODE_ENV: 'production',
@@ -29,7 +26,6 @@ export function productionEnv(port: number, databaseUrl: string, dataDir: string
     KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     API_KEY_PEPPER: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
-    NODE_OPTIONS: imageNodeOptions(),
   };
 }
 
@@ -53,17 +49,20 @@ export interface RuntimeProcess {
 export interface StartRuntimeOptions {
   /** Give up (and kill the process) after this many ms without a 200 from /readyz. Default 20000. */
   readonly timeoutMs?: number;
-  /** Extra node flags, e.g. `--cpu-prof` to profile a scenario (not allowed in NODE_OPTIONS). Default none. */
+  /**
+   * Node flags after the image's own (`imageNodeFlags`, which the runtime always starts with), e.g. `--cpu-prof` to
+   * profile a scenario. Default none.
+   */
   readonly nodeArgs?: readonly string[];
   /** The CLI entry to run. Default `BUNDLED_CLI`. */
   readonly entry?: string;
 }
 
-/** Starts `gatehouse serve` (bundled) and waits until /readyz answers 200. */
+/** Starts `gatehouse serve` (bundled) with the image's node flags and waits until /readyz answers 200. */
 export async function startRuntime(env: NodeJS.ProcessEnv, options: StartRuntimeOptions = {}): Promise<RuntimeProcess> {
   const { timeoutMs = 20_000, nodeArgs = [], entry = BUNDLED_CLI } = options;
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, entry, 'serve'], {
+  const child = spawn(process.execPath, [...imageNodeFlags(), ...nodeArgs, entry, 'serve'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

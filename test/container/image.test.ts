@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageNodeOptions } from '../../bench/image-node-options.js';
+import { imageNodeFlags } from '../../bench/image-node-flags.js';
 import { RUNTIME_PACKAGES } from '../../runtime/bundle.js';
 import { tail } from '../support/command.js';
 import { freePort } from '../support/free-port.js';
@@ -95,13 +95,14 @@ describe('runtime container image', () => {
   });
 
   it('runs the gatehouse CLI as a non-root user on port 8080 with a HEALTHCHECK', () => {
-    expect(config.entrypoint).toEqual(['node', '/app/runtime/bin/gatehouse.js']);
+    // The bench runs the runtime with the same node flags (bench/image-node-flags.ts reads the Dockerfile).
+    expect(config.entrypoint).toEqual(['node', ...imageNodeFlags(), '/app/runtime/bin/gatehouse.js']);
     expect(config.cmd).toEqual(['serve']);
     expect(config.user).toBe('node');
     expect(config.exposedPorts).toEqual(['8080/tcp']);
     expect(config.env).toEqual(expect.arrayContaining(['PORT=8080', 'NODE_ENV=production']));
-    // The bench runs the runtime with the same V8 settings (bench/image-node-options.ts reads the Dockerfile).
-    expect(config.env).toContain(`NODE_OPTIONS=${imageNodeOptions()}`);
+    // Nothing in NODE_OPTIONS: a value set on the container adds to the ENTRYPOINT's flags instead of replacing them.
+    expect(config.env.filter((entry) => entry.startsWith('NODE_OPTIONS='))).toEqual([]);
     expect(config.healthcheck?.[0]).toBe('CMD');
     expect(config.healthcheck?.join(' ')).toContain('/healthz');
   });
@@ -114,20 +115,25 @@ describe('runtime container image', () => {
         name.startsWith('@') ? fs.readdirSync(root + '/' + name).map((inner) => name + '/' + inner) : [name]);
       const db = new (require(root + '/better-sqlite3'))(':memory:');
       console.log(JSON.stringify({ uid: process.getuid(), node: process.version, names,
-        nodeOptions: process.env.NODE_OPTIONS,
+        execArgv: process.execArgv,
+        newSpaceBytes: require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size,
         sqlite: db.prepare('select sqlite_version() as v').get().v }));`;
-    const result = await container.exec(['node', '-e', probe], 60_000);
+    // Run as the ENTRYPOINT runs node: its flags, then the probe instead of the CLI.
+    const result = await container.exec([...config.entrypoint.slice(0, -1), '-e', probe], 60_000);
     expect(result.code, result.stderr).toBe(0);
     const facts = JSON.parse(result.stdout) as {
       uid: number;
       node: string;
       names: string[];
-      nodeOptions: string;
+      execArgv: string[];
+      newSpaceBytes: number;
       sqlite: string;
     };
     expect(facts.uid).not.toBe(0);
-    // Node refuses to start when NODE_OPTIONS holds a flag it does not allow there; this one it ran with.
-    expect(facts.nodeOptions).toBe(imageNodeOptions());
+    // The image's Node takes the flags, and the young generation starts at its pinned size (two 32 MiB semi-spaces;
+    // V8 reports one): without --min-semi-space-size it starts at 1 MiB.
+    expect(facts.execArgv).toEqual([...imageNodeFlags(), '-e', probe]);
+    expect(facts.newSpaceBytes).toBe(32 * 1024 * 1024);
     expect(facts.node).toMatch(/^v24\./);
     expect(facts.sqlite).toMatch(/^3\./);
     // Everything else (express, jose, pg, ...) is inside the bundle: see runtime/bundle.ts.
