@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { missingBenchNodeFlags } from './bench-node-flags.js';
 import { startChildServer } from './child-server.js';
 import { type BenchDatabase, createPostgresDatabase, createSqliteDatabase } from './databases.js';
 import { measureJoseVerifyRate } from './jose-raw.js';
@@ -221,6 +222,12 @@ async function measureBaselines(port: number, when: string): Promise<{ ceiling: 
 }
 
 async function main(): Promise<void> {
+  const missingFlags = missingBenchNodeFlags();
+  if (missingFlags.length > 0) {
+    throw new Error(
+      `bench/run.ts must run under node ${missingFlags.join(' ')} (see bench/bench-node-flags.ts); use npm run bench`,
+    );
+  }
   const startedAt = new Date().toISOString();
   await buildRuntime();
   const port = await freePort();
