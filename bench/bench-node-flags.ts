@@ -6,6 +6,8 @@
  * about 8, 8.6 and 9.2 s after the worker started, 2-14 ms each (--trace-gc: "Mark-Compact (reduce)"), because the
  * worker's heap is small and barely grows. The generator counts its own pauses against the server, and the slowest
  * quarter-second of most fixed-rate windows fell 7-7.5 s in; with the flag those collections and that hump are gone.
+ * The main thread's ran one about 100 s after the seeding's collections (27 ms), which put it, like the runtime's
+ * (runtime/Dockerfile), in the same fixed-rate repetition of every run.
  */
 export const BENCH_NODE_FLAGS: readonly string[] = ['--no-memory-reducer'];
 
