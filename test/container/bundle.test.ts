@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imageNodeFlags } from '../../bench/image-node-flags.js';
 import { productionEnv, type RuntimeProcess, runCli, startRuntime } from '../../bench/runtime-process.js';
 import { type BundleResult, bundleRuntime, copyRuntimePackages, RUNTIME_PACKAGES } from '../../runtime/bundle.js';
 import { freePort } from '../support/free-port.js';
@@ -72,6 +73,9 @@ describe('runtime bundle', () => {
       org_id: string;
     };
     runtime = await startRuntime(env, { entry });
+    // It runs with the image ENTRYPOINT's node flags, so the bench measures the V8 settings production has.
+    const commandLine = readFileSync(`/proc/${runtime.child.pid}/cmdline`, 'utf8').split('\0');
+    expect(commandLine.slice(1, 1 + imageNodeFlags().length)).toEqual(imageNodeFlags());
 
     const response = await fetch(`${runtime.baseUrl}/auth/me`, { headers: { [key.header_name]: key.api_key } });
     const body = await response.text();
