@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import type { CpuWindow } from './cpu-sampler.js';
 import type { MajorGcDelta } from './runtime-gc.js';
 
 /** The one request a load run sends over and over. */
@@ -38,6 +39,8 @@ export interface LoadResult {
   readonly slowestQuarterSecondRuns?: readonly (SlowQuarterSecond | undefined)[];
   /** Fixed-rate scenarios: the runtime's full (major) collections during each repetition (runtime-gc.ts). */
   readonly majorGcRuns?: readonly MajorGcDelta[];
+  /** Fixed-rate scenarios: what the CPUs did over each whole repetition, warm-up included (cpu-sampler.ts). */
+  readonly cpuRuns?: readonly (CpuWindow | undefined)[];
 }
 
 /**
@@ -50,6 +53,11 @@ export interface SlowQuarterSecond {
   /** Wall-clock start, ISO 8601 with milliseconds. */
   readonly at: string;
   readonly maxMs: number;
+  /**
+   * What the CPUs did from its start until its slowest answer could have come back (start + 250 ms + `maxMs`), to the
+   * sampler's 100 ms: set by the bench for fixed-rate scenarios (cpu-sampler.ts).
+   */
+  readonly cpu?: CpuWindow;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {

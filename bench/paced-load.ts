@@ -74,7 +74,8 @@ export function completeResponse(data: Buffer): { length: number; status: number
   return { length: bodyStart, status };
 }
 
-const QUARTER_SECOND_MS = 250;
+/** The fixed-rate windows' unit of report: each quarter-second's slowest answer, by due time. */
+export const QUARTER_SECOND_MS = 250;
 /** How many of the slowest quarter-seconds a run reports. */
 const SLOWEST_REPORTED = 3;
 

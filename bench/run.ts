@@ -3,11 +3,12 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingBenchNodeFlags } from './bench-node-flags.js';
 import { startChildServer } from './child-server.js';
+import { CpuSampler, formatCpuWindow } from './cpu-sampler.js';
 import { type BenchDatabase, createPostgresDatabase, createSqliteDatabase } from './databases.js';
 import { measureJoseVerifyRate } from './jose-raw.js';
-import { type LoadOptions, type LoadResult, runLoad } from './load.js';
+import { type LoadOptions, type LoadResult, runLoad, type SlowQuarterSecond } from './load.js';
 import { median, medianPairedRatio } from './medians.js';
-import type { PacedLoadOptions } from './paced-load.js';
+import { type PacedLoadOptions, QUARTER_SECOND_MS } from './paced-load.js';
 import { runPacedLoadOnWorker } from './paced-load-worker.js';
 import { PEER_CLIENT_ID, PEER_CLIENT_SECRET } from './peer-client.js';
 import { type BenchResults, evaluate, renderReport, type Target } from './report.js';
@@ -63,14 +64,23 @@ function record(name: string, result: LoadResult): LoadResult {
   const p99Runs = result.p99MsRuns ? ` (runs: ${result.p99MsRuns.join(', ')})` : '';
   const slowest = result.slowestQuarterSecondRuns
     ? `; slowest quarter-second of each run: ${result.slowestQuarterSecondRuns
-        .map((quarter) => (quarter ? `${quarter.maxMs} ms at ${quarter.at}` : 'none'))
-        .join(', ')}`
+        .map((quarter) =>
+          quarter
+            ? `${quarter.maxMs} ms at ${quarter.at}${quarter.cpu ? ` (${formatCpuWindow(quarter.cpu)})` : ''}`
+            : 'none',
+        )
+        .join('; ')}`
     : '';
   const majorGc = result.majorGcRuns
     ? `; runtime major GCs in each run: ${result.majorGcRuns.map((gc) => `${gc.count} (${gc.pauseMs} ms)`).join(', ')}`
     : '';
+  const cpu = result.cpuRuns
+    ? `; runtime main thread ran/waited ms in each run: ${result.cpuRuns
+        .map((window) => (window ? `${window.runtimeMain.ranMs}/${window.runtimeMain.waitedMs}` : 'unsampled'))
+        .join(', ')}`
+    : '';
   process.stderr.write(
-    `${name}: ${result.requestsPerSecond} req/s${rpsRuns}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${p99Runs}, errors ${result.errors}${slowest}${majorGc}\n`,
+    `${name}: ${result.requestsPerSecond} req/s${rpsRuns}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${p99Runs}, errors ${result.errors}${slowest}${majorGc}${cpu}\n`,
   );
   return result;
 }
@@ -108,9 +118,12 @@ async function measure(
  * times right after the saturation run the rate derives from. On a shared 2-core VM the machine's own speed moves
  * by tens of percent within seconds, and one slow second turns "half of saturation" into saturation and owns the
  * whole p99; the median of the repetitions is reported, with every repetition's p99 beside it. Errors add up over all.
+ * Each repetition carries the runtime's full GCs and, from a CPU sampler, what ran and what waited for a CPU over it
+ * and over each of its slowest quarter-seconds (cpu-sampler.ts).
  */
 async function measureAtRate(
   name: string,
+  runtimePid: number,
   options: Omit<PacedLoadOptions, 'connections' | 'durationSeconds'>,
 ): Promise<LoadResult> {
   const runs: LoadResult[] = [];
@@ -118,9 +131,16 @@ async function measureAtRate(
   const runtimeOrigin = new URL(options.url).origin;
   for (let i = 0; i < REPEATS; i++) {
     const before = await readGcTotals(runtimeOrigin);
-    runs.push(
-      await runPacedLoadOnWorker({ connections: CONNECTIONS, durationSeconds: PACED_DURATION_SECONDS, ...options }),
-    );
+    const sampler = new CpuSampler({ runtimePid });
+    const run = await runPacedLoadOnWorker(
+      { connections: CONNECTIONS, durationSeconds: PACED_DURATION_SECONDS, ...options },
+      { onThreadId: (tid) => sampler.setGeneratorThread(tid) },
+    ).finally(() => sampler.stop());
+    runs.push({
+      ...run,
+      slowestQuarterSeconds: run.slowestQuarterSeconds?.map(withCpu(sampler)),
+      cpuRuns: [sampler.whole()],
+    });
     majorGcRuns.push(majorGcBetween(before, await readGcTotals(runtimeOrigin)));
   }
   return record(name, {
@@ -128,7 +148,20 @@ async function measureAtRate(
     p99MsRuns: runs.map((run) => run.p99Ms),
     slowestQuarterSecondRuns: runs.map((run) => run.slowestQuarterSeconds?.[0]),
     majorGcRuns,
+    cpuRuns: runs.map((run) => run.cpuRuns?.[0]),
   });
+}
+
+/**
+ * A slow quarter-second with what the CPUs did from its start until its slowest answer could have come back: the
+ * answers of requests due in it arrive up to `maxMs` after it ends.
+ */
+function withCpu(sampler: CpuSampler): (quarter: SlowQuarterSecond) => SlowQuarterSecond {
+  return (quarter) => {
+    const from = Date.parse(quarter.at);
+    const cpu = sampler.window(from, from + QUARTER_SECOND_MS + quarter.maxMs);
+    return cpu ? { ...quarter, cpu } : quarter;
+  };
 }
 
 /** Hands out each credential once, in order, for fixed-count runs. */
@@ -204,7 +237,8 @@ async function benchRuntime(database: BenchDatabase, port: number): Promise<void
       url: verifyUrl,
       headers: { 'x-api-key': warmKey as string },
     });
-    const verifyHalf = await measureAtRate(`${tag}: verify, API key, at half saturation (fixed rate)`, {
+    const runtimePid = runtime.child.pid as number;
+    const verifyHalf = await measureAtRate(`${tag}: verify, API key, at half saturation (fixed rate)`, runtimePid, {
       url: verifyUrl,
       headers: { 'x-api-key': warmKey as string },
       rate: Math.max(1, Math.round(keyWarm.requestsPerSecond / 2)),
@@ -222,7 +256,7 @@ async function benchRuntime(database: BenchDatabase, port: number): Promise<void
     });
     const jwtFresh = await measureFreshTokensAgainstJose(tag, verifyUrl, freshTokens);
     const issuance = await measure(`${tag}: token issuance (client credentials)`, tokenRequest);
-    const issuanceHalf = await measureAtRate(`${tag}: token issuance at half saturation (fixed rate)`, {
+    const issuanceHalf = await measureAtRate(`${tag}: token issuance at half saturation (fixed rate)`, runtimePid, {
       ...tokenRequest,
       rate: Math.max(1, Math.round(issuance.requestsPerSecond / 2)),
     });

@@ -1,0 +1,149 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  CpuSampler,
+  coveringWindow,
+  describeSpan,
+  formatCpuWindow,
+  type Sample,
+  type ThreadKey,
+  type ThreadRoles,
+} from '../../bench/cpu-sampler.js';
+
+const MS = 1e6;
+
+const ROLES: ThreadRoles = { runtimeMainTid: 10, generatorTid: 21 };
+
+function sample(
+  atMs: number,
+  threads: { [key: ThreadKey]: [number, number] },
+  processes = 0,
+  { interrupts = 0, steal = 0 } = {},
+): Sample {
+  return {
+    atMs,
+    threads: new Map(
+      Object.entries(threads).map(([key, [ranMs, waitedMs]]) => [
+        key as ThreadKey,
+        { ranNs: ranMs * MS, waitedNs: waitedMs * MS },
+      ]),
+    ),
+    machine: { processes, interrupts, steal },
+  };
+}
+
+describe('CPU windows from samples', () => {
+  it('sums each group between two samples, counting a thread born in between from zero', () => {
+    const first = sample(
+      1000,
+      { 'runtime/10': [500, 40], 'runtime/11': [90, 1], 'bench/20': [3, 0], 'bench/21': [300, 5] },
+      100,
+    );
+    const last = sample(
+      1250,
+      {
+        'runtime/10': [640, 95],
+        'runtime/11': [100, 2],
+        'runtime/12': [7, 3],
+        'bench/20': [4, 1],
+        'bench/21': [400, 6],
+        'bench/22': [9, 30],
+        'postgres/30': [12, 0],
+      },
+      148,
+      { interrupts: 3, steal: 2 },
+    );
+    expect(describeSpan([first, last], ROLES)).toEqual({
+      sampledMs: 250,
+      runtimeMain: { ranMs: 140, waitedMs: 55 },
+      runtimeHelpers: { ranMs: 17, waitedMs: 4 },
+      generator: { ranMs: 100, waitedMs: 1 },
+      benchOther: { ranMs: 10, waitedMs: 31 },
+      postgres: { ranMs: 12, waitedMs: 0 },
+      // 48 ticks of 10 ms, less the 279 ms the sampled threads ran.
+      otherRanMs: 201,
+      interruptsMs: 30,
+      stealMs: 20,
+    });
+    // Before the generator's thread id is known, its thread counts with the bench's others.
+    expect(describeSpan([first, last], { runtimeMainTid: 10 })).toMatchObject({
+      generator: { ranMs: 0, waitedMs: 0 },
+      benchOther: { ranMs: 110, waitedMs: 32 },
+    });
+  });
+
+  it('counts a thread that exited inside the span until the last sample that saw it', () => {
+    const span = [
+      sample(0, { 'runtime/10': [0, 0], 'bench/21': [5, 1] }),
+      sample(100, { 'runtime/10': [50, 2], 'bench/21': [40, 3] }),
+      sample(200, { 'runtime/10': [90, 4] }),
+    ];
+    expect(describeSpan(span, ROLES)).toMatchObject({
+      runtimeMain: { ranMs: 90, waitedMs: 4 },
+      generator: { ranMs: 35, waitedMs: 2 },
+    });
+  });
+
+  it('covers the asked window with the samples around it, and needs two of them', () => {
+    const samples = [
+      sample(0, { 'runtime/10': [0, 0] }),
+      sample(100, { 'runtime/10': [10, 0] }),
+      sample(200, { 'runtime/10': [30, 0] }),
+      sample(300, { 'runtime/10': [60, 0] }),
+    ];
+    expect(coveringWindow(samples, 150, 210, ROLES)).toMatchObject({ sampledMs: 200, runtimeMain: { ranMs: 50 } });
+    expect(coveringWindow(samples, 100, 200, ROLES)).toMatchObject({ sampledMs: 100, runtimeMain: { ranMs: 20 } });
+    // Beyond the samples: as much of it as was sampled.
+    expect(coveringWindow(samples, -50, 1000, ROLES)).toMatchObject({ sampledMs: 300, runtimeMain: { ranMs: 60 } });
+    expect(coveringWindow(samples.slice(0, 1), 0, 100, ROLES)).toBeUndefined();
+  });
+
+  it('formats a window as one line', () => {
+    const line = formatCpuWindow(
+      describeSpan([sample(0, { 'runtime/10': [0, 0] }), sample(300, { 'runtime/10': [180, 42] }, 30)], ROLES),
+    );
+    expect(line).toBe(
+      'over 300 ms, ran/waited ms: runtime main 180/42, runtime helpers 0/0, generator 0/0, bench other 0/0, ' +
+        'postgres 0/0; other ran ~120, interrupts 0, steal 0',
+    );
+  });
+});
+
+/** A node process pinned to CPU 0 that burns `cpuMs` of CPU, says "done", then idles until killed. */
+function spinOnCpuZero(cpuMs: number): ChildProcess {
+  const script = `const start = process.cpuUsage(); while ((process.cpuUsage(start).user + process.cpuUsage(start).system) / 1000 < ${cpuMs}) {} console.log('done'); setInterval(() => {}, 1000);`;
+  return spawn('taskset', ['-c', '0', process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+describe('CpuSampler on live processes', () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+  });
+
+  it('shows a main thread that shared its one CPU with another process as waiting for it', async () => {
+    const runtime = spinOnCpuZero(150);
+    const rival = spinOnCpuZero(600);
+    children.push(runtime, rival);
+    await Promise.all([once(runtime, 'spawn'), once(rival, 'spawn')]);
+    const sampler = new CpuSampler({
+      runtimePid: runtime.pid as number,
+      benchPid: rival.pid as number,
+      postgresPids: [],
+      intervalMs: 50,
+    });
+    await Promise.all([once(runtime.stdout!, 'data'), once(rival.stdout!, 'data')]);
+    sampler.stop();
+    const window = sampler.whole();
+    expect(window).toBeDefined();
+    // The rival's main thread is its only busy one; named as the generator, it is counted on its own.
+    const { runtimeMain, benchOther: bench } = window!;
+    // While both spun on the one CPU, each waited about as long as the other ran; the rival then ran on alone.
+    expect(runtimeMain.ranMs).toBeGreaterThanOrEqual(140);
+    expect(runtimeMain.waitedMs).toBeGreaterThanOrEqual(60);
+    expect(bench.ranMs).toBeGreaterThanOrEqual(590);
+    expect(bench.waitedMs).toBeGreaterThanOrEqual(60);
+    expect(bench.waitedMs).toBeLessThan(bench.ranMs);
+  });
+});

@@ -1,0 +1,50 @@
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { parseProcStat, parseSchedstat, SchedstatReader } from '../../bench/thread-cpu.js';
+
+describe('procfs parsing', () => {
+  it('reads ran and waited nanoseconds from a schedstat line', () => {
+    expect(parseSchedstat('521159 211545 3\n')).toEqual({ ranNs: 521159, waitedNs: 211545 });
+  });
+
+  it('refuses a line it does not understand, quoting it', () => {
+    expect(() => parseSchedstat('n/a')).toThrow(/unexpected schedstat line: "n\/a"/);
+  });
+
+  it('sums the busy fields of /proc/stat, interrupts and steal apart', () => {
+    // user nice system idle iowait irq softirq steal guest guest_nice
+    const text = 'cpu  14546 7 3722 27532 414 5 413 63 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n';
+    expect(parseProcStat(text)).toEqual({ processes: 14546 + 7 + 3722, interrupts: 5 + 413, steal: 63 });
+    expect(() => parseProcStat('intr 1 2 3\n')).toThrow(/no aggregate "cpu" line/);
+  });
+});
+
+describe('SchedstatReader', () => {
+  it('reads fresh times through the descriptors it keeps open, and drops a thread once it has exited', async () => {
+    const reader = new SchedstatReader();
+    try {
+      const worker = new Worker(
+        "const { parentPort } = require('node:worker_threads'); parentPort.postMessage(require('node:fs').readlinkSync('/proc/thread-self'));",
+        { eval: true },
+      );
+      const threadSelf = await new Promise<string>((resolve) => worker.once('message', resolve));
+      const workerTid = Number(threadSelf.split('/').at(-1));
+      const before = reader.readProcess(process.pid);
+      expect(before.has(workerTid)).toBe(true);
+      const spinUntil = performance.now() + 30;
+      while (performance.now() < spinUntil) {
+        // burn 30 ms of CPU on this (the main) thread
+      }
+      await worker.terminate();
+      const after = reader.readProcess(process.pid);
+      expect(after.has(workerTid)).toBe(false);
+      const ranMs = ((after.get(process.pid)?.ranNs ?? 0) - (before.get(process.pid)?.ranNs ?? 0)) / 1e6;
+      // Stale contents (a descriptor read without regenerating the file) would show no time at all.
+      expect(ranMs).toBeGreaterThan(5);
+      // An exited process has no threads left to read, and is no error.
+      expect(reader.readProcess(2 ** 22 + 1).size).toBe(0);
+    } finally {
+      reader.close();
+    }
+  });
+});
