@@ -3,7 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingBenchNodeFlags } from './bench-node-flags.js';
 import { startChildServer } from './child-server.js';
-import { CpuSampler, formatCpuWindow } from './cpu-sampler.js';
+import { CpuSampler, type CpuWindow, formatCpuWindow } from './cpu-sampler.js';
 import { type BenchDatabase, createPostgresDatabase, createSqliteDatabase } from './databases.js';
 import { measureJoseVerifyRate } from './jose-raw.js';
 import { type LoadOptions, type LoadResult, runLoad, type SlowQuarterSecond } from './load.js';
@@ -74,9 +74,16 @@ function record(name: string, result: LoadResult): LoadResult {
   const majorGc = result.majorGcRuns
     ? `; runtime major GCs in each run: ${result.majorGcRuns.map((gc) => `${gc.count} (${gc.pauseMs} ms)`).join(', ')}`
     : '';
+  // How busy "half of saturation" kept the runtime's event loop: the main thread's share of each repetition on a CPU,
+  // and waiting for one. It moves with the machine's speed, at the same rate.
+  const percentOf = (ms: number, window: CpuWindow) => `${Math.round((100 * ms) / window.sampledMs)}%`;
   const cpu = result.cpuRuns
-    ? `; runtime main thread ran/waited ms in each run: ${result.cpuRuns
-        .map((window) => (window ? `${window.runtimeMain.ranMs}/${window.runtimeMain.waitedMs}` : 'unsampled'))
+    ? `; runtime main thread on a CPU/waiting for one in each run: ${result.cpuRuns
+        .map((window) =>
+          window
+            ? `${percentOf(window.runtimeMain.ranMs, window)}/${percentOf(window.runtimeMain.waitedMs, window)}`
+            : 'unsampled',
+        )
         .join(', ')}`
     : '';
   process.stderr.write(
