@@ -19,7 +19,11 @@ function sample(
   atMs: number,
   threads: { [key: ThreadKey]: [number, number] },
   processes = 0,
-  { interrupts = 0, steal = 0 } = {},
+  {
+    interrupts = 0,
+    steal = 0,
+    others = {},
+  }: { interrupts?: number; steal?: number; others?: Record<number, [name: string, ticks: number]> } = {},
 ): Sample {
   return {
     atMs,
@@ -29,6 +33,7 @@ function sample(
         { ranNs: ranMs * MS, waitedNs: waitedMs * MS },
       ]),
     ),
+    others: new Map(Object.entries(others).map(([pid, [name, ticks]]) => [Number(pid), { name, ticks }])),
     machine: { processes, interrupts, steal },
   };
 }
@@ -63,6 +68,7 @@ describe('CPU windows from samples', () => {
       postgres: { ranMs: 12, waitedMs: 0 },
       // 48 ticks of 10 ms, less the 279 ms the sampled threads ran.
       otherRanMs: 201,
+      busiestOthers: [],
       interruptsMs: 30,
       stealMs: 20,
     });
@@ -71,6 +77,21 @@ describe('CPU windows from samples', () => {
       generator: { ranMs: 0, waitedMs: 0 },
       benchOther: { ranMs: 110, waitedMs: 32 },
     });
+  });
+
+  it('names the other processes that ran longest, a pid reused inside the span counting from zero', () => {
+    const span = [
+      sample(0, {}, 0, { others: { 35: ['kworker/u8:2-flush-254:0', 100], 70: ['kdamond.0', 50], 90: ['old', 400] } }),
+      sample(100, {}, 0, { others: { 35: ['kworker/u8:2-flush-254:0', 106], 70: ['kdamond.0', 51], 90: ['new', 5] } }),
+      sample(200, {}, 0, { others: { 35: ['kworker/u8:2-flush-254:0', 109], 80: ['beam.smp', 3], 91: ['idle', 7] } }),
+    ];
+    // 91 and 80 started inside the span, and 90 is a new process on an old pid: all three count from zero. 90 and 70
+    // exited before the last sample: they count until the last sample that saw them.
+    expect(describeSpan(span, ROLES).busiestOthers).toEqual([
+      { pid: 35, name: 'kworker/u8:2-flush-254:0', ranMs: 90 },
+      { pid: 91, name: 'idle', ranMs: 70 },
+      { pid: 90, name: 'new', ranMs: 50 },
+    ]);
   });
 
   it('counts a thread that exited inside the span until the last sample that saw it', () => {
@@ -107,6 +128,13 @@ describe('CPU windows from samples', () => {
       'over 300 ms, ran/waited ms: runtime main 180/42, runtime helpers 0/0, generator 0/0, bench other 0/0, ' +
         'postgres 0/0; other ran ~120, interrupts 0, steal 0',
     );
+    const withOthers = formatCpuWindow(
+      describeSpan(
+        [sample(0, {}, 0, { others: { 7: ['sshd', 1] } }), sample(300, {}, 0, { others: { 7: ['sshd', 3] } })],
+        ROLES,
+      ),
+    );
+    expect(withOthers).toContain('other ran ~0 (sshd 20), interrupts 0');
   });
 });
 

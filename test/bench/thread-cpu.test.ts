@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { parseProcStat, parseSchedstat, SchedstatReader } from '../../bench/thread-cpu.js';
+import { ProcfsReader, parseProcessStat, parseProcStat, parseSchedstat } from '../../bench/thread-cpu.js';
 
 describe('procfs parsing', () => {
   it('reads ran and waited nanoseconds from a schedstat line', () => {
@@ -11,6 +11,12 @@ describe('procfs parsing', () => {
     expect(() => parseSchedstat('n/a')).toThrow(/unexpected schedstat line: "n\/a"/);
   });
 
+  it('reads a process name, parentheses and spaces included, and its user and system ticks from /proc/<pid>/stat', () => {
+    const line = '4242 (my (odd) proc) S 1 4242 4242 0 -1 4194560 1200 0 3 0 250 17 0 0 20 0 4 0 99 0 0\n';
+    expect(parseProcessStat(Buffer.from(line))).toEqual({ name: 'my (odd) proc', ticks: 267 });
+    expect(() => parseProcessStat(Buffer.from('garbage'))).toThrow(/unexpected \/proc\/<pid>\/stat line: "garbage"/);
+  });
+
   it('sums the busy fields of /proc/stat, interrupts and steal apart', () => {
     // user nice system idle iowait irq softirq steal guest guest_nice
     const text = 'cpu  14546 7 3722 27532 414 5 413 63 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n';
@@ -19,9 +25,9 @@ describe('procfs parsing', () => {
   });
 });
 
-describe('SchedstatReader', () => {
+describe('ProcfsReader', () => {
   it('reads fresh times through the descriptors it keeps open, and drops a thread once it has exited', async () => {
-    const reader = new SchedstatReader();
+    const reader = new ProcfsReader();
     try {
       const worker = new Worker(
         "const { parentPort } = require('node:worker_threads'); parentPort.postMessage(require('node:fs').readlinkSync('/proc/thread-self'));",
@@ -29,20 +35,25 @@ describe('SchedstatReader', () => {
       );
       const threadSelf = await new Promise<string>((resolve) => worker.once('message', resolve));
       const workerTid = Number(threadSelf.split('/').at(-1));
-      const before = reader.readProcess(process.pid);
+      const before = reader.readThreads(process.pid);
       expect(before.has(workerTid)).toBe(true);
       const spinUntil = performance.now() + 30;
       while (performance.now() < spinUntil) {
         // burn 30 ms of CPU on this (the main) thread
       }
       await worker.terminate();
-      const after = reader.readProcess(process.pid);
+      const after = reader.readThreads(process.pid);
       expect(after.has(workerTid)).toBe(false);
       const ranMs = ((after.get(process.pid)?.ranNs ?? 0) - (before.get(process.pid)?.ranNs ?? 0)) / 1e6;
       // Stale contents (a descriptor read without regenerating the file) would show no time at all.
       expect(ranMs).toBeGreaterThan(5);
       // An exited process has no threads left to read, and is no error.
-      expect(reader.readProcess(2 ** 22 + 1).size).toBe(0);
+      expect(reader.readThreads(2 ** 22 + 1).size).toBe(0);
+      // Every other process, with its name; not those excepted.
+      const processes = reader.readProcesses(new Set([process.pid]));
+      expect(processes.has(process.pid)).toBe(false);
+      expect(processes.get(1)?.name).toMatch(/\S/);
+      expect(processes.get(process.ppid)?.ticks).toBeGreaterThanOrEqual(0);
     } finally {
       reader.close();
     }
