@@ -35,15 +35,22 @@ function readIfPresent(path: string): string | undefined {
 
 /** A process's CPU time from `/proc/<pid>/stat`: all its threads, in clock ticks (user and system). */
 export interface ProcessTicks {
-  /** The command name (`comm`), e.g. `postgres` or `kworker/u8:2-flush-254:0`. */
+  /**
+   * The command name (`comm`), e.g. `postgres`. A kernel worker's changes with the work it does
+   * (`kworker/0:1-events`, then `kworker/0:1-mm_percpu_wq`).
+   */
   readonly name: string;
   readonly ticks: number;
+  /** When the process started, in clock ticks since boot: tells a pid reused by a new process. */
+  readonly startTicks: number;
 }
 
 const SPACE = 0x20;
 const CLOSE_PAREN = 0x29;
-/** utime and stime: the 12th and 13th fields after the name (state, ppid, pgrp, session, tty_nr, tpgid, flags, ...). */
+/** Fields after the name (state, ppid, pgrp, ...): utime and stime, then starttime (proc_pid_stat(5)). */
 const UTIME_FIELD = 11;
+const STIME_FIELD = 12;
+const STARTTIME_FIELD = 19;
 
 /**
  * `/proc/<pid>/stat`, read straight from its bytes: the bench reads it for every process every 100 ms, and splitting
@@ -52,22 +59,28 @@ const UTIME_FIELD = 11;
 export function parseProcessStat(data: Buffer): ProcessTicks {
   const open = data.indexOf('(');
   const close = data.lastIndexOf(CLOSE_PAREN);
+  const values: number[] = [];
   let field = 0;
-  let index = close + 2; // past ") "
-  while (field < UTIME_FIELD && index < data.length) if (data[index++] === SPACE) field++;
-  let ticks = 0;
-  for (let parsed = 0; parsed < 2; parsed++) {
-    const start = index;
-    let value = 0;
-    for (; index < data.length && data[index] !== SPACE; index++) value = value * 10 + ((data[index] as number) - 0x30);
-    if (index === start || Number.isNaN(value)) field = -1;
-    ticks += value;
-    index++;
+  let value = 0;
+  let digits = 0;
+  for (let index = close + 2; open >= 0 && close > open && index <= data.length; index++) {
+    const byte = index < data.length ? (data[index] as number) : SPACE;
+    if (byte !== SPACE && byte !== 0x0a) {
+      value = value * 10 + (byte - 0x30);
+      digits++;
+      continue;
+    }
+    if (field === UTIME_FIELD || field === STIME_FIELD || field === STARTTIME_FIELD) values.push(digits ? value : NaN);
+    if (field === STARTTIME_FIELD) break;
+    field++;
+    value = 0;
+    digits = 0;
   }
-  if (open < 0 || close < open || field !== UTIME_FIELD || !Number.isFinite(ticks)) {
+  const [utime = NaN, stime = NaN, startTicks = NaN] = values;
+  if (!Number.isFinite(utime + stime + startTicks)) {
     throw new Error(`unexpected /proc/<pid>/stat line: ${JSON.stringify(data.toString('latin1', 0, 80))}`);
   }
-  return { name: data.toString('latin1', open + 1, close), ticks };
+  return { name: data.toString('latin1', open + 1, close), ticks: utime + stime, startTicks };
 }
 
 /**

@@ -23,7 +23,11 @@ function sample(
     interrupts = 0,
     steal = 0,
     others = {},
-  }: { interrupts?: number; steal?: number; others?: Record<number, [name: string, ticks: number]> } = {},
+  }: {
+    interrupts?: number;
+    steal?: number;
+    others?: Record<number, [name: string, ticks: number, startTicks?: number]>;
+  } = {},
 ): Sample {
   return {
     atMs,
@@ -33,7 +37,9 @@ function sample(
         { ranNs: ranMs * MS, waitedNs: waitedMs * MS },
       ]),
     ),
-    others: new Map(Object.entries(others).map(([pid, [name, ticks]]) => [Number(pid), { name, ticks }])),
+    others: new Map(
+      Object.entries(others).map(([pid, [name, ticks, startTicks = 1]]) => [Number(pid), { name, ticks, startTicks }]),
+    ),
     machine: { processes, interrupts, steal },
   };
 }
@@ -81,14 +87,17 @@ describe('CPU windows from samples', () => {
 
   it('names the other processes that ran longest, a pid reused inside the span counting from zero', () => {
     const span = [
-      sample(0, {}, 0, { others: { 35: ['kworker/u8:2-flush-254:0', 100], 70: ['kdamond.0', 50], 90: ['old', 400] } }),
-      sample(100, {}, 0, { others: { 35: ['kworker/u8:2-flush-254:0', 106], 70: ['kdamond.0', 51], 90: ['new', 5] } }),
-      sample(200, {}, 0, { others: { 35: ['kworker/u8:2-flush-254:0', 109], 80: ['beam.smp', 3], 91: ['idle', 7] } }),
+      sample(0, {}, 0, { others: { 35: ['kworker/0:1-events', 100], 70: ['kdamond.0', 50], 90: ['old', 400] } }),
+      sample(100, {}, 0, {
+        others: { 35: ['kworker/0:1-mm_percpu_wq', 106], 70: ['kdamond.0', 51], 90: ['new', 5, 2] },
+      }),
+      sample(200, {}, 0, { others: { 35: ['kworker/0:1-events', 109], 80: ['beam.smp', 3], 91: ['idle', 7] } }),
     ];
-    // 91 and 80 started inside the span, and 90 is a new process on an old pid: all three count from zero. 90 and 70
-    // exited before the last sample: they count until the last sample that saw them.
+    // A kernel worker renames itself with its work and stays the same process. 91 and 80 started inside the span, and
+    // 90 is a new process on an old pid (another start time): all three count from zero. 90 and 70 exited before the
+    // last sample: they count until the last sample that saw them.
     expect(describeSpan(span, ROLES).busiestOthers).toEqual([
-      { pid: 35, name: 'kworker/u8:2-flush-254:0', ranMs: 90 },
+      { pid: 35, name: 'kworker/0:1-events', ranMs: 90 },
       { pid: 91, name: 'idle', ranMs: 70 },
       { pid: 90, name: 'new', ranMs: 50 },
     ]);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { ProcfsReader, parseProcessStat, parseProcStat, parseSchedstat } from '../../bench/thread-cpu.js';
@@ -11,9 +12,13 @@ describe('procfs parsing', () => {
     expect(() => parseSchedstat('n/a')).toThrow(/unexpected schedstat line: "n\/a"/);
   });
 
-  it('reads a process name, parentheses and spaces included, and its user and system ticks from /proc/<pid>/stat', () => {
-    const line = '4242 (my (odd) proc) S 1 4242 4242 0 -1 4194560 1200 0 3 0 250 17 0 0 20 0 4 0 99 0 0\n';
-    expect(parseProcessStat(Buffer.from(line))).toEqual({ name: 'my (odd) proc', ticks: 267 });
+  it('reads a process name, parentheses and spaces included, its CPU and start ticks from /proc/<pid>/stat', () => {
+    const line = '4242 (my (odd) proc) S 1 4242 4242 0 -1 4194560 1200 0 3 0 250 17 0 0 20 0 4 0 99 1000 2000\n';
+    expect(parseProcessStat(Buffer.from(line))).toEqual({ name: 'my (odd) proc', ticks: 267, startTicks: 99 });
+    // This process's own line: its start is no later than now, in ticks since boot.
+    const own = parseProcessStat(readFileSync('/proc/self/stat'));
+    expect(own.startTicks).toBeGreaterThan(0);
+    expect(own.startTicks / 100).toBeLessThanOrEqual(Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]));
     expect(() => parseProcessStat(Buffer.from('garbage'))).toThrow(/unexpected \/proc\/<pid>\/stat line: "garbage"/);
   });
 
