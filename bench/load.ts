@@ -39,7 +39,10 @@ export interface LoadResult {
   readonly slowestQuarterSecondRuns?: readonly (SlowQuarterSecond | undefined)[];
   /** Fixed-rate scenarios: the runtime's full (major) collections during each repetition (runtime-gc.ts). */
   readonly majorGcRuns?: readonly MajorGcDelta[];
-  /** Fixed-rate scenarios: what the CPUs did over each whole repetition, warm-up included (cpu-sampler.ts). */
+  /**
+   * What the CPUs did over each repetition (cpu-sampler.ts), `runtimeMain` being the server's main thread: fixed-rate
+   * scenarios (their warm-up included) and the saturation runs of the runtime, the ceiling and the peer.
+   */
   readonly cpuRuns?: readonly (CpuWindow | undefined)[];
 }
 

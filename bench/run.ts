@@ -74,11 +74,11 @@ function record(name: string, result: LoadResult): LoadResult {
   const majorGc = result.majorGcRuns
     ? `; runtime major GCs in each run: ${result.majorGcRuns.map((gc) => `${gc.count} (${gc.pauseMs} ms)`).join(', ')}`
     : '';
-  // How busy "half of saturation" kept the runtime's event loop: the main thread's share of each repetition on a CPU,
-  // and waiting for one. It moves with the machine's speed, at the same rate.
+  // How busy each repetition kept the server's event loop: its main thread's share of the time on a CPU, and waiting
+  // for one. At a fixed rate it moves with the machine's speed; at saturation it is near 100% unless kept from a CPU.
   const percentOf = (ms: number, window: CpuWindow) => `${Math.round((100 * ms) / window.sampledMs)}%`;
   const cpu = result.cpuRuns
-    ? `; runtime main thread on a CPU/waiting for one in each run: ${result.cpuRuns
+    ? `; server main thread on a CPU/waiting for one in each run: ${result.cpuRuns
         .map((window) =>
           window
             ? `${percentOf(window.runtimeMain.ranMs, window)}/${percentOf(window.runtimeMain.waitedMs, window)}`
@@ -100,6 +100,7 @@ function record(name: string, result: LoadResult): LoadResult {
 async function measure(
   name: string,
   options: Omit<LoadOptions, 'connections' | 'durationSeconds'>,
+  serverPid?: number,
 ): Promise<LoadResult> {
   if (options.amount) {
     return record(name, await runLoad({ connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, ...options }));
@@ -109,14 +110,24 @@ async function measure(
       ? await runLoad({ connections: CONNECTIONS, durationSeconds: WARMUP_SECONDS, ...options })
       : undefined;
   const runs: LoadResult[] = [];
+  const cpuRuns: (CpuWindow | undefined)[] = [];
   for (let i = 0; i < REPEATS; i++) {
-    runs.push(await runLoad({ connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, ...options }));
+    // With the server's pid, each repetition also says how busy the server's event loop was, and how long it waited
+    // for a CPU: a slow phase of a saturation run shows whether the server was slow at its work or kept from it.
+    const sampler = serverPid === undefined ? undefined : new CpuSampler({ runtimePid: serverPid });
+    runs.push(
+      await runLoad({ connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, ...options }).finally(() =>
+        sampler?.stop(),
+      ),
+    );
+    if (sampler) cpuRuns.push(sampler.whole());
   }
   const median = medianOf(runs, 'requestsPerSecond');
   return record(name, {
     ...median,
     errors: median.errors + (warmup?.errors ?? 0),
     ...(runs.length > 1 ? { requestsPerSecondRuns: runs.map((run) => run.requestsPerSecond) } : {}),
+    ...(cpuRuns.length > 0 ? { cpuRuns } : {}),
   });
 }
 
@@ -240,11 +251,12 @@ async function benchRuntime(database: BenchDatabase, port: number): Promise<void
       body: TOKEN_REQUEST_BODY,
     };
 
-    const keyWarm = await measure(`${tag}: verify, API key, warm cache`, {
-      url: verifyUrl,
-      headers: { 'x-api-key': warmKey as string },
-    });
     const runtimePid = runtime.child.pid as number;
+    const keyWarm = await measure(
+      `${tag}: verify, API key, warm cache`,
+      { url: verifyUrl, headers: { 'x-api-key': warmKey as string } },
+      runtimePid,
+    );
     const verifyHalf = await measureAtRate(`${tag}: verify, API key, at half saturation (fixed rate)`, runtimePid, {
       url: verifyUrl,
       headers: { 'x-api-key': warmKey as string },
@@ -257,12 +269,13 @@ async function benchRuntime(database: BenchDatabase, port: number): Promise<void
     });
     // Every cold key recorded its first use: DISTINCT row updates.
     await database.settle();
-    const jwtRepeated = await measure(`${tag}: verify, JWT, same token`, {
-      url: verifyUrl,
-      headers: { authorization: `Bearer ${repeatedToken}` },
-    });
+    const jwtRepeated = await measure(
+      `${tag}: verify, JWT, same token`,
+      { url: verifyUrl, headers: { authorization: `Bearer ${repeatedToken}` } },
+      runtimePid,
+    );
     const jwtFresh = await measureFreshTokensAgainstJose(tag, verifyUrl, freshTokens);
-    const issuance = await measure(`${tag}: token issuance (client credentials)`, tokenRequest);
+    const issuance = await measure(`${tag}: token issuance (client credentials)`, tokenRequest, runtimePid);
     const issuanceHalf = await measureAtRate(`${tag}: token issuance at half saturation (fixed rate)`, runtimePid, {
       ...tokenRequest,
       rate: Math.max(1, Math.round(issuance.requestsPerSecond / 2)),
@@ -284,17 +297,25 @@ async function benchRuntime(database: BenchDatabase, port: number): Promise<void
 /** The bare node:http ceiling and the oidc-provider peer, on the runtime's port, under the same load settings. */
 async function measureBaselines(port: number, when: string): Promise<{ ceiling: number; peer: number }> {
   const ceiling = await startChildServer('bench/ceiling-server.ts', { PORT: String(port) });
-  const ceilingLoad = await measure(`ceiling: bare node:http 200 (${when})`, { url: `http://127.0.0.1:${port}/` });
+  const ceilingLoad = await measure(
+    `ceiling: bare node:http 200 (${when})`,
+    { url: `http://127.0.0.1:${port}/` },
+    ceiling.process.pid,
+  );
   await ceiling.stop();
 
   const peer = await startChildServer('bench/peer-oidc-provider.ts', { PORT: String(port) });
   const peerBasic = Buffer.from(`${PEER_CLIENT_ID}:${PEER_CLIENT_SECRET}`).toString('base64');
-  const peerLoad = await measure(`peer: oidc-provider token endpoint, client credentials, ES256 JWT (${when})`, {
-    url: `http://127.0.0.1:${port}/token`,
-    method: 'POST',
-    headers: { authorization: `Basic ${peerBasic}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: TOKEN_REQUEST_BODY,
-  });
+  const peerLoad = await measure(
+    `peer: oidc-provider token endpoint, client credentials, ES256 JWT (${when})`,
+    {
+      url: `http://127.0.0.1:${port}/token`,
+      method: 'POST',
+      headers: { authorization: `Basic ${peerBasic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: TOKEN_REQUEST_BODY,
+    },
+    peer.process.pid,
+  );
   await peer.stop();
   return { ceiling: ceilingLoad.requestsPerSecond, peer: peerLoad.requestsPerSecond };
 }
