@@ -11,7 +11,8 @@ export interface Target {
 
 export interface BenchResults {
   readonly startedAt: string;
-  readonly machine: { readonly cpus: number; readonly node: string };
+  /** `nice`: the scheduling priority the bench and its servers ran at (bench-priority.ts); absent in older results. */
+  readonly machine: { readonly cpus: number; readonly node: string; readonly nice?: number };
   readonly load: Record<string, LoadResult>;
   readonly measurements: Record<string, number>;
   readonly targets: readonly (Target & { readonly met: boolean })[];
@@ -30,7 +31,8 @@ function format(value: number, unit: string): string {
 /** The Markdown table the README's performance section shows. */
 export function renderReport(results: BenchResults): string {
   const lines = [
-    `Run ${results.startedAt} on ${results.machine.cpus} cores, Node ${results.machine.node}.`,
+    `Run ${results.startedAt} on ${results.machine.cpus} cores, Node ${results.machine.node}` +
+      (results.machine.nice === undefined ? '.' : `, at nice ${results.machine.nice}.`),
     '',
     'Repeated runs show the median, then every repetition in brackets.',
     '',

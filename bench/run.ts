@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingBenchNodeFlags } from './bench-node-flags.js';
+import { raiseBenchPriority } from './bench-priority.js';
 import { startChildServer } from './child-server.js';
 import { CpuSampler, type CpuWindow, formatCpuWindow } from './cpu-sampler.js';
 import { type BenchDatabase, createPostgresDatabase, createSqliteDatabase } from './databases.js';
@@ -327,6 +328,13 @@ async function main(): Promise<void> {
       `bench/run.ts must run under node ${missingFlags.join(' ')} (see bench/bench-node-flags.ts); use npm run bench`,
     );
   }
+  const priority = raiseBenchPriority();
+  if (priority.notRaised) {
+    process.stderr.write(
+      `bench: runs at nice ${priority.nice}, not raised (${priority.notRaised}): the machine's other processes compete ` +
+        'with the runtime as equals; as root it runs at nice -5 (bench/bench-priority.ts)\n',
+    );
+  }
   const startedAt = new Date().toISOString();
   await buildRuntime();
   const port = await freePort();
@@ -431,7 +439,7 @@ async function main(): Promise<void> {
 
   const results: BenchResults = {
     startedAt,
-    machine: { cpus: cpus().length, node: process.version },
+    machine: { cpus: cpus().length, node: process.version, nice: priority.nice },
     load,
     measurements,
     targets: targets.map(evaluate),
