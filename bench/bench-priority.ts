@@ -6,7 +6,7 @@ import { getPriority, setPriority } from 'node:os';
  *
  * Why: this machine runs services of its own beside the bench (RabbitMQ, MariaDB, NATS...). In this session's runs,
  * RabbitMQ's Erlang VM (beam.smp) ran 80-200 ms of CPU inside a 300-500 ms window about once a minute, and those
- * windows held the worst stretches of their fixed-rate repetitions (27-59 ms). At nice 0 it shares the two cores with
+ * windows held the worst stretches of their fixed-rate repetitions (20-59 ms). At nice 0 it shares the two cores with
  * the runtime as an equal; at -5 the kernel gives the bench's processes three times its weight. The ratios are
  * unchanged by it, since the ceiling, the peer and the runtime all run at the same priority. PostgreSQL's server is
  * not the bench's and keeps its own (the hot paths do not query it).
