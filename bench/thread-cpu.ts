@@ -120,7 +120,7 @@ export class ProcfsReader {
       const data = this.read(path);
       if (data !== undefined) processes.set(pid, parseProcessStat(data));
     }
-    // A reused pid must not read an exited process's descriptor (it would fail with ESRCH anyway): let it go.
+    // Close the descriptors of processes no longer listed, so that they do not pile up over a run.
     for (const path of this.open.keys()) if (path.endsWith('/stat') && !live.has(path)) this.forget(path);
     return processes;
   }
