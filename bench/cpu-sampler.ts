@@ -1,6 +1,5 @@
 import {
   CLOCK_TICK_MS,
-  findProcessesNamed,
   type MachineTicks,
   type ProcessTicks,
   ProcfsReader,
@@ -99,7 +98,9 @@ export class CpuSampler {
   constructor(options: CpuSamplerOptions) {
     this.runtimePid = options.runtimePid;
     this.benchPid = options.benchPid ?? process.pid;
-    this.postgresPids = options.postgresPids ?? findProcessesNamed('postgres');
+    this.postgresPids =
+      options.postgresPids ??
+      [...this.reader.readProcesses(new Set())].filter(([, other]) => other.name === 'postgres').map(([pid]) => pid);
     this.sampledPids = new Set([this.runtimePid, this.benchPid, ...this.postgresPids]);
     this.sample();
     this.timer = setInterval(() => this.sample(), options.intervalMs ?? 100);

@@ -22,17 +22,6 @@ export function parseSchedstat(text: string): ThreadTimes {
   return { ranNs, waitedNs };
 }
 
-/** Reads a procfs file, or undefined when its process or thread has exited since it was listed. */
-function readIfPresent(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'latin1');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ESRCH') return undefined;
-    throw error;
-  }
-}
-
 /** A process's CPU time from `/proc/<pid>/stat`: all its threads, in clock ticks (user and system). */
 export interface ProcessTicks {
   /**
@@ -179,14 +168,4 @@ export function parseProcStat(text: string): MachineTicks {
 
 export function readMachineTicks(): MachineTicks {
   return parseProcStat(readFileSync('/proc/stat', 'latin1'));
-}
-
-/** Processes whose command name (`/proc/<pid>/comm`) is `name`, e.g. PostgreSQL's postmaster and backends. */
-export function findProcessesNamed(name: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    if (readIfPresent(`/proc/${entry}/comm`)?.trim() === name) pids.push(Number(entry));
-  }
-  return pids;
 }
