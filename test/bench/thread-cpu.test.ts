@@ -34,8 +34,10 @@ describe('ProcfsReader', () => {
   it('reads fresh times through the descriptors it keeps open, and drops a thread once it has exited', async () => {
     const reader = new ProcfsReader();
     try {
+      // The listener keeps the worker alive until it is terminated: without it the worker exits once it has posted, and
+      // on a busy machine it was gone before its thread was listed.
       const worker = new Worker(
-        "const { parentPort } = require('node:worker_threads'); parentPort.postMessage(require('node:fs').readlinkSync('/proc/thread-self'));",
+        "const { parentPort } = require('node:worker_threads'); parentPort.once('message', () => {}); parentPort.postMessage(require('node:fs').readlinkSync('/proc/thread-self'));",
         { eval: true },
       );
       const threadSelf = await new Promise<string>((resolve) => worker.once('message', resolve));
