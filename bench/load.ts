@@ -33,6 +33,12 @@ export interface LoadResult {
   readonly requestsPerSecondRuns?: readonly number[];
   /** Fixed-rate scenarios: the p99 of each repetition; `p99Ms` is their median. */
   readonly p99MsRuns?: readonly number[];
+  /**
+   * Fixed-rate runs: the p99 of how late the generator itself sent (or queued) its requests after they were due, a part
+   * of their latency that is not the server's (pacer.ts). Fixed-rate scenarios: each repetition's, in `...Runs`.
+   */
+  readonly generatorLateP99Ms?: number;
+  readonly generatorLateP99MsRuns?: readonly number[];
   /** Fixed-rate runs: the quarter-seconds with the slowest answers, slowest first (paced-load.ts). */
   readonly slowestQuarterSeconds?: readonly SlowQuarterSecond[];
   /** Fixed-rate scenarios: the slowest quarter-second of each repetition. */

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { LoadResult, LoadTarget, SlowQuarterSecond } from './load.js';
+import { nextStep, waitThen } from './pacer.js';
 
 /**
  * Open-loop load at a fixed rate (wrk2's method), for latency at a given throughput.
@@ -8,8 +9,9 @@ import type { LoadResult, LoadTarget, SlowQuarterSecond } from './load.js';
  * its one-second interval ticks, then idles, so a "half saturation" run is a saturating burst at the top of every
  * second. Here request i is due at `start + i / rate`, is sent on the keep-alive connection idle longest (queued in
  * the client while none is idle), and its latency runs from when it was due, not from when it was sent. Time a request
- * spends waiting for a connection, or for the generator's own timer, therefore counts against the server: the result
- * errs on the slow side, never the flattering one.
+ * spends waiting for a connection, or for the generator itself, therefore counts against the server: the result errs
+ * on the slow side, never the flattering one. The generator keeps its own lateness small (pacer.ts: sub-millisecond
+ * sleeps, not millisecond timers) and reports it (`generatorLateP99Ms`).
  */
 export interface PacedLoadOptions extends LoadTarget {
   /** Requests per second, spread evenly. */
@@ -92,6 +94,9 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
   const total = warmup + Math.round(options.rate * options.durationSeconds);
   const intervalMs = 1000 / options.rate;
   const latencies = new Float64Array(total);
+  /** How late the generator itself handled each recorded request, from its due time: already inside its latency. */
+  const generatorLateness = new Float64Array(total);
+  let handledLate = 0;
   /** Answers received (2xx), warm-up included; `recorded` of them are measured. */
   let answered = 0;
   let recorded = 0;
@@ -180,11 +185,12 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
       const due = Math.min(total, Math.floor((now - start) / intervalMs) + 1);
       for (; scheduled < due; scheduled++) {
         const dueAt = start + scheduled * intervalMs;
+        if (dueAt >= measureFrom) generatorLateness[handledLate++] = now - dueAt;
         const connection = idle.shift();
         if (connection) send(connection, dueAt);
         else waiting.push(dueAt);
       }
-      if (scheduled < total) setTimeout(tick, Math.max(0, start + scheduled * intervalMs - performance.now()));
+      if (scheduled < total) waitThen(nextStep(start + scheduled * intervalMs - performance.now()), tick);
       else resolve();
     };
     tick();
@@ -207,6 +213,7 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
     requests: recorded,
     errors,
     slowestQuarterSeconds: slowest(slowestByQuarter, measureFrom),
+    generatorLateP99Ms: percentile(generatorLateness.subarray(0, handledLate).sort(), 99),
   };
 }
 

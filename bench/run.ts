@@ -63,6 +63,9 @@ function record(name: string, result: LoadResult): LoadResult {
   load[name] = result;
   const rpsRuns = result.requestsPerSecondRuns ? ` (runs: ${result.requestsPerSecondRuns.join(', ')})` : '';
   const p99Runs = result.p99MsRuns ? ` (runs: ${result.p99MsRuns.join(', ')})` : '';
+  const generatorLate = result.generatorLateP99MsRuns
+    ? `; generator's own lateness, p99 of each run: ${result.generatorLateP99MsRuns.join(', ')} ms`
+    : '';
   const slowest = result.slowestQuarterSecondRuns
     ? `; slowest quarter-second of each run: ${result.slowestQuarterSecondRuns
         .map((quarter) =>
@@ -88,7 +91,7 @@ function record(name: string, result: LoadResult): LoadResult {
         .join(', ')}`
     : '';
   process.stderr.write(
-    `${name}: ${result.requestsPerSecond} req/s${rpsRuns}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${p99Runs}, errors ${result.errors}${slowest}${majorGc}${cpu}\n`,
+    `${name}: ${result.requestsPerSecond} req/s${rpsRuns}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${p99Runs}, errors ${result.errors}${generatorLate}${slowest}${majorGc}${cpu}\n`,
   );
   return result;
 }
@@ -165,6 +168,7 @@ async function measureAtRate(
   return record(name, {
     ...medianOf(runs, 'p99Ms'),
     p99MsRuns: runs.map((run) => run.p99Ms),
+    generatorLateP99MsRuns: runs.map((run) => run.generatorLateP99Ms ?? 0),
     slowestQuarterSecondRuns: runs.map((run) => run.slowestQuarterSeconds?.[0]),
     majorGcRuns,
     cpuRuns: runs.map((run) => run.cpuRuns?.[0]),
