@@ -3,7 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingBenchNodeFlags } from './bench-node-flags.js';
 import { raiseBenchPriority } from './bench-priority.js';
-import { startChildServer } from './child-server.js';
+import { type ChildServer, startChildServer } from './child-server.js';
 import { CpuSampler, type CpuWindow, formatCpuWindow } from './cpu-sampler.js';
 import { type BenchDatabase, createPostgresDatabase, createSqliteDatabase } from './databases.js';
 import { measureJoseVerifyRate } from './jose-raw.js';
@@ -173,7 +173,7 @@ async function measurePaired(
   options: SaturationTarget,
   runtimePid: number,
   baseline: PairedBaseline,
-): Promise<{ runtime: LoadResult; baseline: LoadResult; ratio: number }> {
+): Promise<{ runtime: LoadResult; ratio: number }> {
   const baselineWarmupErrors = await warmUp(baseline.target);
   const runtimeWarmupErrors = await warmUp(options);
   const baselineRepetitions: { run: LoadResult; cpu?: CpuWindow }[] = [];
@@ -182,18 +182,14 @@ async function measurePaired(
     baselineRepetitions.push(await saturationRun(baseline.target, baseline.pid));
     runtimeRepetitions.push(await saturationRun(options, runtimePid));
   }
-  const pairedBaseline = recordRepetitions(
-    `${baseline.name}, paired with ${name}`,
-    baselineRepetitions,
-    baselineWarmupErrors,
-  );
+  recordRepetitions(`${baseline.name}, paired with ${name}`, baselineRepetitions, baselineWarmupErrors);
   const runtime = recordRepetitions(name, runtimeRepetitions, runtimeWarmupErrors);
   const ratio = medianPairedRatio(
     runtimeRepetitions.map((repetition) => repetition.run.requestsPerSecond),
     baselineRepetitions.map((repetition) => repetition.run.requestsPerSecond),
   );
   process.stderr.write(`${name}: median of the pairs' ratios to the ${baseline.name}: ${ratio.toFixed(3)}\n`);
-  return { runtime, baseline: pairedBaseline, ratio };
+  return { runtime, ratio };
 }
 
 /**
@@ -301,14 +297,16 @@ async function benchRuntime(database: BenchDatabase, port: number): Promise<void
   const admin = JSON.parse(runCli(['bootstrap-admin', '--name', 'bench', '--json'], env)) as { api_key: string };
   const runtime = await startRuntime(env);
   const tag = database.name;
-  // The ceiling and the peer beside the runtime, each on a port of its own, idle but for its paired repetitions.
-  const ceilingPort = await freePort();
-  const ceiling = await startChildServer('bench/ceiling-server.ts', { PORT: String(ceilingPort) });
-  const peerPort = await freePort();
-  const peer = await startChildServer('bench/peer-oidc-provider.ts', { PORT: String(peerPort) });
-  const pairedCeiling = { name: CEILING, pid: ceiling.process.pid, target: ceilingTarget(ceilingPort) };
-  const pairedPeer = { name: PEER, pid: peer.process.pid, target: peerTarget(peerPort) };
+  let ceiling: ChildServer | undefined;
+  let peer: ChildServer | undefined;
   try {
+    // The ceiling and the peer beside the runtime, each on a port of its own, idle but for its paired repetitions.
+    const ceilingPort = await freePort();
+    ceiling = await startChildServer('bench/ceiling-server.ts', { PORT: String(ceilingPort) });
+    const peerPort = await freePort();
+    peer = await startChildServer('bench/peer-oidc-provider.ts', { PORT: String(peerPort) });
+    const pairedCeiling = { name: CEILING, pid: ceiling.process.pid, target: ceilingTarget(ceilingPort) };
+    const pairedPeer = { name: PEER, pid: peer.process.pid, target: peerTarget(peerPort) };
     const verifyUrl = `${runtime.baseUrl}/auth/verify?scope=${VERIFY_SCOPE}`;
     const [warmKey] = await createApiKeys(runtime.baseUrl, admin.api_key, 1);
     const coldKeys = await createApiKeys(runtime.baseUrl, admin.api_key, DISTINCT);
@@ -372,8 +370,8 @@ async function benchRuntime(database: BenchDatabase, port: number): Promise<void
     measurements[`${tag}.issuance_p99_half_ms`] = issuanceHalf.p99Ms;
     if (tag === 'sqlite') measurements['sqlite.cold_start_ms'] = runtime.coldStartMs;
   } finally {
-    await ceiling.stop();
-    await peer.stop();
+    await ceiling?.stop();
+    await peer?.stop();
     const exitCode = await runtime.stop();
     if (exitCode !== 0) process.stderr.write(`warning: gatehouse serve exited with ${exitCode} on SIGTERM\n`);
   }
