@@ -1,6 +1,6 @@
 /**
  * V8 flags the bench process itself runs with; package.json's `bench` script passes them on node's command line (Node
- * refuses them in NODE_OPTIONS).
+ * refuses them in NODE_OPTIONS). The ceiling and the peer get them too (child-server.ts).
  *
  * `--no-memory-reducer`: V8's memory reducer ran heap-shrinking full collections in each fixed-rate generator worker
  * about 8, 8.6 and 9.2 s after the worker started, 2-14 ms each (--trace-gc: "Mark-Compact (reduce)"), because the
