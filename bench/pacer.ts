@@ -4,13 +4,13 @@
  * Node's timers count whole milliseconds on a loop clock that itself moves in milliseconds, so a generator driven by
  * `setTimeout` alone sent its requests in bursts once a millisecond, each up to about 2 ms after it was due. Latency
  * runs from the due time, so that lateness was charged to the server: the bare `node:http` ceiling at 7.4k req/s
- * measured p50 1.1 ms and p99 2.2-3.2 ms, against a 5 ms target for the runtime.
+ * measured p50 1.1 ms and p99 2.2-5.2 ms, against a 5 ms target for the runtime.
  *
  * Within `TIMER_THRESHOLD_MS` of the next due time the generator instead sleeps its thread for the exact remainder
  * (`Atomics.wait`: a futex with a sub-millisecond timeout, no spinning), at most `MAX_SLEEP_MS` at a time, so that an
  * answer arriving meanwhile waits no longer than that to be read; then it lets the event loop poll its sockets
- * (`setImmediate`) and looks again. The same ceiling at the same rate: p50 0.21 ms, p99 0.4-0.5 ms, for about 40% of
- * a CPU instead of 23%. Lateness that remains still counts against the server, and each run reports it.
+ * (`setImmediate`) and looks again. The same ceiling at the same rate: p50 0.21 ms, p99 0.36-0.5 ms (once 1.85), for
+ * about 40% of a CPU instead of 23%. Lateness that remains still counts against the server, and each run reports it.
  */
 
 /** Further than this from the next due time, a timer wakes the generator (at least 1 ms early, as timers run late). */
