@@ -1,10 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../stacks/app.js';
 import { environments } from '../../stacks/environments.js';
+
+/** Where stacks/synth.mjs writes its bundle for the length of one run. */
+const SYNTH_CACHE_DIR = 'node_modules/.cache/gatehouse-synth';
 
 describe('stacks/main', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'gatehouse-synth-'));
@@ -21,15 +24,26 @@ describe('stacks/main', () => {
     }
   });
 
-  it('runs as the cdktf app command from cdktf.json', () => {
+  it('runs as the cdktf app command from cdktf.json, synthesizing what the app builds in process', () => {
     const cdktf = JSON.parse(readFileSync('cdktf.json', 'utf8'));
     const out = mkdtempSync(join(tmpdir(), 'gatehouse-app-'));
+    const expected = mkdtempSync(join(tmpdir(), 'gatehouse-app-expected-'));
     try {
+      buildApp(environments, expected).synth();
       execFileSync('sh', ['-c', cdktf.app], { env: { ...process.env, CDKTF_OUTDIR: out }, stdio: 'pipe' });
       const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
       expect(Object.keys(manifest.stacks)).toHaveLength(environments.length);
+      // The app command bundles the stacks (stacks/synth.mjs): each stack must be byte for byte what the source builds,
+      // paths derived from import.meta.url (the runtime image's build context) included.
+      for (const name of Object.keys(manifest.stacks)) {
+        const stackPath = manifest.stacks[name].synthesizedStackPath;
+        expect(readFileSync(join(out, stackPath), 'utf8')).toBe(readFileSync(join(expected, stackPath), 'utf8'));
+      }
+      // Only this test runs the app command, so a file left here is this run's.
+      expect(readdirSync(SYNTH_CACHE_DIR)).toEqual([]);
     } finally {
       rmSync(out, { recursive: true, force: true });
+      rmSync(expected, { recursive: true, force: true });
     }
   });
 });
