@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,23 @@ describe('stacks/main', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
       rmSync(expected, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a stack file that uses import.meta beyond .url, naming the file and line', () => {
+    const fixture = 'test/stacks/fixtures/uses-import-meta-dirname.ts';
+    const out = mkdtempSync(join(tmpdir(), 'gatehouse-app-'));
+    try {
+      const run = spawnSync(process.execPath, ['stacks/synth.mjs', fixture], {
+        env: { ...process.env, CDKTF_OUTDIR: out },
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('Only import.meta.url can be used here: the synthesis runs a bundle');
+      expect(run.stderr).toContain(`${fixture}:3:`);
+      expect(readdirSync(SYNTH_CACHE_DIR)).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });
