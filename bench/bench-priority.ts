@@ -4,12 +4,13 @@ import { getPriority, setPriority } from 'node:os';
  * The scheduling priority (nice value) the bench asks for, for itself and for everything it starts: the runtime, the
  * ceiling and the peer alike, and the fixed-rate generator's worker threads.
  *
- * Why: this machine runs services of its own beside the bench (RabbitMQ, MariaDB, NATS...). In this session's runs,
- * RabbitMQ's Erlang VM (beam.smp) ran 80-200 ms of CPU inside a 300-500 ms window about once a minute, and those
- * windows held the worst stretches of their fixed-rate repetitions (20-59 ms). At nice 0 it shares the two cores with
- * the runtime as an equal; at -5 the kernel gives the bench's processes three times its weight. The ratios are
- * unchanged by it, since the ceiling, the peer and the runtime all run at the same priority. PostgreSQL's server is
- * not the bench's and keeps its own (the hot paths do not query it).
+ * Why: this machine runs services of its own beside the bench (RabbitMQ, MariaDB, NATS...). Every 60 s RabbitMQ's
+ * epmd monitor starts a fresh Erlang VM (beam.smp, `epmd-starter-<n>`), whose start-up runs 70-260 ms of CPU within a
+ * few hundred ms, and such windows held the worst stretches of the fixed-rate repetitions (up to 84 ms; sessions 8 and
+ * 11 in bench/FINDINGS.md). At nice 0 it shares the two cores with the runtime as an equal; at -5 the kernel gives the
+ * bench's processes three times its weight (-20 did no better in session 11). The ratios are unchanged by it, since
+ * the ceiling, the peer and the runtime all run at the same priority. PostgreSQL's server is not the bench's and keeps
+ * its own (the hot paths do not query it).
  */
 export const BENCH_NICE = -5;
 
