@@ -142,6 +142,11 @@ export class CpuSampler {
     return coveringWindow(this.samples, fromMs, toMs, this.roles());
   }
 
+  /** The samples taken so far, oldest first, and which threads are the runtime's main and the generator. */
+  recorded(): { readonly samples: readonly Sample[]; readonly roles: ThreadRoles } {
+    return { samples: this.samples, roles: this.roles() };
+  }
+
   private roles(): ThreadRoles {
     return { runtimeMainTid: this.runtimePid, generatorTid: this.generatorTid };
   }

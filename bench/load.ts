@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import type { CpuWindow } from './cpu-sampler.js';
+import type { Disturbance } from './disturbance.js';
 import type { MajorGcDelta } from './runtime-gc.js';
 
 /** The one request a load run sends over and over. */
@@ -31,8 +32,20 @@ export interface LoadResult {
   readonly errors: number;
   /** Repeated saturation runs: each repetition's throughput; `requestsPerSecond` is their median. */
   readonly requestsPerSecondRuns?: readonly number[];
-  /** Fixed-rate scenarios: the p99 of each repetition; `p99Ms` is their median. */
+  /**
+   * Fixed-rate scenarios: the p99 of each repetition, in the order run; `p99Ms` is the median of the undisturbed ones
+   * (`disturbedRuns`), or of all of them when too few were undisturbed (`p99OverDisturbed`).
+   */
   readonly p99MsRuns?: readonly number[];
+  /**
+   * Fixed-rate scenarios, beside `p99MsRuns`: the neighbour burst that disturbed each repetition, undefined for an
+   * undisturbed one (disturbance.ts). A disturbed repetition is repeated and left out of the median.
+   */
+  readonly disturbedRuns?: readonly (Disturbance | undefined)[];
+  /** True when fewer repetitions than wanted were undisturbed, and `p99Ms` is the median of all of them. */
+  readonly p99OverDisturbed?: boolean;
+  /** Fixed-rate runs: wall-clock start and end of the recorded window (after the warm-up), ISO 8601. */
+  readonly recordedWindow?: { readonly from: string; readonly to: string };
   /**
    * Fixed-rate runs: the p99 of how late the generator itself sent (or queued) its requests after they were due, a part
    * of their latency that is not the server's (pacer.ts). Fixed-rate scenarios: each repetition's, in `...Runs`.

@@ -213,6 +213,7 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
     requests: recorded,
     errors,
     slowestQuarterSeconds: slowest(slowestByQuarter, measureFrom),
+    recordedWindow: { from: wallClock(measureFrom), to: wallClock(scheduleEnd) },
     generatorLateP99Ms: percentile(generatorLateness.subarray(0, handledLate).sort(), 99),
   };
 }
@@ -223,7 +224,12 @@ function slowest(slowestByQuarter: ReadonlyMap<number, number>, measureFrom: num
     .slice(0, SLOWEST_REPORTED)
     .map(([quarter, maxMs]) => ({
       offsetSeconds: (quarter * QUARTER_SECOND_MS) / 1000,
-      at: new Date(performance.timeOrigin + measureFrom + quarter * QUARTER_SECOND_MS).toISOString(),
+      at: wallClock(measureFrom + quarter * QUARTER_SECOND_MS),
       maxMs: Math.round(maxMs * 100) / 100,
     }));
+}
+
+/** A `performance.now()` time as wall clock, ISO 8601 with milliseconds, to line up with other threads' samples. */
+function wallClock(performanceMs: number): string {
+  return new Date(performance.timeOrigin + performanceMs).toISOString();
 }

@@ -1,3 +1,4 @@
+import { formatDisturbance } from './disturbance.js';
 import type { LoadResult } from './load.js';
 
 export interface Target {
@@ -34,7 +35,8 @@ export function renderReport(results: BenchResults): string {
     `Run ${results.startedAt} on ${results.machine.cpus} cores, Node ${results.machine.node}` +
       (results.machine.nice === undefined ? '.' : `, at nice ${results.machine.nice}.`),
     '',
-    'Repeated runs show the median, then every repetition in brackets.',
+    'Repeated runs show the median, then every repetition in brackets. A fixed-rate repetition marked † had a ' +
+      "neighbour's burst in it (listed under the table): it was repeated and is left out of the median.",
     '',
     '| scenario | req/s | p50 ms | p99 ms | errors |',
     '|---|---:|---:|---:|---:|',
@@ -43,9 +45,19 @@ export function renderReport(results: BenchResults): string {
     const rps = r.requestsPerSecondRuns
       ? `${r.requestsPerSecond} (${r.requestsPerSecondRuns.join(', ')})`
       : r.requestsPerSecond;
-    const p99 = r.p99MsRuns ? `${r.p99Ms} (${r.p99MsRuns.join(', ')})` : `${r.p99Ms}`;
+    const p99Runs = r.p99MsRuns?.map((p99, index) => (r.disturbedRuns?.[index] ? `${p99}†` : `${p99}`));
+    const p99 = p99Runs ? `${r.p99Ms} (${p99Runs.join(', ')})` : `${r.p99Ms}`;
     lines.push(`| ${name} | ${rps} | ${r.p50Ms} | ${p99} | ${r.errors} |`);
   }
+  const disturbed = Object.entries(results.load).flatMap(([name, r]) =>
+    (r.disturbedRuns ?? []).flatMap((disturbance, index) =>
+      disturbance ? [`- † ${name}, run ${index + 1}: ${formatDisturbance(disturbance)}.`] : [],
+    ),
+  );
+  const overDisturbed = Object.entries(results.load).flatMap(([name, r]) =>
+    r.p99OverDisturbed ? [`- ${name}: too few undisturbed runs; its p99 is the median of all of them.`] : [],
+  );
+  if (disturbed.length + overDisturbed.length > 0) lines.push('', ...disturbed, ...overDisturbed);
   lines.push('', '| target | measured | limit | met |', '|---|---:|---:|:---:|');
   for (const t of results.targets) {
     lines.push(

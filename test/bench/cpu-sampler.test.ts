@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -6,43 +6,11 @@ import {
   coveringWindow,
   describeSpan,
   formatCpuWindow,
-  type Sample,
-  type ThreadKey,
   type ThreadRoles,
 } from '../../bench/cpu-sampler.js';
-
-const MS = 1e6;
+import { sample, spin } from '../support/cpu-samples.js';
 
 const ROLES: ThreadRoles = { runtimeMainTid: 10, generatorTid: 21 };
-
-function sample(
-  atMs: number,
-  threads: { [key: ThreadKey]: [number, number] },
-  processes = 0,
-  {
-    interrupts = 0,
-    steal = 0,
-    others = {},
-  }: {
-    interrupts?: number;
-    steal?: number;
-    others?: Record<number, [name: string, ticks: number, startTicks?: number]>;
-  } = {},
-): Sample {
-  return {
-    atMs,
-    threads: new Map(
-      Object.entries(threads).map(([key, [ranMs, waitedMs]]) => [
-        key as ThreadKey,
-        { ranNs: ranMs * MS, waitedNs: waitedMs * MS },
-      ]),
-    ),
-    others: new Map(
-      Object.entries(others).map(([pid, [name, ticks, startTicks = 1]]) => [Number(pid), { name, ticks, startTicks }]),
-    ),
-    machine: { processes, interrupts, steal },
-  };
-}
 
 describe('CPU windows from samples', () => {
   it('sums each group between two samples, counting a thread born in between from zero', () => {
@@ -147,12 +115,6 @@ describe('CPU windows from samples', () => {
   });
 });
 
-/** A node process pinned to CPU 0 that burns `cpuMs` of CPU, says "done", then idles until killed. */
-function spinOnCpuZero(cpuMs: number): ChildProcess {
-  const script = `const start = process.cpuUsage(); while ((process.cpuUsage(start).user + process.cpuUsage(start).system) / 1000 < ${cpuMs}) {} console.log('done'); setInterval(() => {}, 1000);`;
-  return spawn('taskset', ['-c', '0', process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-}
-
 describe('CpuSampler on live processes', () => {
   const children: ChildProcess[] = [];
   afterEach(() => {
@@ -160,8 +122,8 @@ describe('CpuSampler on live processes', () => {
   });
 
   it('shows a main thread that shared its one CPU with another process as waiting for it', async () => {
-    const runtime = spinOnCpuZero(150);
-    const rival = spinOnCpuZero(600);
+    const runtime = spin(150, { onCpu: 0 });
+    const rival = spin(600, { onCpu: 0 });
     children.push(runtime, rival);
     await Promise.all([once(runtime, 'spawn'), once(rival, 'spawn')]);
     const sampler = new CpuSampler({
