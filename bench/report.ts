@@ -35,8 +35,8 @@ export function renderReport(results: BenchResults): string {
     `Run ${results.startedAt} on ${results.machine.cpus} cores, Node ${results.machine.node}` +
       (results.machine.nice === undefined ? '.' : `, at nice ${results.machine.nice}.`),
     '',
-    'Repeated runs show the median, then every repetition in brackets. A fixed-rate repetition marked † had a ' +
-      "neighbour's burst in it (listed under the table): it was repeated and is left out of the median.",
+    'Repeated runs show the median, then every repetition in brackets. A fixed-rate repetition marked † had a',
+    "neighbour's burst in it (listed under the table): it was repeated and is left out of the median.",
     '',
     '| scenario | req/s | p50 ms | p99 ms | errors |',
     '|---|---:|---:|---:|---:|',
@@ -51,7 +51,8 @@ export function renderReport(results: BenchResults): string {
   }
   const disturbed = Object.entries(results.load).flatMap(([name, r]) =>
     (r.disturbedRuns ?? []).flatMap((disturbance, index) =>
-      disturbance ? [`- † ${name}, run ${index + 1}: ${formatDisturbance(disturbance)}.`] : [],
+      // Two lines, a list item and its continuation, to keep the README's lines short.
+      disturbance ? [`- † ${name}, run ${index + 1}:`, `  ${formatDisturbance(disturbance)}.`] : [],
     ),
   );
   const overDisturbed = Object.entries(results.load).flatMap(([name, r]) =>

@@ -38,8 +38,8 @@ describe('renderReport', () => {
       '| issuance at half saturation (fixed rate) | 2724 | 0.72 | 5.1 (6.31, 38.18†, 4.17, 5.1) | 0 |',
     );
     expect(report).toContain(
-      '- † issuance at half saturation (fixed rate), run 2: beam.smp 240 ms; other processes 260 ms, steal 0 ms in ' +
-        '301 ms from 2026-11-23T12:27:55.812Z.',
+      '- † issuance at half saturation (fixed rate), run 2:\n' +
+        '  beam.smp 240 ms; other processes 260 ms, steal 0 ms in 301 ms from 2026-11-23T12:27:55.812Z.',
     );
     expect(report).toContain('| issuance p99 at half saturation | 5.1 ms | ≤ 10 ms | yes |');
   });
