@@ -2,19 +2,20 @@ import { describeSpan, type OtherProcess, type Sample, type ThreadRoles } from '
 
 /**
  * Tells a fixed-rate repetition that a neighbour disturbed: on this shared 2-core VM, once a minute RabbitMQ starts a
- * fresh Erlang VM to check its port mapper, and its start-up runs 70-260 ms of CPU within a few hundred ms. The
- * runtime at half of saturation keeps a core about 60% busy and the generator another 40%, so a burst that takes a
- * core queues 50-130 ms of requests, and a 10 s window's p99 is then that burst's, not the runtime's (bench/FINDINGS.md,
- * session 11). The judgement reads only the CPU samples, never the repetition's latencies, so a disturbed repetition
- * is repeated whether its p99 came out fast or slow, and the choice cannot flatter the result.
+ * fresh Erlang VM to check its port mapper, and its start-up runs 70-260 ms of CPU within a few hundred ms. At half of
+ * saturation the runtime keeps a core about 60% busy and the generator a third of the other, so during such a burst
+ * the runtime's main thread waited 56-135 ms for a CPU, and a 10 s window's p99 was then the burst's, not the
+ * runtime's (bench/FINDINGS.md, session 11). The judgement reads only the CPU samples, never the repetition's
+ * latencies, so a disturbed repetition is repeated whether its p99 came out fast or slow, and the choice cannot flatter
+ * the result.
  */
 
 /** Sampling intervals in the sliding span: three of the sampler's 100 ms, about as long as the bursts seen. */
 export const DISTURBANCE_SPAN_INTERVALS = 3;
 /**
  * CPU time in one span, outside the runtime, the bench and PostgreSQL's processes (`otherRanMs`), plus the
- * hypervisor's steal, that makes a disturbance: a third of one core. Quiet spans here measure 0-20 ms (clock ticks of
- * kernel workers); the bursts that took repetitions over their limit measured 110-260 ms in a quarter-second.
+ * hypervisor's steal, that makes a disturbance: a third of one core. In session 12's runs the bursts measured 120-311
+ * ms in a span, and the slowest quarter-seconds of the undisturbed repetitions 0-26 ms.
  */
 export const DISTURBANCE_MIN_MS = 100;
 
