@@ -47,8 +47,9 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
  */
 const PACED_DURATION_SECONDS = Number(process.env.BENCH_PACED_DURATION_SECONDS ?? 10);
 /**
- * At most this many fixed-rate repetitions per scenario, disturbed ones included: a neighbour's burst falls in about one
- * 10 s window in six here (RabbitMQ's check once a minute), so twice REPEATS almost always yields REPEATS undisturbed.
+ * At most this many fixed-rate repetitions per scenario, disturbed ones included: a neighbour's burst falls in about
+ * one 10 s window in six here (RabbitMQ's check once a minute), so twice REPEATS almost always yields REPEATS
+ * undisturbed (12 of 72 were disturbed in session 12's five runs, never more than one in a scenario).
  */
 const MAX_PACED_REPETITIONS = 2 * REPEATS;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);

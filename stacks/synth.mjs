@@ -4,8 +4,8 @@
 // Why not `tsx stacks/main.ts`: tsx costs ~0.3 s to start, sends every import through its loader thread, and turns
 // source maps on, so each of cdktf's tokens (it captures a full stack trace for every one) maps its frames through the
 // inline source maps of cdktf's and the providers' files. On a 2-core development machine that took the synthesis of
-// all environments to 1.8-2.1 s; the bundle runs in about half of that and synthesizes the same JSON. Plain JavaScript so
-// that node runs it without a loader.
+// all environments to 1.8-2.1 s; the bundle runs in about half of that and synthesizes the same JSON. Plain JavaScript
+// so that node runs it without a loader.
 //
 // Stack traces name the bundle's lines (not minified; each file's code follows a `// <path>` comment). For the .ts
 // positions instead, run with NODE_OPTIONS=--enable-source-maps: the bundle carries an inline source map.
