@@ -4,14 +4,13 @@ import { getPriority, setPriority } from 'node:os';
  * The scheduling priority (nice value) the bench asks for, for itself and for everything it starts: the runtime, the
  * ceiling and the peer alike, and the fixed-rate generator's worker threads.
  *
- * Why: this machine runs services of its own beside the bench (RabbitMQ, MariaDB, NATS...). Every 60 s RabbitMQ's
- * epmd monitor starts a fresh Erlang VM (beam.smp, `epmd-starter-<n>`), whose start-up runs 70-260 ms of CPU within a
- * few hundred ms, and such windows held the worst stretches of the fixed-rate repetitions (up to 84 ms; sessions 8 and
- * 11 in bench/FINDINGS.md). At nice 0 it shares the two cores with the runtime as an equal; at -5 the kernel gives the
- * bench's processes three times its weight (-20 did no better in session 11). A burst still takes a core whatever the
- * weights, so a fixed-rate repetition that holds one is repeated (disturbance.ts). The ratios are unchanged by it,
- * since the ceiling, the peer and the runtime all run at the same priority. PostgreSQL's server is not the bench's and
- * keeps its own (the hot paths do not query it).
+ * Why: a machine usually runs services of its own beside the bench, and a neighbour that wakes up for a few hundred
+ * ms of CPU (a periodic health check starting a fresh process, say) puts the worst stretch of a fixed-rate repetition
+ * inside its burst. At nice 0 it shares a small machine's cores with the runtime as an equal; at -5 the kernel gives
+ * the bench's processes three times its weight (-20 does no better). A burst still takes a core whatever the weights,
+ * so a fixed-rate repetition that holds one is repeated (disturbance.ts). The ratios are unchanged by it, since the
+ * ceiling, the peer and the runtime all run at the same priority. PostgreSQL's server is not the bench's and keeps its
+ * own (the hot paths do not query it).
  */
 export const BENCH_NICE = -5;
 

@@ -45,7 +45,7 @@ export interface CpuWindow {
   readonly otherRanMs: number;
   /** The (up to three) other processes that ran longest, to a clock tick, longest first. */
   readonly busiestOthers: readonly OtherProcess[];
-  /** Hard and soft interrupt time, to a clock tick: mostly loopback TCP, about 20 µs a request here. */
+  /** Hard and soft interrupt time, to a clock tick: mostly loopback TCP, about 20 µs a request on a small VM. */
   readonly interruptsMs: number;
   /** Time the hypervisor gave this VM's CPUs to someone else, to a clock tick. */
   readonly stealMs: number;
@@ -73,8 +73,8 @@ export interface CpuSamplerOptions {
   /** Default the processes named `postgres` when sampling starts. */
   readonly postgresPids?: readonly number[];
   /**
-   * Default 100 ms. A sample reads the schedstat of a few dozen threads and the stat of every process (about 75 here),
-   * about 1 ms of CPU on the bench's main thread: 1% of a core, against the generator's 25%.
+   * Default 100 ms. A sample reads the schedstat of a few dozen threads and the stat of every process (about 75 on a
+   * small VM), about 1 ms of CPU on the bench's main thread: 1% of a core, against the generator's 25%.
    */
   readonly intervalMs?: number;
 }

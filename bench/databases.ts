@@ -11,7 +11,7 @@ export interface BenchDatabase {
   readonly dataDir: string;
   /**
    * Does now, and waits for, the maintenance a burst of writes (seeding, a cold-cache run) leaves behind, so that it
-   * does not run inside the next measurement: on this 2-core machine PostgreSQL's autovacuum and checkpointer would
+   * does not run inside the next measurement: on a 2-core machine PostgreSQL's autovacuum and checkpointer would
    * otherwise take CPU from the runtime under load, which a database server of its own does not do in production.
    */
   settle(): Promise<void>;

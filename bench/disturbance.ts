@@ -1,21 +1,20 @@
 import { describeSpan, type OtherProcess, type Sample, type ThreadRoles } from './cpu-sampler.js';
 
 /**
- * Tells a fixed-rate repetition that a neighbour disturbed: on this shared 2-core VM, once a minute RabbitMQ starts a
- * fresh Erlang VM to check its port mapper, and its start-up runs 70-260 ms of CPU within a few hundred ms. At half of
- * saturation the runtime keeps a core about 60% busy and the generator a third of the other, so during such a burst
- * the runtime's main thread waited 56-135 ms for a CPU, and a 10 s window's p99 was then the burst's, not the
- * runtime's (bench/FINDINGS.md, session 11). The judgement reads only the CPU samples, never the repetition's
- * latencies, so a disturbed repetition is repeated whether its p99 came out fast or slow, and the choice cannot flatter
- * the result.
+ * Tells a fixed-rate repetition that a neighbour disturbed: another process on the machine (a service starting a
+ * helper, say) that runs a few hundred ms of CPU within a few hundred ms. On two cores at half of saturation the
+ * runtime keeps a core about 60% busy and the generator a third of the other, so during such a burst the runtime's main
+ * thread waits 50-150 ms for a CPU, and a 10 s window's p99 is then the burst's, not the runtime's. The judgement reads
+ * only the CPU samples, never the repetition's latencies, so a disturbed repetition is repeated whether its p99 came
+ * out fast or slow, and the choice cannot flatter the result.
  */
 
 /** Sampling intervals in the sliding span: three of the sampler's 100 ms, about as long as the bursts seen. */
 export const DISTURBANCE_SPAN_INTERVALS = 3;
 /**
  * CPU time in one span, outside the runtime, the bench and PostgreSQL's processes (`otherRanMs`), plus the
- * hypervisor's steal, that makes a disturbance: a third of one core. In session 12's runs the bursts measured 120-311
- * ms in a span, and the slowest quarter-seconds of the undisturbed repetitions 0-26 ms.
+ * hypervisor's steal, that makes a disturbance: a third of one core. Measured bursts take 120-310 ms in a span, while
+ * the slowest quarter-seconds of undisturbed repetitions see 0-26 ms, so the threshold is far from both.
  */
 export const DISTURBANCE_MIN_MS = 100;
 
@@ -64,8 +63,8 @@ export function findDisturbance(
 }
 
 /**
- * One line for stderr and the report, e.g. `beam.smp 240 ms, kdamond.0 10 ms; other processes 260 ms, steal 0 ms in
- * 301 ms from 2026-11-23T12:27:55.812Z`.
+ * One line for stderr and the report, e.g. `backup-agent 240 ms, kswapd0 10 ms; other processes 260 ms, steal 0 ms
+ * in 301 ms from 2030-01-01T12:00:00.000Z`.
  */
 export function formatDisturbance(disturbance: Disturbance): string {
   const busiest = disturbance.busiestOthers.map((other) => `${other.name} ${other.ranMs} ms`).join(', ');

@@ -29,7 +29,7 @@ function format(value: number, unit: string): string {
   return `${value} ${unit}`;
 }
 
-/** The Markdown table the README's performance section shows. */
+/** The Markdown report `npm run bench` prints: scenarios, disturbed repetitions, targets (see bench/README.md). */
 export function renderReport(results: BenchResults): string {
   const lines = [
     `Run ${results.startedAt} on ${results.machine.cpus} cores, Node ${results.machine.node}` +
@@ -51,7 +51,7 @@ export function renderReport(results: BenchResults): string {
   }
   const disturbed = Object.entries(results.load).flatMap(([name, r]) =>
     (r.disturbedRuns ?? []).flatMap((disturbance, index) =>
-      // Two lines, a list item and its continuation, to keep the README's lines short.
+      // Two lines, a list item and its continuation, to keep the report's lines short.
       disturbance ? [`- † ${name}, run ${index + 1}:`, `  ${formatDisturbance(disturbance)}.`] : [],
     ),
   );

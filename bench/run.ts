@@ -41,15 +41,14 @@ const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 /**
  * Duration of each fixed-rate repetition, in seconds (after a 1 s warm-up that is not recorded). Long against periodic
- * pauses: until the token header was encoded once per key, issuance ran a full mark-compact about every 11 s (10-17 ms
- * stopped), and a 3 s window held one or none, so its p99 was a coin flip between 3 and 20-40 ms. The VM's own stalls
- * remain; a 10 s window reports the tail a steady load has rather than whether a stall fell inside it.
+ * pauses: a full mark-compact every 10 s or so (10-17 ms stopped) falls in a 3 s window once or not at all, which makes
+ * its p99 a coin flip between 3 and 20-40 ms. The VM's own stalls remain; a 10 s window reports the tail a steady load
+ * has rather than whether a stall fell inside it.
  */
 const PACED_DURATION_SECONDS = Number(process.env.BENCH_PACED_DURATION_SECONDS ?? 10);
 /**
- * At most this many fixed-rate repetitions per scenario, disturbed ones included: a neighbour's burst falls in about
- * one 10 s window in six here (RabbitMQ's check once a minute), so twice REPEATS almost always yields REPEATS
- * undisturbed (12 of 72 were disturbed in session 12's five runs, never more than one in a scenario).
+ * At most this many fixed-rate repetitions per scenario, disturbed ones included: a neighbour waking once a minute
+ * falls in about one 10 s window in six, so twice REPEATS almost always yields REPEATS undisturbed.
  */
 const MAX_PACED_REPETITIONS = 2 * REPEATS;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -181,8 +180,8 @@ interface PairedBaseline {
  * the peer, on a port of its own): after both warm up, a baseline repetition, then a runtime one, and again. The
  * target's ratio is the median of the pairs' ratios (medians.ts), as for fresh tokens against jose. The bracketing
  * baselines, on the runtime's own port before and after each store, are a minute and a half or more from most
- * scenarios, and the machine's speed moves by tens of percent within seconds: in one run the ceiling measured 34k
- * req/s between the stores and 20.5k after SQLite.
+ * scenarios, and a shared VM's speed moves by tens of percent within seconds: the ceiling between the stores and the
+ * one after SQLite can differ by a third.
  */
 async function measurePaired(
   name: string,

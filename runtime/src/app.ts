@@ -35,14 +35,14 @@ import { registerWsTicketRoutes } from './ws-ticket/register-ws-ticket-routes.js
 export type RouteModule = (app: Express, ctx: AppContext) => void;
 
 /**
- * THE list of feature modules, in registration order. Credentials (issue 6) and browser sign-in (issue 7) add their
- * `register...Routes` functions here; nothing else in this file should need to change.
+ * THE list of feature modules, in registration order: the core, then credentials, then browser sign-in. A new
+ * module adds its `register...Routes` function here; nothing else in this file should need to change.
  */
 const ROUTE_MODULES: readonly RouteModule[] = [
   registerHealthRoutes,
   registerWellKnownRoutes,
   registerOperationsRoutes,
-  // -- issue 6 (credentials) modules --
+  // -- credentials: API keys, audit, orgs and team tokens, API clients, Entra tokens, OAuth endpoints --
   registerAuthRoutes,
   registerApiKeyRoutes,
   registerAuditRoutes,
@@ -51,7 +51,7 @@ const ROUTE_MODULES: readonly RouteModule[] = [
   registerClientRoutes,
   registerEntraJwt,
   registerOAuthRoutes,
-  // -- issue 7 (browser sign-in) modules --
+  // -- browser sign-in: sessions, users, the admin console, WebSocket tickets --
   registerSigninRoutes,
   registerUserRoutes,
   registerAdminRoutes,

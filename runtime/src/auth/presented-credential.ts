@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseCookie } from 'cookie';
 import type { CredentialSource } from './resolver.js';
 
-/** Name of the cookie carrying a browser session's access token (issue 7 sets it). */
+/** Name of the cookie carrying a browser session's access token (set by browser sign-in, runtime/src/signin). */
 export const ACCESS_TOKEN_COOKIE = 'access_token';
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 

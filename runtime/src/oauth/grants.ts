@@ -35,5 +35,5 @@ export class GrantRegistry {
   }
 }
 
-/** The app's grant registry (created on first use): e.g. issue 7 may add `refresh_token` here. */
+/** The app's grant registry (created on first use): another module may add a grant type (e.g. `refresh_token`) here. */
 export const grantsOf = perApp((_ctx: AppContext) => new GrantRegistry());

@@ -12,7 +12,8 @@ import { tokenKindsOf } from './token-kinds.js';
 
 /**
  * The OAuth endpoints, all fast routes: `POST /oauth2/token` (client_credentials), `/oauth2/introspect` (RFC 7662)
- * and `/oauth2/revoke` (RFC 7009), with the token kinds this module owns (our access tokens, team/admin tokens, and API keys through 6a's resolver and service).
+ * and `/oauth2/revoke` (RFC 7009), with the token kinds this module owns (our access tokens, team/admin tokens, and
+ * API keys through the API-key resolver and service).
  * Other modules add theirs with `tokenKindsOf(ctx).register(...)` and grants with `grantsOf(ctx).register(...)`.
  */
 export function registerOAuthRoutes(_app: Express, ctx: AppContext): void {

@@ -53,7 +53,7 @@ export type RevocationRequest = TokenRequest;
 
 /**
  * One kind of token `/oauth2/introspect` and `/oauth2/revoke` understand. Kinds are registered by the module that
- * owns the credential: access tokens, team/admin tokens (6b), API keys (6a), refresh tokens (issue 7).
+ * owns the credential: access tokens, team/admin tokens, API keys, refresh tokens (browser sign-in).
  */
 export interface TokenKind {
   /** Short name for logs and metrics: `access_token`, `api_key`, `team_token`, `refresh_token`, `entra_jwt`. */

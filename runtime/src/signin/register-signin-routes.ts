@@ -10,7 +10,7 @@ import { SessionResolver } from './session-resolver.js';
 import { registerSessionRoutes } from './session-routes.js';
 
 /**
- * Browser sign-in (issue 7): `/auth/login`, `/auth/callback`, `/auth/refresh`, `/auth/logout`, the session resolver
+ * Browser sign-in: `/auth/login`, `/auth/callback`, `/auth/refresh`, `/auth/logout`, the session resolver
  * (CSRF Origin check for cookie-authenticated writes, e-mail and name on session principals) and the refresh-token
  * kind of `/oauth2/introspect` and `/oauth2/revoke`. Throws at
  * start-up when the configured issuer is not acceptable (plain http outside loopback, or a loopback development IdP

@@ -31,8 +31,8 @@ export interface OpenStoreOptions {
    * closes every connection idle for 10 s, and the runtime's own periodic queries (a credential-cache refill every
    * `API_KEY_CACHE_TTL_SECONDS`, the denylist and the key ring every minute) come further apart than that: each one
    * opened a connection (a server-side backend, sign-in and, with `DATABASE_AUTH=managed-identity`, TLS and an Entra
-   * token) at a random moment under load. Issue 10: every new backend during a fixed-rate bench run fell on a
-   * 15-28 ms latency spike.
+   * token) at a random moment under load, and every new backend during a fixed-rate bench run fell on a 15-28 ms
+   * latency spike.
    */
   readonly minIdleConnections?: number;
   /** How long a PostgreSQL connection beyond `minIdleConnections` sits idle before it closes, in ms. Default 10000. */

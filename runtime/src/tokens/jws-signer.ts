@@ -4,12 +4,13 @@ import type { SigningAlg } from '../config.js';
 /**
  * Signs a JWT as an RFC 7515 compact JWS with node:crypto's callback form of `sign`, which runs the signature on the
  * libuv thread pool: the event loop keeps parsing and answering other requests while a token is signed, so issuance
- * uses a second core when there is one (about 1.6x the token endpoint's throughput on the 2-core bench machine,
- * against signing on the event loop).
+ * uses a second core when there is one (about 1.6x the token endpoint's throughput on two cores, against signing on
+ * the event loop).
  *
  * Why not jose here: jose signs through WebCrypto, whose argument normalisation and key checks cost far more per ES256
- * token than `crypto.sign` (issue 10: issuance at least twice oidc-provider's). jws-verifier.ts is the counterpart. The
- * serialization is the standard one; tests verify tokens of every algorithm with jose against the published JWKS.
+ * token than `crypto.sign` (the bench's target: issuance at least twice oidc-provider's). jws-verifier.ts is the
+ * counterpart. The serialization is the standard one; tests verify tokens of every algorithm with jose against the
+ * published JWKS.
  */
 export function signJwt(
   alg: SigningAlg,

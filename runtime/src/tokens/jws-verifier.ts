@@ -7,7 +7,7 @@ import type { SigningAlg } from '../config.js';
  *
  * Why not jose here: jose verifies through WebCrypto, whose argument normalisation and job set-up run on the event loop
  * and cost 25-75 µs per ES256 token there under load, against about 10 µs for `crypto.verify`; a fresh token's verify
- * rose from about 70% to 77-92% of jose's own raw rate on the bench machine (issue 10). jose still verifies every token
+ * rose from about 70% to 77-92% of jose's own raw rate on two cores. jose still verifies every token
  * that comes from elsewhere (Entra ID, client assertions), and the tests check that the two agree on our tokens.
  *
  * Strict by design: exactly three segments of canonical base64url without padding, a header that is a JSON object,

@@ -26,7 +26,7 @@ export interface CredentialLookupOptions<V> {
  *
  * Concurrent misses for one id share one store read. Without that, the moment a busy credential's entry expired every
  * request arriving before the refill issued its own query: at 10k tokens/s on PostgreSQL that was dozens of queries
- * every TTL, the pool opening connections to serve them, and a 25-33 ms latency spike (issue 10).
+ * every TTL, the pool opening connections to serve them, and a 25-33 ms latency spike.
  */
 export class CredentialLookup<V> {
   readonly #o: CredentialLookupOptions<V>;

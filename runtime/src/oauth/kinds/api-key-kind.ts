@@ -7,7 +7,7 @@ import { invalidationBusFor } from '../../invalidation/bus.js';
 import type { TokenKind } from '../token-kinds.js';
 
 /**
- * API keys (`sk_live_...`/`sk_test_...`, helper 6a's credential) for introspection and revocation. A key is checked by
+ * API keys (`sk_live_...`/`sk_test_...`) for introspection and revocation. A key is checked by
  * the registered `api_key` resolver itself (checksum, cached hash, expiry, rotation grace), so introspection and
  * `X-API-Key` can never disagree. `exp`/`iat` are not reported: they would cost a store query on the warm path.
  * Revocation goes through the API key service (audit row, invalidation on every replica); only admins reach it, an

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Issue 6a: the access-token denylist. A row per revoked `jti`, kept until the token's own expiry (after that the
+ * The access-token denylist. A row per revoked `jti`, kept until the token's own expiry (after that the
  * token is refused for being expired and the row is pruned).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Browser sign-in (issue 7): one row per sign-in session ("refresh-token family"). Every refresh token of a session
+ * Browser sign-in: one row per sign-in session ("refresh-token family"). Every refresh token of a session
  * points at its family; revoking the family (logout, reuse detection, disabled user) is one row update, and every
  * rotation checks the family in the same transaction, so a rotation racing a logout cannot leave a live token behind.
  */
