@@ -13,9 +13,15 @@ export interface CommandResult {
 }
 
 /** Runs a command to completion; never throws for a non-zero exit (the caller asserts on `code`). */
-export async function run(command: string, args: readonly string[], timeoutMs: number): Promise<CommandResult> {
+export async function run(
+  command: string,
+  args: readonly string[],
+  timeoutMs: number,
+  options: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<CommandResult> {
   try {
     const { stdout, stderr } = await execFileAsync(command, [...args], {
+      ...options,
       maxBuffer: MAX_OUTPUT_BYTES,
       timeout: timeoutMs,
       killSignal: 'SIGKILL',
