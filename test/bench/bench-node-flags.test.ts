@@ -4,9 +4,11 @@ import { BENCH_NODE_FLAGS, missingBenchNodeFlags } from '../../bench/bench-node-
 import { startChildServer } from '../../bench/child-server.js';
 
 describe('the bench process node flags', () => {
-  it('are on the node command line of `npm run bench`', () => {
+  it('are on the node command line of `npm run bench`, which runs after its self-checks', () => {
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
-    const words = (scripts.bench ?? '').split(/\s+/);
+    const [checks, measure] = (scripts.bench ?? '').split(' && ');
+    expect(checks).toBe('vitest run --config bench/checks/vitest.config.ts');
+    const words = (measure ?? '').split(/\s+/);
     expect(words[0]).toBe('node');
     for (const flag of BENCH_NODE_FLAGS) expect(words.slice(0, words.indexOf('bench/run.ts'))).toContain(flag);
   });

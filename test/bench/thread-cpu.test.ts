@@ -30,6 +30,11 @@ describe('procfs parsing', () => {
   });
 });
 
+/** User and system CPU time of a `process.cpuUsage()` delta, in ms. */
+function cpuMs({ user, system }: NodeJS.CpuUsage): number {
+  return (user + system) / 1000;
+}
+
 describe('ProcfsReader', () => {
   it('reads fresh times through the descriptors it keeps open, and drops a thread once it has exited', async () => {
     const reader = new ProcfsReader();
@@ -44,9 +49,11 @@ describe('ProcfsReader', () => {
       const workerTid = Number(threadSelf.split('/').at(-1));
       const before = reader.readThreads(process.pid);
       expect(before.has(workerTid)).toBe(true);
-      const spinUntil = performance.now() + 30;
-      while (performance.now() < spinUntil) {
-        // burn 30 ms of CPU on this (the main) thread
+      // Burn 30 ms of CPU on this (the main) thread, counted in CPU time rather than wall-clock time: on a busy
+      // machine a wall-clock spin may hardly run at all.
+      const cpuBefore = process.cpuUsage();
+      while (cpuMs(process.cpuUsage(cpuBefore)) < 30) {
+        // spin
       }
       await worker.terminate();
       const after = reader.readThreads(process.pid);

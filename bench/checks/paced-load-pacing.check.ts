@@ -1,28 +1,25 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runPacedLoad } from '../../bench/paced-load.js';
-import { waitThen } from '../../bench/pacer.js';
+import { describe, expect, it, vi } from 'vitest';
+import { probeServers } from '../../test/support/probe-server.js';
+import { runPacedLoad } from '../paced-load.js';
+import { waitThen } from '../pacer.js';
+
+/**
+ * A self-check of the bench, run by `npm run bench` before it measures (bench/checks/vitest.config.ts): whether the
+ * generator sleeps sub-millisecond remainders depends on how fast this machine answers, so it is not part of
+ * `npm test`.
+ */
 
 // The real pacer, observed: every wait of the generator goes through it.
-vi.mock(import('../../bench/pacer.js'), async (importOriginal) => {
+vi.mock(import('../pacer.js'), async (importOriginal) => {
   const actual = await importOriginal();
   return { ...actual, waitThen: vi.fn(actual.waitThen) };
 });
 
-let server: Server | undefined;
-
-afterEach(async () => {
-  const running = server;
-  server = undefined;
-  if (running) await new Promise((resolve) => running.close(resolve));
-});
+const probe = probeServers();
 
 describe('runPacedLoad pacing', () => {
   it('waits out sub-millisecond remainders with sleeps, not with millisecond timers', async () => {
-    server = createServer((_request, response) => response.end());
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const { url } = await probe.serve((_request, response) => response.end());
     // A request every 0.5 ms: after each send the next one is due in under a millisecond.
     const result = await runPacedLoad({ url, connections: 4, rate: 2000, durationSeconds: 0.2, warmupSeconds: 0 });
     expect(result.requests + result.errors).toBe(400);
