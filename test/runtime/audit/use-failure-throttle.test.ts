@@ -19,7 +19,7 @@ describe.each(STORE_DIALECTS)('use-failure audit throttle on %s', (dialect) => {
         .where('kind', '=', 'api_key.use_failed')
         .where('ip', '=', ip)
         .execute();
-    await eventually(async () => (await rows()).length >= expected, 2000);
+    await eventually(async () => (await rows()).length >= expected);
     return rows();
   }
 

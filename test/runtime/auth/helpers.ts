@@ -68,11 +68,18 @@ export async function createKey(
   return (await res.json()) as CreatedKey;
 }
 
-/** Polls `check` every 20 ms until it returns true or `timeoutMs` passes; returns the elapsed ms (or throws). */
-export async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+/**
+ * How long `eventually` waits, in ms: far longer than anything it waits for takes, so that a slow or busy machine
+ * never fails a test. A bound that matters is asserted without wall-clock time: the test apps run on a manual clock,
+ * so a cached credential is refused on another replica only through the invalidation bus, never by its TTL.
+ */
+const EVENTUALLY_TIMEOUT_MS = 15_000;
+
+/** Polls `check` every 20 ms until it returns true; throws after `EVENTUALLY_TIMEOUT_MS`. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = EVENTUALLY_TIMEOUT_MS): Promise<void> {
   const started = Date.now();
   for (;;) {
-    if (await check()) return Date.now() - started;
+    if (await check()) return;
     if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

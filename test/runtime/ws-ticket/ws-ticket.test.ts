@@ -226,8 +226,8 @@ describe.each(STORE_DIALECTS)('WebSocket tickets (%s)', (dialect) => {
         .where('kind', '=', kind)
         .where('actor_subject', '=', `api_key:${key.key_id}`)
         .execute();
-    await eventually(async () => (await rows('ws_ticket.use_failed')).length > 0, 2000);
-    await eventually(async () => (await rows('ws_ticket.issued')).length > 0, 2000);
+    await eventually(async () => (await rows('ws_ticket.use_failed')).length > 0);
+    await eventually(async () => (await rows('ws_ticket.issued')).length > 0);
     const failed = await rows('ws_ticket.use_failed');
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({
@@ -283,7 +283,7 @@ describe.each(STORE_DIALECTS)('WebSocket tickets (%s)', (dialect) => {
     suite.app.clock.advance(301);
     expect(await expiredRows()).toBeGreaterThan(0);
     const fresh = await issueTicket(suite.app, { apiKey: key });
-    await eventually(async () => (await expiredRows()) === 0, 2000);
+    await eventually(async () => (await expiredRows()) === 0);
     expect((await redeem(suite.app, fresh)).status).toBe(200);
   });
 });
