@@ -3,8 +3,9 @@
 # images scripts/image/base.sh assembles, and prints the image's uncompressed size.
 #   <name>  image name, default localhost/gatehouse-runtime:dev
 # Docker image format, because the OCI format has no HEALTHCHECK. Unchanged inputs reuse buildah's layer cache.
-# If the host's npm trusts an extra CA bundle (npm config `cafile`, e.g. behind a TLS-inspecting proxy), it is
-# bind-mounted into the build's RUN steps and named by the NPM_CAFILE build argument; it is not stored in the image.
+# If the host's npm trusts an extra CA bundle (npm config `cafile` or NODE_EXTRA_CA_CERTS, e.g. behind a
+# TLS-inspecting proxy), it is bind-mounted into the build's RUN steps and named by the NPM_CAFILE build argument;
+# it is not stored in the image.
 set -euo pipefail
 
 image="${1:-localhost/gatehouse-runtime:dev}"
@@ -25,9 +26,14 @@ if [ -z "$node_image" ] || [ -z "$build_image" ]; then
 fi
 
 # Mounted for RUN steps only (a bind mount is never committed to a layer).
+# npm's own `cafile` first; else NODE_EXTRA_CA_CERTS, through which Node (and so npm) trusts the same extra CA when
+# npm's configuration names none (for example a Node installed outside the machine's npm prefix).
 ca_args=()
 cafile="$(npm config get cafile 2>/dev/null || true)"
-if [ -n "$cafile" ] && [ "$cafile" != null ] && [ "$cafile" != undefined ] && [ -f "$cafile" ]; then
+if [ -z "$cafile" ] || [ "$cafile" = null ] || [ "$cafile" = undefined ] || [ ! -f "$cafile" ]; then
+  cafile="${NODE_EXTRA_CA_CERTS:-}"
+fi
+if [ -n "$cafile" ] && [ -f "$cafile" ]; then
   ca_args=(--volume "$cafile:/run/npm-ca.pem:ro" --build-arg NPM_CAFILE=/run/npm-ca.pem)
 fi
 
