@@ -10,7 +10,7 @@
 # Prints `NODE_IMAGE=<name>` and `BUILD_IMAGE=<name>` on stdout; progress goes to stderr.
 set -euo pipefail
 
-NODE_VERSION=24.9.0
+NODE_VERSION=24.22.3
 NPM_VERSION=11.6.0
 DEBIAN_SUITE=bookworm
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
