@@ -28,17 +28,35 @@ function splitScopes(value: string, where: string, into: string[]): void {
   for (const scope of value.split(/[\s,]+/)) if (scope) into.push(scope);
 }
 
+/** A query parameter that is not `scope` but reads like it (`Scope`, `scope[]`, `scopes`, ` scope`). */
+const SCOPE_LIKE = /^[^a-z]*scope/i;
+
 /**
- * Required scopes: `?scope=a,b` (comma or space separated; repeated parameters add up) when `fromQuery`, plus the
- * `X-Auth-Require-Scopes` header.
+ * Required scopes: `?scope=a,b` (comma or space separated, given once) plus the `X-Auth-Require-Scopes` header. A
+ * parameter that reads like `scope` but is not exactly it (`Scope=`, `scope[]=`, `scopes=`), or a repeated `scope`, is
+ * refused with 400 rather than ignored: a scope the caller asked for is never dropped.
  */
-export function requiredScopes(req: IncomingMessage, fromQuery: boolean): string[] {
+export function requiredScopes(req: IncomingMessage): string[] {
   const scopes: string[] = [];
   const url = req.url ?? '';
   const q = url.indexOf('?');
-  if (fromQuery && q !== -1) {
-    for (const value of new URLSearchParams(url.slice(q + 1)).getAll('scope'))
+  if (q !== -1) {
+    let seen = false;
+    for (const [name, value] of new URLSearchParams(url.slice(q + 1))) {
+      if (name !== 'scope') {
+        if (SCOPE_LIKE.test(name)) {
+          throw invalidRequest(
+            `query.${name.slice(0, 64)}: not a supported parameter; give the required scopes once as scope=a,b`,
+            'bad_scope_param',
+          );
+        }
+        continue;
+      }
+      if (seen)
+        throw invalidRequest('query.scope: given more than once; list the scopes in one scope=a,b', 'bad_scope_param');
+      seen = true;
       splitScopes(value, 'query.scope', scopes);
+    }
   }
   const header = req.headers[REQUIRED_SCOPES_HEADER];
   if (typeof header === 'string') splitScopes(header, 'header X-Auth-Require-Scopes', scopes);
@@ -58,7 +76,8 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
     description:
       'Refusals carry the error code in X-Auth-Error as well (gateways drop the body). Required scopes may also come ' +
       'from the X-Auth-Require-Scopes header. For Envoy ext_authz (HTTP service, path_prefix /auth/verify) any method ' +
-      'on /auth/verify/{original path} answers the same way, with scopes from the header only. A one-time WebSocket ' +
+      'on /auth/verify/{original path} answers the same way; a scope parameter in its query is honoured too. Scope ' +
+      'parameters are given once: a repeated scope, or Scope=, scope[]= and the like, answer 400. A one-time WebSocket ' +
       "ticket (POST /auth/ws-ticket) is accepted here and nowhere else: ?ws_ticket= (also in the Envoy form's " +
       'original query), the X-WS-Ticket header, or the query of X-Forwarded-Uri (Traefik); it decides over any ' +
       'other credential on the request and yields the principal that asked for it.',
@@ -95,10 +114,10 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
     },
   });
   const auth = authOf(ctx);
-  const verify = (fromQuery: boolean) => async (req: IncomingMessage, res: ServerResponse) => {
+  const verify = async (req: IncomingMessage, res: ServerResponse) => {
     let principal: Principal;
     try {
-      const required = requiredScopes(req, fromQuery);
+      const required = requiredScopes(req);
       principal = await auth.authenticate(req, { forwardAuth: true });
       assertPermissions(principal, required, 'scope');
     } catch (error) {
@@ -126,8 +145,8 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
     ]);
     res.end();
   };
-  ctx.fast.add('GET', '/auth/verify', verify(true));
-  // Envoy ext_authz (HTTP service, `path_prefix: /auth/verify`) sends the original method and path under the prefix;
-  // the original query belongs to the product, so required scopes come from the header only.
-  app.all('/auth/verify/{*original}', verify(false));
+  ctx.fast.add('GET', '/auth/verify', verify);
+  // Envoy ext_authz (HTTP service, `path_prefix: /auth/verify`) sends the original method, path and query under the
+  // prefix. A `scope` in that query is honoured like on `/auth/verify` (and `/auth/verify/`): never silently dropped.
+  app.all('/auth/verify/{*original}', verify);
 }

@@ -52,7 +52,7 @@ describe.each(STORE_DIALECTS)('GET /auth/verify (forward auth) on %s', (dialect)
 
   it('answers 403 forbidden naming the first missing scope', async () => {
     const key = await createKey(suite.app, suite.admin, { name: 'narrow', scopes: ['incidents:read'] });
-    const res = await call(suite.app, '/auth/verify?scope=incidents:read&scope=graph:read', { apiKey: key.api_key });
+    const res = await call(suite.app, '/auth/verify?scope=incidents:read,graph:read', { apiKey: key.api_key });
     expect(res.status).toBe(403);
     expect(res.headers.get('x-auth-error')).toBe('forbidden');
     expect(await res.json()).toEqual({
@@ -79,8 +79,7 @@ describe.each(STORE_DIALECTS)('GET /auth/verify (forward auth) on %s', (dialect)
 
   it('serves Envoy ext_authz under the /auth/verify prefix with scopes from X-Auth-Require-Scopes', async () => {
     const key = await createKey(suite.app, suite.admin, { name: 'envoy', scopes: ['search:read'] });
-    // The original request's query belongs to the product and is not read as required scopes.
-    const ok = await call(suite.app, '/auth/verify/api/search?scope=whatever', {
+    const ok = await call(suite.app, '/auth/verify/api/search?q=whatever', {
       apiKey: key.api_key,
       method: 'POST',
       headers: { 'X-Auth-Require-Scopes': 'search:read' },
@@ -96,5 +95,45 @@ describe.each(STORE_DIALECTS)('GET /auth/verify (forward auth) on %s', (dialect)
     expect(await denied.json()).toEqual({
       error: { code: 'forbidden', message: 'The credential lacks the scope "graph:read"' },
     });
+  });
+
+  it('honours ?scope= on every verify path: trailing slash, Envoy prefix, any method', async () => {
+    const key = await createKey(suite.app, suite.admin, { name: 'search-only', scopes: ['search:read'] });
+    for (const [method, path] of [
+      ['GET', '/auth/verify?scope=users:manage'],
+      ['GET', '/auth/verify/?scope=users:manage'],
+      ['GET', '/auth/verify/api/admin?scope=users:manage'],
+      ['POST', '/auth/verify/api/admin?q=1&scope=users:manage'],
+      ['GET', '/Auth/Verify?scope=users:manage'],
+    ] as const) {
+      const res = await call(suite.app, path, { apiKey: key.api_key, method });
+      expect({ path, status: res.status }).toEqual({ path, status: 403 });
+      expect(await res.json()).toEqual({
+        error: { code: 'forbidden', message: 'The credential lacks the scope "users:manage"' },
+      });
+    }
+    const ok = await call(suite.app, '/auth/verify/?scope=search:read', { apiKey: key.api_key });
+    expect(ok.status).toBe(200);
+  });
+
+  it('refuses unknown, ambiguous or repeated scope parameters with 400 naming the parameter', async () => {
+    const key = await createKey(suite.app, suite.admin, { name: 'search-only-2', scopes: ['search:read'] });
+    const cases: Array<[string, string]> = [
+      ['/auth/verify?Scope=users:manage', 'query.Scope'],
+      ['/auth/verify?scope[]=users:manage', 'query.scope[]'],
+      ['/auth/verify?scopes=users:manage', 'query.scopes'],
+      ['/auth/verify?SCOPE=users:manage&scope=search:read', 'query.SCOPE'],
+      ['/auth/verify?scope=search:read&scope=users:manage', 'query.scope'],
+      ['/auth/verify/?scope=search:read&scope=users:manage', 'query.scope'],
+      ['/auth/verify/api/x?Scope=users:manage', 'query.Scope'],
+    ];
+    for (const [path, parameter] of cases) {
+      const res = await call(suite.app, path, { apiKey: key.api_key });
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+      expect(res.headers.get('x-auth-error')).toBe('invalid_request');
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('invalid_request');
+      expect(body.error.message.startsWith(`${parameter}:`)).toBe(true);
+    }
   });
 });
