@@ -51,7 +51,7 @@ describe('CPU windows from samples', () => {
       sample(100, {}, 0, {
         others: { 35: ['kworker/0:1-mm_percpu_wq', 106], 70: ['kdamond.0', 51], 90: ['new', 5, 2] },
       }),
-      sample(200, {}, 0, { others: { 35: ['kworker/0:1-events', 109], 80: ['beam.smp', 3], 91: ['idle', 7] } }),
+      sample(200, {}, 0, { others: { 35: ['kworker/0:1-events', 109], 80: ['busy-neighbour', 3], 91: ['idle', 7] } }),
     ];
     // A kernel worker renames itself with its work and stays the same process. 91 and 80 started inside the span, and
     // 90 is a new process on an old pid (another start time): all three count from zero. 90 and 70 exited before the

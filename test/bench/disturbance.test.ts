@@ -7,14 +7,14 @@ const ROLES: ThreadRoles = { runtimeMainTid: 10, generatorTid: 21 };
 
 /**
  * Samples 100 ms apart from 0 while the runtime's main thread runs 60 ms of each interval; `neighbour(i)` gives the
- * cumulative ticks (10 ms) of a neighbour process `beam.smp` at sample i, and `steal(i)` the machine's steal ticks.
+ * cumulative ticks (10 ms) of a neighbour process `busy-neighbour` at sample i, and `steal(i)` the machine's steal ticks.
  * The machine's process ticks are the runtime's plus the neighbour's.
  */
 function timeline(count: number, neighbour: (i: number) => number, steal: (i: number) => number = () => 0) {
   return Array.from({ length: count }, (_, i) =>
     sample(i * 100, { 'runtime/10': [i * 60, 0] }, i * 6 + neighbour(i), {
       steal: steal(i),
-      others: { 4000: ['beam.smp', neighbour(i)] },
+      others: { 4000: ['busy-neighbour', neighbour(i)] },
     }),
   );
 }
@@ -49,10 +49,10 @@ describe('findDisturbance', () => {
       spanMs: 300,
       otherRanMs: 240,
       stealMs: 0,
-      busiestOthers: [{ pid: 4000, name: 'beam.smp', ranMs: 240 }],
+      busiestOthers: [{ pid: 4000, name: 'busy-neighbour', ranMs: 240 }],
     });
     expect(formatDisturbance(disturbance!)).toBe(
-      `beam.smp 240 ms; other processes 240 ms, steal 0 ms in 300 ms from ${new Date(1200).toISOString()}`,
+      `busy-neighbour 240 ms; other processes 240 ms, steal 0 ms in 300 ms from ${new Date(1200).toISOString()}`,
     );
   });
 

@@ -6,7 +6,7 @@ const BURST = {
   spanMs: 301,
   otherRanMs: 260,
   stealMs: 0,
-  busiestOthers: [{ pid: 13979, name: 'beam.smp', ranMs: 240 }],
+  busiestOthers: [{ pid: 13979, name: 'busy-neighbour', ranMs: 240 }],
 };
 
 function results(load: BenchResults['load']): BenchResults {
@@ -39,7 +39,7 @@ describe('renderReport', () => {
     );
     expect(report).toContain(
       '- † issuance at half saturation (fixed rate), run 2:\n' +
-        '  beam.smp 240 ms; other processes 260 ms, steal 0 ms in 301 ms from 2026-11-23T12:27:55.812Z.',
+        '  busy-neighbour 240 ms; other processes 260 ms, steal 0 ms in 301 ms from 2026-11-23T12:27:55.812Z.',
     );
     expect(report).toContain('| issuance p99 at half saturation | 5.1 ms | ≤ 10 ms | yes |');
   });
