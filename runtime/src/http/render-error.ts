@@ -2,10 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AppError, invalidRequest, OAuthError } from '../errors.js';
 
-/** Body-parser / raw-body errors carry a `type`; the ones below are the caller's fault. */
-function fromBodyParser(error: unknown): AppError | undefined {
-  const e = error as { type?: unknown; status?: unknown; limit?: unknown };
-  if (typeof e?.type !== 'string' || typeof e.status !== 'number' || e.status >= 500) return undefined;
+/**
+ * Errors of the libraries that read the request for us, translated to the caller's fault they are: body-parser /
+ * raw-body errors (a `type`, or a 4xx `status` wrapping a zlib error for a body that does not decode as its
+ * Content-Encoding), and the router's `URIError` for a path parameter that is not valid percent-encoding.
+ */
+function fromRequestReader(error: unknown): AppError | undefined {
+  const e = error as { type?: unknown; status?: unknown; limit?: unknown; code?: unknown };
+  if (typeof e?.status !== 'number' || e.status < 400 || e.status >= 500) return undefined;
+  if (error instanceof URIError) return invalidRequest('A path parameter is not valid percent-encoding', 'bad_path');
   switch (e.type) {
     case 'entity.parse.failed':
       return invalidRequest('The request body is not valid JSON', 'malformed_body');
@@ -15,6 +20,10 @@ function fromBodyParser(error: unknown): AppError | undefined {
     case 'charset.unsupported':
       return invalidRequest('The request body has an unsupported encoding or charset', 'bad_encoding');
     default:
+      // zlib: Z_DATA_ERROR and the like; brotli: ERR__ERROR_FORMAT_...
+      if (typeof e.code === 'string' && (e.code.startsWith('Z_') || e.code.startsWith('ERR__'))) {
+        return invalidRequest('The request body does not decode as its Content-Encoding', 'bad_encoding');
+      }
       return invalidRequest('The request body could not be read', 'bad_body');
   }
 }
@@ -22,7 +31,7 @@ function fromBodyParser(error: unknown): AppError | undefined {
 /** Turns any thrown value into the error the caller sees. Unknown errors become `internal`. */
 export function toPublicError(error: unknown): AppError | OAuthError {
   if (error instanceof AppError || error instanceof OAuthError) return error;
-  return fromBodyParser(error) ?? new AppError('internal', 'Internal error', { cause: error });
+  return fromRequestReader(error) ?? new AppError('internal', 'Internal error', { cause: error });
 }
 
 /**
