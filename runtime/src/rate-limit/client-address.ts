@@ -5,23 +5,59 @@ import { isIPv4, isIPv6 } from 'node:net';
 export type TrustProxyFn = (address: string, hopIndex: number) => boolean;
 
 /**
- * The caller's address with the same `trust proxy` rule Express applies to `req.ip`, so fast routes (which skip
- * Express) and Express routes agree: walk `X-Forwarded-For` from the nearest hop while the hop is trusted.
+ * The caller's address under the `trust proxy` rule Express compiles (`app.get('trust proxy fn')`), the same for fast
+ * routes and Express routes: walk `X-Forwarded-For` from the nearest hop while the hop is trusted. Every address is
+ * canonical (`canonicalAddress`), so `203.0.113.7:1234`, `203.0.113.07` and `::ffff:203.0.113.7` are one caller; a hop
+ * that does not parse as an IP address ends the walk at the last trusted hop.
  */
 export function clientAddress(req: IncomingMessage, trust: TrustProxyFn | undefined): string {
-  const expressIp = (req as { ip?: unknown }).ip;
-  if (typeof expressIp === 'string' && expressIp !== '') return expressIp;
-  let address = req.socket.remoteAddress ?? 'unknown';
+  const socketAddress = req.socket.remoteAddress ?? 'unknown';
+  let address = canonicalAddress(socketAddress) ?? socketAddress;
   const forwarded = req.headers['x-forwarded-for'];
   if (!trust || typeof forwarded !== 'string') return address;
   const hops = forwarded.split(',');
   for (let i = hops.length - 1, hop = 0; i >= 0; i--, hop++) {
     if (!trust(address, hop)) return address;
-    const next = hops[i]?.trim();
-    if (!next) return address;
+    const next = canonicalAddress(hops[i] as string);
+    if (next === undefined) return address;
     address = next;
   }
   return address;
+}
+
+/** Dotted-quad IPv4, leading zeros allowed (read as decimal), with an optional port. */
+const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?::\d{1,5})?$/;
+/** A bracketed IPv6 address with an optional port: `[2001:db8::1]:443`. */
+const BRACKETED = /^\[([^\]]+)\](?::\d{1,5})?$/;
+
+/**
+ * One spelling per address, or undefined when `value` is not an IP address (with an optional port): IPv4 as dotted
+ * decimal (`203.0.113.07` and `203.0.113.7:1234` are `203.0.113.7`), IPv4-mapped IPv6 as its IPv4 address, IPv6 in
+ * its RFC 5952 form (`[2001:DB8::0:1]:443` is `2001:db8::1`), zone ids dropped.
+ */
+export function canonicalAddress(value: string): string | undefined {
+  const trimmed = value.trim();
+  if (isIPv4(trimmed)) return trimmed;
+  if (trimmed === '' || trimmed.length > 64) return undefined;
+  const quad = DOTTED_QUAD.exec(trimmed);
+  if (quad) {
+    const octets = quad.slice(1, 5).map(Number);
+    return octets.every((octet) => octet <= 255) ? octets.join('.') : undefined;
+  }
+  const v6 = (BRACKETED.exec(trimmed)?.[1] ?? trimmed).split('%', 1)[0] as string;
+  const groups = ipv6Groups(v6);
+  if (!groups) return undefined;
+  if (isMapped(groups)) return mappedIPv4(groups);
+  // The WHATWG URL serializer writes IPv6 in the RFC 5952 form (lower case, longest zero run compressed).
+  return new URL(`http://[${v6}]/`).hostname.slice(1, -1);
+}
+
+const isMapped = (groups: number[]): boolean =>
+  groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
+
+function mappedIPv4(groups: number[]): string {
+  const [high = 0, low = 0] = groups.slice(6);
+  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
 }
 
 /**
@@ -34,11 +70,7 @@ export function failureCountingKey(address: string): string {
   if (isIPv4(address)) return address;
   const groups = ipv6Groups(address);
   if (!groups) return address;
-  const mapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
-  if (mapped) {
-    const [high = 0, low = 0] = groups.slice(6);
-    return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
-  }
+  if (isMapped(groups)) return mappedIPv4(groups);
   return `${groups
     .slice(0, 4)
     .map((group) => group.toString(16))

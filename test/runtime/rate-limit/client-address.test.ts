@@ -1,6 +1,7 @@
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import {
+  canonicalAddress,
   clientAddress,
   failureCountingKey,
   type TrustProxyFn,
@@ -29,10 +30,49 @@ describe('clientAddress (the fast-route twin of req.ip)', () => {
     expect(clientAddress(request('127.0.0.1', '203.0.113.7, 198.51.100.2'), trust)).toBe('198.51.100.2');
   });
 
-  it('uses the socket address without a header or without a trust rule, and prefers Express req.ip', () => {
+  it('uses the socket address without a header or without a trust rule', () => {
     expect(clientAddress(request('127.0.0.1'), trust)).toBe('127.0.0.1');
+    expect(clientAddress(request('::ffff:127.0.0.1'), trust)).toBe('127.0.0.1');
     expect(clientAddress(request('127.0.0.1', '203.0.113.7'), undefined)).toBe('127.0.0.1');
-    expect(clientAddress(Object.assign(request('127.0.0.1'), { ip: '192.0.2.4' }), trust)).toBe('192.0.2.4');
+  });
+
+  it('gives one address however a hop spells it: ports stripped, IPv4, IPv4-mapped and IPv6 canonical', () => {
+    for (const spelling of [
+      '203.0.113.7',
+      '203.0.113.7:1234',
+      ' 203.0.113.07 ',
+      '203.000.113.007:80',
+      '::ffff:203.0.113.7',
+      '[::FFFF:203.0.113.7]:443',
+      '::ffff:cb00:7107',
+    ]) {
+      expect({ spelling, ip: clientAddress(request('127.0.0.1', spelling), trust) }).toEqual({
+        spelling,
+        ip: '203.0.113.7',
+      });
+    }
+    for (const spelling of ['2001:DB8:0:0::1', '[2001:db8::0:1]:8443', '2001:0db8:0000:0000:0000:0000:0000:0001']) {
+      expect(clientAddress(request('127.0.0.1', spelling), trust)).toBe('2001:db8::1');
+    }
+  });
+
+  it('falls back to the last trusted hop when a hop does not parse', () => {
+    expect(clientAddress(request('127.0.0.1', 'not-an-ip'), trust)).toBe('127.0.0.1');
+    expect(clientAddress(request('127.0.0.1', '203.0.113.7, garbage'), trust)).toBe('127.0.0.1');
+    expect(clientAddress(request('10.0.0.5', '203.0.113.7, 10.0.0.9:3000, unknown'), trust)).toBe('10.0.0.5');
+    expect(clientAddress(request('10.0.0.5', '203.0.113.7:123456'), trust)).toBe('10.0.0.5');
+    expect(clientAddress(request('10.0.0.5', 'example.com'), trust)).toBe('10.0.0.5');
+    expect(clientAddress(request('10.0.0.5', '1.2.3.4@example.com'), trust)).toBe('10.0.0.5');
+    expect(clientAddress(request('10.0.0.5', '10.0.0.9:3000, 203.0.113.7'), trust)).toBe('203.0.113.7');
+  });
+});
+
+describe('canonicalAddress', () => {
+  it('refuses what is not an IP address', () => {
+    for (const value of ['', 'unknown', 'dead.beef', '1.2.3.4/24', '[::1', '::1]', '2001:db8::1::2', 'a'.repeat(70)]) {
+      expect({ value, canonical: canonicalAddress(value) }).toEqual({ value, canonical: undefined });
+    }
+    expect(canonicalAddress('fe80::1%eth0')).toBe('fe80::1');
   });
 });
 

@@ -85,6 +85,26 @@ describe.each(STORE_DIALECTS)('brute-force limit on %s (in process)', (dialect) 
     expect((await call(suite.app, '/auth/verify', { apiKey: suite.admin, ip: `${base}.11` })).status).toBe(200);
   });
 
+  it('counts an address as one however X-Forwarded-For spells it (port, leading zeros, mapped, bracketed)', async () => {
+    const c = 1 + randomInt(254);
+    const d = 1 + randomInt(9);
+    const spellings = [
+      `198.19.${c}.${d}:1234`,
+      `198.19.${c}.0${d}`,
+      `198.019.${c}.${d}:80`,
+      `[::ffff:198.19.${c}.${d}]:443`,
+      `198.19.${c}.${d}:5555`,
+      `::FFFF:198.19.${c}.${d}`,
+    ];
+    for (const [i, ip] of spellings.entries()) {
+      const res = await call(suite.app, '/api/v1/api-keys', { apiKey: 'sk_test_nope', ip });
+      expect({ ip, status: res.status }).toEqual({ ip, status: i < 5 ? 401 : 429 });
+    }
+    const limited = await call(suite.app, '/auth/verify', { apiKey: suite.admin, ip: `198.19.${c}.${d}` });
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toEqual(RATE_LIMITED);
+  });
+
   it('offers a reusable limiter that throws rate_limited with Retry-After', async () => {
     const limiter = new RateLimiter(suite.app.ctx, { name: `test-${randomIp()}`, points: 2, durationSeconds: 30 });
     await limiter.consume('client-a');
