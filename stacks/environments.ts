@@ -1,8 +1,9 @@
 /**
  * The environments gatehouse deploys, as data. A stack is built from each entry; nothing branches on the name.
  *
- * The tenant and subscription ids, storage account, Key Vault and container registry names below are PLACEHOLDERS (all-repeating
- * GUIDs, `example` names): replace them with your own before `cdktf deploy`. Synthesis works with them as is.
+ * Every entry below is a sample (`example: true`): the tenant and subscription ids, the deploy runner's IP ranges and
+ * network, the storage account, Key Vault and container registry names are PLACEHOLDERS. Replace them with your own
+ * and remove `example`: without it, a placeholder fails synthesis, naming the environment and the field.
  */
 
 /** Where Terraform keeps state: an Azure Storage blob, reached with Entra ID auth (no storage keys). */
@@ -16,11 +17,27 @@ export interface StateBackendSettings {
   readonly useAzureadAuth: true;
 }
 
-/** Who may reach the Key Vault over the public endpoint; both empty = public network access off. */
+/**
+ * How the machine running `cdktf deploy` reaches the Key Vault to write secrets. The vault's firewall refuses
+ * everyone else, so there is no default: an environment without one fails synthesis.
+ */
+export type DeployerAccessSettings =
+  /** The public endpoint, admitted from these IPv4 addresses or CIDR ranges: the deploy runner's egress. */
+  | { readonly kind: 'ipRanges'; readonly ipRanges: readonly string[] }
+  /**
+   * From inside the network, through the vault's private endpoint. With `virtualNetworkId` (the runner's network, same
+   * subscription, an address space apart from the runtime's), the stack peers it with the runtime's network and
+   * links the private DNS zones to it; without, the runner must already reach the runtime's network and resolve them.
+   */
+  | { readonly kind: 'privateNetwork'; readonly virtualNetworkId?: string };
+
+/** Who may reach the Key Vault. The runtime always reaches it through a private endpoint in its own network. */
 export interface KeyVaultNetworkSettings {
-  /** IPv4 addresses or CIDR ranges, e.g. the deployment runner's egress. */
+  /** The deploy machine's path to the vault. */
+  readonly deployerAccess: DeployerAccessSettings;
+  /** Further IPv4 addresses or CIDR ranges the firewall admits (operators' workstations). */
   readonly allowedIpRanges: readonly string[];
-  /** Subnet ids with the `Microsoft.KeyVault` service endpoint. */
+  /** Subnet ids with the `Microsoft.KeyVault` service endpoint that the firewall admits. */
   readonly allowedSubnetIds: readonly string[];
 }
 
@@ -64,8 +81,12 @@ export interface RuntimeSettings {
   readonly maxReplicas: number;
   /** Spread the Container Apps environment over availability zones. */
   readonly zoneRedundancyEnabled: boolean;
-  /** Address space of the runtime's virtual network and its /23 runtime subnet (admitted by the Key Vault firewall). */
-  readonly network: { readonly addressSpace: string; readonly runtimeSubnetPrefix: string };
+  /** Address space of the runtime's virtual network, its runtime subnet and its private-endpoint subnet. */
+  readonly network: {
+    readonly addressSpace: string;
+    readonly runtimeSubnetPrefix: string;
+    readonly privateEndpointSubnetPrefix: string;
+  };
   readonly database: DatabaseSettings;
   /** Azure Cache for Redis for rate limits shared across replicas; omit for none. */
   readonly redis?: { readonly skuName: 'Basic' | 'Standard' | 'Premium'; readonly capacity: number };
@@ -83,6 +104,11 @@ export interface ClientSettings {
 export interface EnvironmentSettings {
   /** Short name, used in resource names and as the stack name (`cdktf deploy <name>`). */
   readonly name: string;
+  /**
+   * The entry is a sample: its values may be placeholders (documentation IP ranges, repeated-digit GUIDs, example
+   * domains), which fail synthesis otherwise. Remove it once the values are your own.
+   */
+  readonly example?: boolean;
   /** Azure region, e.g. `westeurope`. */
   readonly location: string;
   /** Entra tenant id (GUID). */
@@ -128,13 +154,18 @@ const PLACEHOLDER_TENANT_ID = '11111111-1111-1111-1111-111111111111';
 export const environments: readonly EnvironmentSettings[] = [
   {
     name: 'dev',
+    example: true,
     location: 'westeurope',
     tenantId: PLACEHOLDER_TENANT_ID,
     subscriptionId: 'dddddddd-dddd-dddd-dddd-dddddddddddd',
     resourceGroupName: 'rg-gatehouse-dev',
     keyVaultName: 'kv-gatehouse-dev-ex',
-    // TEST-NET-3 (RFC 5737) placeholder: the range your deployments run from.
-    keyVaultNetwork: { allowedIpRanges: ['203.0.113.0/24'], allowedSubnetIds: [] },
+    // TEST-NET-3 (RFC 5737) placeholder: replace with the egress range your deployments run from.
+    keyVaultNetwork: {
+      deployerAccess: { kind: 'ipRanges', ipRanges: ['203.0.113.0/24'] },
+      allowedIpRanges: [],
+      allowedSubnetIds: [],
+    },
     // A local front end signing in against dev; the runtime's own URL is always a redirect URI.
     redirectOrigins: ['http://localhost:3000'],
     loopbackRedirectsAllowed: true,
@@ -148,7 +179,11 @@ export const environments: readonly EnvironmentSettings[] = [
       minReplicas: 0,
       maxReplicas: 1,
       zoneRedundancyEnabled: false,
-      network: { addressSpace: '10.40.0.0/16', runtimeSubnetPrefix: '10.40.0.0/23' },
+      network: {
+        addressSpace: '10.40.0.0/16',
+        runtimeSubnetPrefix: '10.40.0.0/23',
+        privateEndpointSubnetPrefix: '10.40.2.0/24',
+      },
       database: {
         skuName: 'B_Standard_B1ms',
         highAvailabilityEnabled: false,
@@ -162,12 +197,17 @@ export const environments: readonly EnvironmentSettings[] = [
   },
   {
     name: 'staging',
+    example: true,
     location: 'westeurope',
     tenantId: PLACEHOLDER_TENANT_ID,
     subscriptionId: 'eeeeeeee-eeee-eeee-eeee-eeeeeeeeeeee',
     resourceGroupName: 'rg-gatehouse-staging',
     keyVaultName: 'kv-gatehouse-stg-ex',
-    keyVaultNetwork: { allowedIpRanges: ['203.0.113.0/24'], allowedSubnetIds: [] },
+    keyVaultNetwork: {
+      deployerAccess: { kind: 'ipRanges', ipRanges: ['198.51.100.0/24'] },
+      allowedIpRanges: [],
+      allowedSubnetIds: [],
+    },
     redirectOrigins: [],
     loopbackRedirectsAllowed: false,
     backend: { ...stateStorage, key: 'gatehouse/staging.tfstate' },
@@ -179,7 +219,11 @@ export const environments: readonly EnvironmentSettings[] = [
       minReplicas: 1,
       maxReplicas: 3,
       zoneRedundancyEnabled: false,
-      network: { addressSpace: '10.41.0.0/16', runtimeSubnetPrefix: '10.41.0.0/23' },
+      network: {
+        addressSpace: '10.41.0.0/16',
+        runtimeSubnetPrefix: '10.41.0.0/23',
+        privateEndpointSubnetPrefix: '10.41.2.0/24',
+      },
       database: {
         skuName: 'B_Standard_B2s',
         highAvailabilityEnabled: false,
@@ -194,13 +238,23 @@ export const environments: readonly EnvironmentSettings[] = [
   },
   {
     name: 'prod',
+    example: true,
     location: 'westeurope',
     tenantId: PLACEHOLDER_TENANT_ID,
     subscriptionId: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
     resourceGroupName: 'rg-gatehouse-prod',
     keyVaultName: 'kv-gatehouse-prod-ex',
-    // No IP passes the firewall (only the runtime subnet does): deploy from a network with a private endpoint.
-    keyVaultNetwork: { allowedIpRanges: [], allowedSubnetIds: [] },
+    // No public access at all: the deploy runner's network is peered with the runtime's and resolves the vault's
+    // private endpoint (placeholder id: replace with your runner network's).
+    keyVaultNetwork: {
+      deployerAccess: {
+        kind: 'privateNetwork',
+        virtualNetworkId:
+          '/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/rg-deploy-runners/providers/Microsoft.Network/virtualNetworks/vnet-deploy-runners',
+      },
+      allowedIpRanges: [],
+      allowedSubnetIds: [],
+    },
     redirectOrigins: [],
     loopbackRedirectsAllowed: false,
     backend: { ...stateStorage, key: 'gatehouse/prod.tfstate' },
@@ -213,7 +267,11 @@ export const environments: readonly EnvironmentSettings[] = [
       minReplicas: 2,
       maxReplicas: 10,
       zoneRedundancyEnabled: true,
-      network: { addressSpace: '10.42.0.0/16', runtimeSubnetPrefix: '10.42.0.0/23' },
+      network: {
+        addressSpace: '10.42.0.0/16',
+        runtimeSubnetPrefix: '10.42.0.0/23',
+        privateEndpointSubnetPrefix: '10.42.2.0/24',
+      },
       database: {
         skuName: 'GP_Standard_D2ds_v5',
         highAvailabilityEnabled: true,

@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import { AuthPlatform } from '../constructs/auth-platform/index.js';
 import type { RuntimeImageOptions } from '../constructs/auth-runtime/index.js';
 import { GatehousePolicy } from '../constructs/core/index.js';
+import { checkDeployerPath, checkNoPlaceholders } from './environment-checks.js';
 import type { EnvironmentSettings, RuntimeImageSettings } from './environments.js';
 
 /** The stable application name; app-role ids derive from it, so it is the same in every environment. */
@@ -31,6 +32,8 @@ export class GatehouseStack extends TerraformStack {
   constructor(scope: Construct, settings: EnvironmentSettings) {
     super(scope, settings.name);
     this.settings = settings;
+    checkDeployerPath(this, settings);
+    checkNoPlaceholders(this, settings);
     new AzurermProvider(this, 'azurerm', {
       features: [{}],
       subscriptionId: settings.subscriptionId,
@@ -68,6 +71,7 @@ export class GatehouseStack extends TerraformStack {
       applicationNameSuffix: settings.name,
       keyVault: {
         name: settings.keyVaultName,
+        deployerAccess: settings.keyVaultNetwork.deployerAccess,
         allowedIpRanges: settings.keyVaultNetwork.allowedIpRanges,
         allowedSubnetIds: settings.keyVaultNetwork.allowedSubnetIds,
         logAnalyticsWorkspaceId: settings.logAnalyticsWorkspaceId,

@@ -1,6 +1,7 @@
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config/index.js';
 import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault/index.js';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting/index.js';
+import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint/index.js';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
 import { Sleep } from '@cdktf/provider-time/lib/sleep/index.js';
 import type { ITerraformDependable } from 'cdktf';
@@ -12,6 +13,30 @@ import {
   type SecretVault,
   type StoredSecretOptions,
 } from './auth-key-vault-secret.js';
+
+/**
+ * How the identity running Terraform reaches the vault's data plane to write secrets. The vault's firewall refuses
+ * everyone else (`bypass = AzureServices` covers Azure's own trusted services, never a deploy runner), so a vault
+ * without a declared path fails the first secret write with 403 ForbiddenByFirewall.
+ */
+export type KeyVaultDeployerAccess =
+  /** Public endpoint, admitted by the firewall from these IPv4 addresses or CIDR ranges (the runner's egress). */
+  | { readonly kind: 'ipRanges'; readonly ipRanges: readonly string[] }
+  /** The deployer runs inside a network that reaches `privateEndpoint` and resolves the vault through its DNS zone. */
+  | { readonly kind: 'privateNetwork' };
+
+/** A private endpoint for the vault (`vault` sub-resource) with its `privatelink.vaultcore.azure.net` record. */
+export interface KeyVaultPrivateEndpointOptions {
+  /** Subnet the endpoint's network interface is placed in. */
+  readonly subnetId: string;
+  /** Id of the `privatelink.vaultcore.azure.net` private DNS zone, linked to every network that resolves the vault. */
+  readonly privateDnsZoneId: string;
+  /**
+   * What must exist before the endpoint counts as a path (e.g. the zone's virtual network links, peerings).
+   * @default - none
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
 
 /** Azure's Key Vault name rule: 3-24 characters, letters, digits and single hyphens, starting with a letter. */
 const KEY_VAULT_NAME_PATTERN = /^(?=.{3,24}$)[A-Za-z](?:-?[A-Za-z0-9])*$/;
@@ -39,9 +64,20 @@ export interface AuthKeyVaultProps {
    */
   readonly softDeleteRetentionDays?: number;
   /**
-   * Public IPv4 addresses or CIDR ranges allowed through the firewall. When this and `allowedSubnetIds` are both
-   * empty, public network access is disabled entirely.
-   * @default - none (public network access off)
+   * How the identity running Terraform reaches the vault to write secrets: from IP ranges the firewall admits, or
+   * from inside a network that reaches `privateEndpoint`. Required: the firewall always defaults to Deny.
+   */
+  readonly deployerAccess: KeyVaultDeployerAccess;
+  /**
+   * A private endpoint in a virtual network: how workloads there (the runtime, whose Key Vault references Container
+   * Apps resolves from its own network) reach the vault. Required when `deployerAccess` is `privateNetwork`.
+   * @default - none
+   */
+  readonly privateEndpoint?: KeyVaultPrivateEndpointOptions;
+  /**
+   * Other public IPv4 addresses or CIDR ranges allowed through the firewall (operators). When these, the deployer's
+   * ranges and `allowedSubnetIds` are all empty, public network access is disabled entirely.
+   * @default - none
    */
   readonly allowedIpRanges?: readonly string[];
   /**
@@ -87,8 +123,8 @@ export interface SecretGrantOptions {
 
 /**
  * A Key Vault for gatehouse's secrets, secure by default: RBAC authorization, purge protection, 90-day soft delete,
- * public network access off unless IPs or subnets are allowed (then the firewall defaults to Deny), optional
- * diagnostics. Secrets are generated in the graph or stored from other resources, and always expire.
+ * public network access off unless IPs or subnets are allowed (then the firewall defaults to Deny), an optional
+ * private endpoint, a declared network path for the deployer, optional diagnostics. Secrets are generated in the graph or stored from other resources, and always expire.
  */
 export class AuthKeyVault extends Construct implements SecretVault {
   /** The `azurerm_key_vault`. */
@@ -98,6 +134,8 @@ export class AuthKeyVault extends Construct implements SecretVault {
   /** `https://<name>.vault.azure.net/`. */
   readonly keyVaultUri: string;
   readonly keyVaultTenantId: string;
+  /** The private endpoint, when `privateEndpoint` was given. */
+  readonly keyVaultPrivateEndpoint?: PrivateEndpoint;
   /** The deployer's "Key Vault Secrets Officer" assignment, when `deployerSecretsOfficerEnabled`. */
   readonly deployerRoleAssignment?: RoleAssignment;
   readonly secretWriteDependencies: readonly ITerraformDependable[];
@@ -115,16 +153,15 @@ export class AuthKeyVault extends Construct implements SecretVault {
     checkIntegerRange(this, 'softDeleteRetentionDays', softDeleteRetentionDays, 7, 90);
     const rbacPropagationDelaySeconds = props.rbacPropagationDelaySeconds ?? 60;
     checkIntegerRange(this, 'rbacPropagationDelaySeconds', rbacPropagationDelaySeconds, 0, 600);
-    const allowedIpRanges = [...(props.allowedIpRanges ?? [])];
+    const deployerIpRanges = this.checkDeployerAccess(props);
+    const allowedIpRanges = [...deployerIpRanges, ...(props.allowedIpRanges ?? [])];
     const allowedSubnetIds = [...(props.allowedSubnetIds ?? [])];
     allowedIpRanges.forEach((range, index) => {
-      checkPattern(
-        this,
-        `allowedIpRanges[${index}]`,
-        range,
-        /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/,
-        'an IPv4 address or CIDR range',
-      );
+      const prop =
+        index < deployerIpRanges.length
+          ? `deployerAccess.ipRanges[${index}]`
+          : `allowedIpRanges[${index - deployerIpRanges.length}]`;
+      checkPattern(this, prop, range, /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/, 'an IPv4 address or CIDR range');
     });
     checkNoDuplicates(this, 'allowedIpRanges', allowedIpRanges);
     checkNoDuplicates(this, 'allowedSubnetIds', allowedSubnetIds);
@@ -169,6 +206,26 @@ export class AuthKeyVault extends Construct implements SecretVault {
       });
     }
 
+    const endpointDependencies: ITerraformDependable[] = [];
+    if (props.privateEndpoint) {
+      this.keyVaultPrivateEndpoint = new PrivateEndpoint(this, 'PrivateEndpoint', {
+        name: `${props.name}-pe`,
+        resourceGroupName: props.resourceGroupName,
+        location: props.location,
+        subnetId: props.privateEndpoint.subnetId,
+        privateServiceConnection: {
+          name: `${props.name}-vault`,
+          privateConnectionResourceId: this.keyVault.id,
+          subresourceNames: ['vault'],
+          isManualConnection: false,
+        },
+        privateDnsZoneGroup: { name: 'vault', privateDnsZoneIds: [props.privateEndpoint.privateDnsZoneId] },
+        dependsOn: props.privateEndpoint.dependsOn ? [...props.privateEndpoint.dependsOn] : undefined,
+        tags: props.tags ? { ...props.tags } : undefined,
+      });
+      if (props.deployerAccess.kind === 'privateNetwork') endpointDependencies.push(this.keyVaultPrivateEndpoint);
+    }
+
     if (clientConfig && (props.deployerSecretsOfficerEnabled ?? true)) {
       this.deployerRoleAssignment = new RoleAssignment(this, 'DeployerSecretsOfficer', {
         scope: this.keyVault.id,
@@ -182,9 +239,9 @@ export class AuthKeyVault extends Construct implements SecretVault {
         createDuration: `${rbacPropagationDelaySeconds}s`,
         dependsOn: [this.deployerRoleAssignment],
       });
-      this.secretWriteDependencies = [propagation];
+      this.secretWriteDependencies = [propagation, ...endpointDependencies];
     } else {
-      this.secretWriteDependencies = [this.keyVault];
+      this.secretWriteDependencies = [this.keyVault, ...endpointDependencies];
     }
   }
 
@@ -228,6 +285,32 @@ export class AuthKeyVault extends Construct implements SecretVault {
       principalId,
       principalType: options.principalType,
     });
+  }
+
+  /** Throws unless the deployer has a path through the firewall; returns the deployer's IP ranges. */
+  private checkDeployerAccess(props: AuthKeyVaultProps): readonly string[] {
+    const access = props.deployerAccess as KeyVaultDeployerAccess | undefined;
+    const allowed =
+      '{ kind: "ipRanges", ipRanges: [<deploy runner egress>] } or { kind: "privateNetwork" } with privateEndpoint ' +
+      '(the firewall refuses every other caller, so secret writes would fail with 403 ForbiddenByFirewall)';
+    if (access?.kind === 'ipRanges') {
+      if (!Array.isArray(access.ipRanges) || access.ipRanges.length === 0) {
+        throw new ValidationError(
+          this,
+          'deployerAccess.ipRanges',
+          'at least one IPv4 address or CIDR range',
+          access.ipRanges,
+        );
+      }
+      return [...access.ipRanges];
+    }
+    if (access?.kind === 'privateNetwork') {
+      if (!props.privateEndpoint) {
+        throw new ValidationError(this, 'privateEndpoint', 'given when deployerAccess is "privateNetwork"', undefined);
+      }
+      return [];
+    }
+    throw new ValidationError(this, 'deployerAccess', allowed, access);
   }
 
   private assertFreeSecretName(name: string): void {

@@ -1,4 +1,10 @@
-export { AuthKeyVault, type AuthKeyVaultProps, type SecretGrantOptions } from './auth-key-vault.js';
+export {
+  AuthKeyVault,
+  type AuthKeyVaultProps,
+  type KeyVaultDeployerAccess,
+  type KeyVaultPrivateEndpointOptions,
+  type SecretGrantOptions,
+} from './auth-key-vault.js';
 export {
   AuthKeyVaultSecret,
   createSecretSchedule,

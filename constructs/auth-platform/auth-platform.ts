@@ -1,7 +1,7 @@
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity/index.js';
 import { Construct } from 'constructs';
 import { type Catalog, defaultCatalog } from '../../catalog/index.js';
-import { AuthKeyVault, type AuthKeyVaultProps } from '../auth-key-vault/index.js';
+import { AuthKeyVault, type AuthKeyVaultProps, type KeyVaultDeployerAccess } from '../auth-key-vault/index.js';
 import { AuthRuntime, type AuthRuntimeProps, type RuntimeOidcClientAuthentication } from '../auth-runtime/index.js';
 import type { ClientCredentialApp } from '../client-credential-app/index.js';
 import { checkNoDuplicates, checkPattern, ValidationError } from '../core/index.js';
@@ -20,6 +20,28 @@ export interface PlatformClientOptions {
    */
   readonly secretLifetimeDays?: number;
 }
+
+/** How the deploy machine reaches the vault: the firewall's IP ranges, or privately through the runtime's network. */
+export type PlatformDeployerAccess =
+  | { readonly kind: 'ipRanges'; readonly ipRanges: readonly string[] }
+  | {
+      readonly kind: 'privateNetwork';
+      /**
+       * The virtual network the deploy machine runs in (same subscription), peered with the runtime's network both
+       * ways and linked to its private DNS zones, so the first apply can write secrets through the private endpoint.
+       * @default - none: the deploy machine already reaches the runtime's network and resolves its private DNS zones
+       */
+      readonly virtualNetworkId?: string;
+    };
+
+/** The platform's Key Vault: `AuthKeyVaultProps` without what the platform wires itself. */
+export type PlatformKeyVaultOptions = Omit<
+  AuthKeyVaultProps,
+  'resourceGroupName' | 'location' | 'tenantId' | 'tags' | 'deployerAccess' | 'privateEndpoint'
+> & {
+  /** How the deploy machine reaches the vault to write secrets. */
+  readonly deployerAccess: PlatformDeployerAccess;
+};
 
 /** Runtime settings the platform passes through to `AuthRuntime` (everything it does not wire itself). */
 export type PlatformRuntimeOptions = Omit<
@@ -57,8 +79,11 @@ export interface AuthPlatformProps {
    * The Entra tenant (OIDC issuer `https://login.microsoftonline.com/<tenant>/v2.0`, Key Vault tenant).
    */
   readonly tenantId: string;
-  /** The Key Vault (name, network, diagnostics); resource group, location, tenant and tags come from the platform. */
-  readonly keyVault: Omit<AuthKeyVaultProps, 'resourceGroupName' | 'location' | 'tenantId' | 'tags'>;
+  /**
+   * The Key Vault (name, the deployer's path, other firewall entries, diagnostics); resource group, location, tenant,
+   * tags and the private endpoint in the runtime's network come from the platform.
+   */
+  readonly keyVault: PlatformKeyVaultOptions;
   /**
    * Roles and scopes, for both the app registration and the runtime.
    * @default defaultCatalog
@@ -94,9 +119,10 @@ export interface AuthPlatformProps {
   /** The runtime: image, sizing, replicas, database, Redis, ingress. */
   readonly runtime: PlatformRuntimeOptions;
   /**
-   * The network the runtime runs in. Its subnet is admitted by the Key Vault firewall (service endpoint), which is how
-   * the Container App resolves its Key Vault references while the vault refuses the internet.
-   * @default - a virtual network 10.40.0.0/16 with the runtime subnet 10.40.0.0/23
+   * The network the runtime runs in. The vault gets a private endpoint there (zone `privatelink.vaultcore.azure.net`
+   * linked to it), which is how the Container App resolves its Key Vault references while the vault refuses the
+   * internet.
+   * @default - a virtual network 10.40.0.0/16 with the runtime subnet 10.40.0.0/23 and private endpoints in 10.40.2.0/24
    */
   readonly network?: RuntimeNetworkOptions;
   /**
@@ -152,17 +178,27 @@ export class AuthPlatform extends Construct {
     this.oidcIssuer = `https://login.microsoftonline.com/${props.tenantId}/v2.0`;
     const tags = props.tags ? { ...props.tags } : undefined;
 
+    const deployerAccess = props.keyVault.deployerAccess as PlatformDeployerAccess | undefined;
     this.network = new RuntimeNetwork(this, 'Network', {
       options: props.network ?? {},
       name: props.name,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
+      deployerVirtualNetworkId: deployerAccess?.kind === 'privateNetwork' ? deployerAccess.virtualNetworkId : undefined,
       tags,
     });
 
     this.keyVault = new AuthKeyVault(this, 'KeyVault', {
       ...props.keyVault,
-      allowedSubnetIds: [...(props.keyVault.allowedSubnetIds ?? []), this.network.runtimeSubnetId],
+      deployerAccess:
+        deployerAccess?.kind === 'privateNetwork'
+          ? { kind: 'privateNetwork' }
+          : (deployerAccess as KeyVaultDeployerAccess),
+      privateEndpoint: {
+        subnetId: this.network.privateEndpointSubnetId,
+        privateDnsZoneId: this.network.keyVaultDnsZoneId,
+        dependsOn: this.network.privatePathDependencies,
+      },
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       tenantId: props.tenantId,

@@ -1,9 +1,16 @@
+import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone/index.js';
+import { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link/index.js';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet/index.js';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network/index.js';
+import { VirtualNetworkPeering } from '@cdktf/provider-azurerm/lib/virtual-network-peering/index.js';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkPattern, ValidationError } from '../core/index.js';
 
-/** The network the runtime's Container Apps environment is injected into. */
+/** The private DNS zone Key Vault private endpoints register in (Azure's name for the `vault` sub-resource). */
+export const KEY_VAULT_PRIVATE_DNS_ZONE = 'privatelink.vaultcore.azure.net';
+
+/** The network the runtime's Container Apps environment and the private endpoints live in. */
 export type RuntimeNetworkOptions =
   | {
       /**
@@ -16,10 +23,19 @@ export type RuntimeNetworkOptions =
        * @default "10.40.0.0/23"
        */
       readonly runtimeSubnetPrefix?: string;
+      /**
+       * The subnet private endpoints (the Key Vault's) are placed in, /28 or larger.
+       * @default "10.40.2.0/24"
+       */
+      readonly privateEndpointSubnetPrefix?: string;
     }
   | {
-      /** An existing subnet (/23 or larger) with the `Microsoft.KeyVault` service endpoint. */
+      /** An existing virtual network: the private DNS zones are linked to it. */
+      readonly virtualNetworkId: string;
+      /** An existing subnet of it (/23 or larger) for the Container Apps environment. */
       readonly runtimeSubnetId: string;
+      /** An existing subnet of it for private endpoints. */
+      readonly privateEndpointSubnetId: string;
     };
 
 export interface RuntimeNetworkProps {
@@ -27,55 +43,145 @@ export interface RuntimeNetworkProps {
   readonly name: string;
   readonly resourceGroupName: string;
   readonly location: string;
+  /**
+   * The virtual network the deploy machine runs in, when it reaches the vault privately: peered with the runtime's
+   * network both ways and linked to the private DNS zones. Same subscription as the environment.
+   * @default - none
+   */
+  readonly deployerVirtualNetworkId?: string;
   readonly tags?: Readonly<Record<string, string>>;
 }
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const VIRTUAL_NETWORK_ID =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)$/i;
 
 /**
- * A virtual network and the runtime's subnet, with the `Microsoft.KeyVault` service endpoint so the vault's firewall
- * can admit the runtime (Container Apps resolves Key Vault references from the environment's network, and a vault
- * with public access off or default Deny refuses everyone else). Or an existing subnet, passed through.
+ * A virtual network with the runtime's subnet and a subnet for private endpoints, the `privatelink.vaultcore.azure.net`
+ * zone linked to it (Container Apps resolves Key Vault references from the environment's network, so the runtime
+ * reaches the vault through its private endpoint), and optionally the deploy machine's network peered and linked.
+ * Or an existing network, passed through (the zone is still created and linked).
  */
 export class RuntimeNetwork extends Construct {
+  /** The virtual network (created, or the one passed in). */
+  readonly virtualNetworkId: string;
   /** The subnet the Container Apps environment is injected into. */
   readonly runtimeSubnetId: string;
+  /** The subnet private endpoints are placed in. */
+  readonly privateEndpointSubnetId: string;
+  /** The `privatelink.vaultcore.azure.net` zone. */
+  readonly keyVaultDnsZoneId: string;
+  /** Zone links and peerings: a private endpoint is a working path only once these exist. */
+  readonly privatePathDependencies: readonly ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: RuntimeNetworkProps) {
     super(scope, id);
     const { options } = props;
+    const tags = props.tags ? { ...props.tags } : undefined;
+    const common = { resourceGroupName: props.resourceGroupName };
+    let local: { readonly name: string; readonly resourceGroupName: string } | undefined;
     if ('runtimeSubnetId' in options) {
-      checkPattern(
-        this,
-        'network.runtimeSubnetId',
-        options.runtimeSubnetId,
-        /^\/subscriptions\/\S+$/,
-        'a subnet resource id',
-      );
+      for (const prop of ['virtualNetworkId', 'runtimeSubnetId', 'privateEndpointSubnetId'] as const) {
+        checkPattern(this, `network.${prop}`, options[prop], /^\/subscriptions\/\S+$/, 'an Azure resource id');
+      }
+      this.virtualNetworkId = options.virtualNetworkId;
       this.runtimeSubnetId = options.runtimeSubnetId;
-      return;
+      this.privateEndpointSubnetId = options.privateEndpointSubnetId;
+      const match = VIRTUAL_NETWORK_ID.exec(options.virtualNetworkId);
+      local = match ? { resourceGroupName: match[1] as string, name: match[2] as string } : undefined;
+    } else {
+      const addressSpace = options.addressSpace ?? '10.40.0.0/16';
+      const space = parseCidr(this, 'network.addressSpace', addressSpace, 8, 29);
+      const subnets = [
+        { prop: 'network.runtimeSubnetPrefix', value: options.runtimeSubnetPrefix ?? '10.40.0.0/23', maxBits: 23 },
+        {
+          prop: 'network.privateEndpointSubnetPrefix',
+          value: options.privateEndpointSubnetPrefix ?? '10.40.2.0/24',
+          maxBits: 28,
+        },
+      ];
+      const parsed = subnets.map((subnet) => {
+        const range = parseCidr(this, subnet.prop, subnet.value, space.bits, subnet.maxBits);
+        if (!contains(space, range)) {
+          throw new ValidationError(this, subnet.prop, `a range inside ${addressSpace}`, subnet.value);
+        }
+        return range;
+      });
+      parsed.forEach((range, index) => {
+        const earlier = parsed.findIndex((other, otherIndex) => otherIndex < index && overlaps(other, range));
+        if (earlier !== -1) {
+          const allowed = `a range that does not overlap ${subnets[earlier].prop} (${subnets[earlier].value})`;
+          throw new ValidationError(this, subnets[index].prop, allowed, subnets[index].value);
+        }
+      });
+      const network = new VirtualNetwork(this, 'Resource', {
+        ...common,
+        name: `${props.name}-vnet`,
+        location: props.location,
+        addressSpace: [addressSpace],
+        tags,
+      });
+      this.virtualNetworkId = network.id;
+      local = { name: network.name, resourceGroupName: props.resourceGroupName };
+      this.runtimeSubnetId = new Subnet(this, 'RuntimeSubnet', {
+        ...common,
+        name: 'runtime',
+        virtualNetworkName: network.name,
+        addressPrefixes: [subnets[0].value],
+      }).id;
+      this.privateEndpointSubnetId = new Subnet(this, 'PrivateEndpointSubnet', {
+        ...common,
+        name: 'private-endpoints',
+        virtualNetworkName: network.name,
+        addressPrefixes: [subnets[1].value],
+      }).id;
     }
-    const addressSpace = options.addressSpace ?? '10.40.0.0/16';
-    const subnetPrefix = options.runtimeSubnetPrefix ?? '10.40.0.0/23';
-    const space = parseCidr(this, 'network.addressSpace', addressSpace, 8, 29);
-    const subnet = parseCidr(this, 'network.runtimeSubnetPrefix', subnetPrefix, space.bits, 23);
-    if (!contains(space, subnet)) {
-      throw new ValidationError(this, 'network.runtimeSubnetPrefix', `a range inside ${addressSpace}`, subnetPrefix);
+
+    const zone = new PrivateDnsZone(this, 'KeyVaultDnsZone', { ...common, name: KEY_VAULT_PRIVATE_DNS_ZONE, tags });
+    this.keyVaultDnsZoneId = zone.id;
+    const dependencies: ITerraformDependable[] = [
+      new PrivateDnsZoneVirtualNetworkLink(this, 'KeyVaultDnsLink', {
+        ...common,
+        name: `${props.name}-vnet`,
+        privateDnsZoneName: zone.name,
+        virtualNetworkId: this.virtualNetworkId,
+        registrationEnabled: false,
+        tags,
+      }),
+    ];
+    if (props.deployerVirtualNetworkId !== undefined) {
+      const allowed =
+        'a virtual network resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>)';
+      const match = VIRTUAL_NETWORK_ID.exec(props.deployerVirtualNetworkId);
+      if (!match) throw new ValidationError(this, 'deployerVirtualNetworkId', allowed, props.deployerVirtualNetworkId);
+      if (!local) throw new ValidationError(this, 'network.virtualNetworkId', allowed, this.virtualNetworkId);
+      const [, deployerResourceGroup, deployerNetworkName] = match;
+      dependencies.push(
+        new PrivateDnsZoneVirtualNetworkLink(this, 'KeyVaultDeployerDnsLink', {
+          ...common,
+          name: `${props.name}-deployer`,
+          privateDnsZoneName: zone.name,
+          virtualNetworkId: props.deployerVirtualNetworkId,
+          registrationEnabled: false,
+          tags,
+        }),
+        new VirtualNetworkPeering(this, 'DeployerPeering', {
+          name: `${props.name}-to-deployer`,
+          resourceGroupName: local.resourceGroupName,
+          virtualNetworkName: local.name,
+          remoteVirtualNetworkId: props.deployerVirtualNetworkId,
+          allowVirtualNetworkAccess: true,
+        }),
+        new VirtualNetworkPeering(this, 'DeployerReturnPeering', {
+          name: `deployer-to-${props.name}`,
+          resourceGroupName: deployerResourceGroup as string,
+          virtualNetworkName: deployerNetworkName as string,
+          remoteVirtualNetworkId: this.virtualNetworkId,
+          allowVirtualNetworkAccess: true,
+        }),
+      );
     }
-    const network = new VirtualNetwork(this, 'Resource', {
-      name: `${props.name}-vnet`,
-      resourceGroupName: props.resourceGroupName,
-      location: props.location,
-      addressSpace: [addressSpace],
-      tags: props.tags ? { ...props.tags } : undefined,
-    });
-    this.runtimeSubnetId = new Subnet(this, 'RuntimeSubnet', {
-      name: 'runtime',
-      resourceGroupName: props.resourceGroupName,
-      virtualNetworkName: network.name,
-      addressPrefixes: [subnetPrefix],
-      serviceEndpoints: ['Microsoft.KeyVault'],
-    }).id;
+    this.privatePathDependencies = dependencies;
   }
 }
 
@@ -102,4 +208,8 @@ function contains(outer: ParsedCidr, inner: ParsedCidr): boolean {
   return (
     inner.bits >= outer.bits && Math.floor(inner.base / 2 ** (32 - outer.bits)) === outer.base / 2 ** (32 - outer.bits)
   );
+}
+
+function overlaps(a: ParsedCidr, b: ParsedCidr): boolean {
+  return contains(a, b) || contains(b, a);
 }

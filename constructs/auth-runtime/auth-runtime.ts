@@ -254,6 +254,8 @@ export class AuthRuntime extends Construct {
     }
 
     const waitFor: ITerraformDependable[] = [...roleAssignments];
+    // Container Apps resolves the Key Vault references from the environment's network: through the private endpoint.
+    if (props.keyVault.keyVaultPrivateEndpoint) waitFor.push(props.keyVault.keyVaultPrivateEndpoint);
     if (this.database.entraAdministrator) waitFor.push(this.database.entraAdministrator);
     const propagation = new Sleep(this, 'RbacPropagation', {
       createDuration: `${rbacPropagationDelaySeconds}s`,

@@ -4,7 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { AuthKeyVault, type AuthKeyVaultProps } from '../../constructs/auth-key-vault/index.js';
 import { allOf, dep, ref, single, synthJson } from './synth-helpers.js';
 
-const base: AuthKeyVaultProps = { name: 'kv-gatehouse-test', resourceGroupName: 'rg-test', location: 'westeurope' };
+const ENDPOINT = {
+  subnetId: '/subscriptions/x/subnets/private-endpoints',
+  privateDnsZoneId: '/subscriptions/x/privateDnsZones/privatelink.vaultcore.azure.net',
+};
+
+const base: AuthKeyVaultProps = {
+  name: 'kv-gatehouse-test',
+  resourceGroupName: 'rg-test',
+  location: 'westeurope',
+  deployerAccess: { kind: 'ipRanges', ipRanges: ['198.51.100.7'] },
+};
 
 function vaultIn(scope: Construct, props: Partial<AuthKeyVaultProps> = {}): AuthKeyVault {
   return new AuthKeyVault(scope, 'Vault', { ...base, ...props });
@@ -13,7 +23,7 @@ function vaultIn(scope: Construct, props: Partial<AuthKeyVaultProps> = {}): Auth
 describe('AuthKeyVault', () => {
   it('defaults to RBAC, purge protection, 90-day soft delete and no public access', () => {
     const json = synthJson((scope) => {
-      vaultIn(scope);
+      vaultIn(scope, { deployerAccess: { kind: 'privateNetwork' }, privateEndpoint: ENDPOINT });
     });
     const vault = single(json, 'azurerm_key_vault');
     expect(vault).toMatchObject({
@@ -55,7 +65,7 @@ describe('AuthKeyVault', () => {
     expect(allOf(json, 'time_sleep')).toHaveLength(0);
   });
 
-  it('opens the firewall only to allowed IPs and subnets, default Deny', () => {
+  it("opens the firewall only to the deployer's ranges, allowed IPs and subnets, default Deny", () => {
     const json = synthJson((scope) => {
       vaultIn(scope, { allowedIpRanges: ['203.0.113.0/24'], allowedSubnetIds: ['/subscriptions/x/subnets/runtime'] });
     });
@@ -63,10 +73,33 @@ describe('AuthKeyVault', () => {
       public_network_access_enabled: true,
       network_acls: {
         default_action: 'Deny',
-        ip_rules: ['203.0.113.0/24'],
+        bypass: 'AzureServices',
+        ip_rules: ['198.51.100.7', '203.0.113.0/24'],
         virtual_network_subnet_ids: ['/subscriptions/x/subnets/runtime'],
       },
     });
+    expect(allOf(json, 'azurerm_private_endpoint')).toHaveLength(0);
+  });
+
+  it('adds a private endpoint for the vault, and secret writes wait for it when the deployer comes that way', () => {
+    const json = synthJson((scope) => {
+      vaultIn(scope, { deployerAccess: { kind: 'privateNetwork' }, privateEndpoint: ENDPOINT }).addGeneratedSecret('s');
+    });
+    expect(single(json, 'azurerm_private_endpoint')).toMatchObject({
+      name: 'kv-gatehouse-test-pe',
+      subnet_id: ENDPOINT.subnetId,
+      private_service_connection: {
+        name: 'kv-gatehouse-test-vault',
+        private_connection_resource_id: ref('azurerm_key_vault', 'id'),
+        subresource_names: ['vault'],
+        is_manual_connection: false,
+      },
+      private_dns_zone_group: { name: 'vault', private_dns_zone_ids: [ENDPOINT.privateDnsZoneId] },
+    });
+    expect(single(json, 'azurerm_key_vault_secret').depends_on).toEqual([
+      dep('time_sleep'),
+      dep('azurerm_private_endpoint'),
+    ]);
   });
 
   it('sends audit logs and metrics to a Log Analytics workspace when one is given', () => {
@@ -184,6 +217,25 @@ describe('AuthKeyVault', () => {
     it('the name has invalid characters', () => failsWith({ name: 'kv_test' }, /got "kv_test"/));
     it('soft delete retention is out of range', () =>
       failsWith({ softDeleteRetentionDays: 120 }, 'softDeleteRetentionDays must be an integer from 7 to 90; got 120'));
+    it('the deployer has no declared path through the firewall', () => {
+      failsWith(
+        { deployerAccess: undefined },
+        'Vault: deployerAccess must be { kind: "ipRanges", ipRanges: [<deploy runner egress>] } or { kind: "privateNetwork" } with privateEndpoint (the firewall refuses every other caller, so secret writes would fail with 403 ForbiddenByFirewall); got undefined',
+      );
+      failsWith(
+        { deployerAccess: { kind: 'ipRanges', ipRanges: [] } },
+        'Vault: deployerAccess.ipRanges must be at least one IPv4 address or CIDR range; got []',
+      );
+      failsWith(
+        { deployerAccess: { kind: 'privateNetwork' } },
+        'Vault: privateEndpoint must be given when deployerAccess is "privateNetwork"; got undefined',
+      );
+    });
+    it("a deployer's IP range is not an IPv4 range", () =>
+      failsWith(
+        { deployerAccess: { kind: 'ipRanges', ipRanges: ['runner'] } },
+        'deployerAccess.ipRanges[0] must be an IPv4 address or CIDR range; got "runner"',
+      ));
     it('an allowed IP range is not an IPv4 range', () =>
       failsWith({ allowedIpRanges: ['not-an-ip'] }, 'allowedIpRanges[0] must be an IPv4 address or CIDR range'));
     it('an allowed IP range is repeated', () =>

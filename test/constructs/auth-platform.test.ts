@@ -15,7 +15,7 @@ const base: AuthPlatformProps = {
   resourceGroupName: 'rg-test',
   location: 'westeurope',
   tenantId: TENANT,
-  keyVault: { name: 'kv-gatehouse-test' },
+  keyVault: { name: 'kv-gatehouse-test', deployerAccess: { kind: 'ipRanges', ipRanges: ['198.51.100.7'] } },
   runtime: { image: { kind: 'prebuilt', reference: IMAGE } },
 };
 
@@ -102,42 +102,115 @@ describe('AuthPlatform', () => {
     );
   });
 
-  it('runs the runtime in its own subnet, the one network the Key Vault firewall admits besides its IP list', () => {
-    const json = synthPlatform({ keyVault: { name: 'kv-gatehouse-test', allowedIpRanges: ['203.0.113.0/24'] } });
+  it('reaches the vault from the runtime through a private endpoint, its privatelink zone linked to the network', () => {
+    const json = synthPlatform();
     expect(single(json, 'azurerm_virtual_network')).toMatchObject({
       name: 'gatehouse-test-vnet',
       address_space: ['10.40.0.0/16'],
     });
-    expect(single(json, 'azurerm_subnet')).toMatchObject({
-      address_prefixes: ['10.40.0.0/23'],
-      service_endpoints: ['Microsoft.KeyVault'],
-      virtual_network_name: ref('azurerm_virtual_network', 'name'),
+    const subnets = Object.fromEntries(
+      Object.entries(json.resource.azurerm_subnet).map(([id, subnet]) => [subnet.name, { id, ...subnet }]),
+    ) as Record<string, Record<string, unknown>>;
+    expect(subnets.runtime).toMatchObject({ address_prefixes: ['10.40.0.0/23'] });
+    expect(subnets['private-endpoints']).toMatchObject({ address_prefixes: ['10.40.2.0/24'] });
+    expect(Object.values(subnets).map((subnet) => subnet.service_endpoints)).toEqual([undefined, undefined]);
+    const zone = single(json, 'azurerm_private_dns_zone');
+    expect(zone).toMatchObject({ name: 'privatelink.vaultcore.azure.net', resource_group_name: 'rg-test' });
+    expect(single(json, 'azurerm_private_dns_zone_virtual_network_link')).toMatchObject({
+      name: 'gatehouse-test-vnet',
+      private_dns_zone_name: ref('azurerm_private_dns_zone', 'name'),
+      virtual_network_id: ref('azurerm_virtual_network', 'id'),
+      registration_enabled: false,
     });
+    const endpoint = single(json, 'azurerm_private_endpoint');
+    expect(endpoint).toMatchObject({
+      name: 'kv-gatehouse-test-pe',
+      subnet_id: `\${azurerm_subnet.${subnets['private-endpoints'].id}.id}`,
+      private_service_connection: {
+        name: 'kv-gatehouse-test-vault',
+        private_connection_resource_id: ref('azurerm_key_vault', 'id'),
+        subresource_names: ['vault'],
+        is_manual_connection: false,
+      },
+      private_dns_zone_group: { name: 'vault', private_dns_zone_ids: [ref('azurerm_private_dns_zone', 'id')] },
+      depends_on: [only(json, 'azurerm_private_dns_zone_virtual_network_link')],
+    });
+    // The deployer writes secrets over the firewall's IP rule; the runtime subnet is not a firewall entry any more.
     expect(single(json, 'azurerm_key_vault')).toMatchObject({
       public_network_access_enabled: true,
-      network_acls: {
-        default_action: 'Deny',
-        ip_rules: ['203.0.113.0/24'],
-        virtual_network_subnet_ids: [ref('azurerm_subnet', 'id')],
-      },
+      network_acls: { default_action: 'Deny', ip_rules: ['198.51.100.7'], virtual_network_subnet_ids: [] },
     });
+    const graph = dependencyGraph(json);
+    expect(dependsOn(graph, only(json, 'azurerm_container_app'), only(json, 'azurerm_private_endpoint'))).toBe(true);
     expect(single(json, 'azurerm_container_app_environment').infrastructure_subnet_id).toEqual(
-      ref('azurerm_subnet', 'id'),
+      `\${azurerm_subnet.${subnets.runtime.id}.id}`,
     );
   });
 
-  it('uses an existing subnet when given one', () => {
-    const subnetId = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub/subnets/apps';
+  it('deploys from a peered runner network with public access off when the deployer reaches the vault privately', () => {
+    const runnerNetwork =
+      '/subscriptions/s/resourceGroups/rg-runners/providers/Microsoft.Network/virtualNetworks/vnet-runners';
     const json = synthPlatform({
-      network: { runtimeSubnetId: subnetId },
+      keyVault: {
+        name: 'kv-gatehouse-test',
+        deployerAccess: { kind: 'privateNetwork', virtualNetworkId: runnerNetwork },
+      },
+    });
+    expect(single(json, 'azurerm_key_vault')).toMatchObject({
+      public_network_access_enabled: false,
+      network_acls: { default_action: 'Deny', ip_rules: [], virtual_network_subnet_ids: [] },
+    });
+    expect(
+      allOf(json, 'azurerm_virtual_network_peering').map((peering) => [
+        peering.name,
+        peering.resource_group_name,
+        peering.virtual_network_name,
+        peering.remote_virtual_network_id,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['gatehouse-test-to-deployer', 'rg-test', ref('azurerm_virtual_network', 'name'), runnerNetwork],
+        ['deployer-to-gatehouse-test', 'rg-runners', 'vnet-runners', ref('azurerm_virtual_network', 'id')],
+      ]),
+    );
+    expect(allOf(json, 'azurerm_virtual_network_peering')).toHaveLength(2);
+    expect(allOf(json, 'azurerm_private_dns_zone_virtual_network_link').map((link) => link.virtual_network_id)).toEqual(
+      expect.arrayContaining([ref('azurerm_virtual_network', 'id'), runnerNetwork]),
+    );
+    expect(allOf(json, 'azurerm_private_dns_zone_virtual_network_link')).toHaveLength(2);
+    const endpoint = only(json, 'azurerm_private_endpoint');
+    expect((single(json, 'azurerm_private_endpoint').depends_on as string[]).sort()).toEqual(
+      [
+        ...Object.keys(json.resource.azurerm_private_dns_zone_virtual_network_link).map(
+          (id) => `azurerm_private_dns_zone_virtual_network_link.${id}`,
+        ),
+        ...Object.keys(json.resource.azurerm_virtual_network_peering).map(
+          (id) => `azurerm_virtual_network_peering.${id}`,
+        ),
+      ].sort(),
+    );
+    // Every secret write waits for the private path (the endpoint, which waits for the links and peerings).
+    for (const secret of Object.values(json.resource.azurerm_key_vault_secret)) {
+      expect(secret.depends_on).toContain(endpoint);
+    }
+  });
+
+  it('uses an existing network when given one, still linking the zone to it', () => {
+    const network = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub';
+    const json = synthPlatform({
+      network: {
+        virtualNetworkId: network,
+        runtimeSubnetId: `${network}/subnets/apps`,
+        privateEndpointSubnetId: `${network}/subnets/endpoints`,
+      },
       runtime: { ...base.runtime, zoneRedundancyEnabled: true },
     });
     expect(json.resource.azurerm_virtual_network).toBeUndefined();
-    expect(
-      (single(json, 'azurerm_key_vault').network_acls as Record<string, unknown>).virtual_network_subnet_ids,
-    ).toEqual([subnetId]);
+    expect(json.resource.azurerm_subnet).toBeUndefined();
+    expect(single(json, 'azurerm_private_dns_zone_virtual_network_link').virtual_network_id).toBe(network);
+    expect(single(json, 'azurerm_private_endpoint').subnet_id).toBe(`${network}/subnets/endpoints`);
     expect(single(json, 'azurerm_container_app_environment')).toMatchObject({
-      infrastructure_subnet_id: subnetId,
+      infrastructure_subnet_id: `${network}/subnets/apps`,
       zone_redundancy_enabled: true,
     });
   });
@@ -241,6 +314,30 @@ describe('AuthPlatform', () => {
         'Platform/Network: network.addressSpace must be an IPv4 CIDR range from /8 to /29 with no host bits set; got "10.40.0.1/16"',
       );
     });
+    it('the deployer has no declared path to the firewalled vault', () => {
+      const noPath = { name: 'kv-gatehouse-test' } as AuthPlatformProps['keyVault'];
+      expect(() => synthPlatform({ keyVault: noPath })).toThrow(
+        /Platform\/KeyVault: deployerAccess must be \{ kind: "ipRanges", ipRanges: \[<deploy runner egress>\] \} or \{ kind: "privateNetwork" \} with privateEndpoint \(the firewall refuses every other caller, so secret writes would fail with 403 ForbiddenByFirewall\); got undefined$/,
+      );
+      expect(() =>
+        synthPlatform({ keyVault: { name: 'kv-gatehouse-test', deployerAccess: { kind: 'ipRanges', ipRanges: [] } } }),
+      ).toThrow('Platform/KeyVault: deployerAccess.ipRanges must be at least one IPv4 address or CIDR range; got []');
+    });
+    it('the private-endpoint subnet overlaps the runtime subnet', () =>
+      expect(() => synthPlatform({ network: { privateEndpointSubnetPrefix: '10.40.1.0/24' } })).toThrow(
+        'Platform/Network: network.privateEndpointSubnetPrefix must be a range that does not overlap network.runtimeSubnetPrefix (10.40.0.0/23); got "10.40.1.0/24"',
+      ));
+    it('the runner network is not a virtual network id', () =>
+      expect(() =>
+        synthPlatform({
+          keyVault: {
+            name: 'kv-gatehouse-test',
+            deployerAccess: { kind: 'privateNetwork', virtualNetworkId: 'vnet-runners' },
+          },
+        }),
+      ).toThrow(
+        /Platform\/Network: deployerVirtualNetworkId must be a virtual network resource id .*; got "vnet-runners"$/,
+      ));
     it('a client asks for a scope the catalog lacks', () =>
       expect(() => synthPlatform({ clients: [{ id: 'Reporter', scopes: ['graph:delete'] }] })).toThrow(
         /Platform\/Api\/Reporter: scopes must be catalog scopes/,

@@ -50,7 +50,7 @@ function containerEnv(props: Partial<AuthPlatformProps>): Record<string, string>
       resourceGroupName: 'rg-test',
       location: 'westeurope',
       tenantId: '00000000-0000-0000-0000-00000000aaaa',
-      keyVault: { name: 'kv-gatehouse-test' },
+      keyVault: { name: 'kv-gatehouse-test', deployerAccess: { kind: 'ipRanges', ipRanges: ['198.51.100.7'] } },
       runtime: { image: { kind: 'prebuilt', reference: `ghcr.io/example/gatehouse-runtime@sha256:${'d'.repeat(64)}` } },
       ...props,
     });

@@ -20,6 +20,7 @@ function runtimeIn(scope: Construct, overrides: RuntimeOverrides = {}): AuthRunt
     name: 'kv-gatehouse-test',
     resourceGroupName: 'rg-test',
     location: 'westeurope',
+    deployerAccess: { kind: 'ipRanges', ipRanges: ['198.51.100.7'] },
   });
   return new AuthRuntime(scope, 'Runtime', {
     name: 'gatehouse-test',

@@ -67,7 +67,12 @@ describe('ClientCredentialApp', () => {
 
   it('stores a rotating client secret in Key Vault', () => {
     const json = synthJson((scope) => {
-      const keyVault = new AuthKeyVault(scope, 'Vault', { name: 'kv-test', resourceGroupName: 'rg', location: 'we' });
+      const keyVault = new AuthKeyVault(scope, 'Vault', {
+        name: 'kv-test',
+        resourceGroupName: 'rg',
+        location: 'we',
+        deployerAccess: { kind: 'ipRanges', ipRanges: ['198.51.100.7'] },
+      });
       apiIn(scope).addClient('Reporter', {
         scopes: ['search:read'],
         credential: { kind: 'clientSecret', keyVault, secretName: 'reporter-secret' },

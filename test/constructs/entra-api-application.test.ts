@@ -159,7 +159,12 @@ describe('EntraApiApplication', () => {
 
   it('writes a rotating client secret to Key Vault when the secret credential is chosen', () => {
     const json = synthJson((scope) => {
-      const keyVault = new AuthKeyVault(scope, 'Vault', { name: 'kv-test', resourceGroupName: 'rg', location: 'we' });
+      const keyVault = new AuthKeyVault(scope, 'Vault', {
+        name: 'kv-test',
+        resourceGroupName: 'rg',
+        location: 'we',
+        deployerAccess: { kind: 'ipRanges', ipRanges: ['198.51.100.7'] },
+      });
       const api = apiIn(scope, { credential: { kind: 'clientSecret', keyVault, secretLifetimeDays: 90 } });
       expect(api.credential?.clientSecret?.secretName).toBe('gatehouse-dev-client-secret');
     });
@@ -260,6 +265,7 @@ describe('EntraApiApplication', () => {
             name: 'kv-test',
             resourceGroupName: 'rg',
             location: 'we',
+            deployerAccess: { kind: 'ipRanges', ipRanges: ['198.51.100.7'] },
           });
           apiIn(scope, { credential: { kind: 'clientSecret', keyVault, secretLifetimeDays: 1000 } });
         }),

@@ -27,7 +27,12 @@ const vaultProps = { name: 'kv', location: 'we', resourceGroupName: 'rg', skuNam
 describe('GatehousePolicy', () => {
   it('passes a stack built from gatehouse constructs', () => {
     const stack = policedStack((scope) => {
-      const keyVault = new AuthKeyVault(scope, 'Vault', { name: 'kv-test', resourceGroupName: 'rg', location: 'we' });
+      const keyVault = new AuthKeyVault(scope, 'Vault', {
+        name: 'kv-test',
+        resourceGroupName: 'rg',
+        location: 'we',
+        deployerAccess: { kind: 'ipRanges', ipRanges: ['198.51.100.7'] },
+      });
       const api = new EntraApiApplication(scope, 'Api', {
         applicationName: 'gatehouse',
         loopbackRedirectsAllowed: true,
@@ -56,7 +61,12 @@ describe('GatehousePolicy', () => {
       ));
     it('an escape hatch turns purge protection off', () =>
       failsWith((s) => {
-        const vault = new AuthKeyVault(s, 'Vault', { name: 'kv-test', resourceGroupName: 'rg', location: 'we' });
+        const vault = new AuthKeyVault(s, 'Vault', {
+          name: 'kv-test',
+          resourceGroupName: 'rg',
+          location: 'we',
+          deployerAccess: { kind: 'ipRanges', ipRanges: ['198.51.100.7'] },
+        });
         vault.keyVault.addOverride('purge_protection_enabled', false);
       }, '[test/Vault/Resource] gatehouse policy: Key Vault must have purge_protection_enabled = true'));
     it('a secret has no expiry', () =>

@@ -97,24 +97,18 @@ describe('environment stacks', () => {
       use_azuread_auth: true,
     });
     expect(firstOf(json, 'azurerm_resource_group')).toMatchObject({ name: env.resourceGroupName, tags: env.tags });
-    // Selected networks only: the environment's IP ranges and the runtime subnet (how the app reads its secrets).
-    expect(firstOf(json, 'azurerm_key_vault')).toMatchObject({
-      name: env.keyVaultName,
-      public_network_access_enabled: true,
-      network_acls: {
-        default_action: 'Deny',
-        ip_rules: env.keyVaultNetwork.allowedIpRanges,
-        virtual_network_subnet_ids: [
-          ...env.keyVaultNetwork.allowedSubnetIds,
-          expect.stringMatching(/^\$\{azurerm_subnet\.[\w-]+\.id\}$/),
-        ],
-      },
-    });
+    expect(firstOf(json, 'azurerm_key_vault')).toMatchObject({ name: env.keyVaultName });
     expect(firstOf(json, 'azurerm_virtual_network').address_space).toEqual([env.runtime.network.addressSpace]);
-    expect(firstOf(json, 'azurerm_subnet')).toMatchObject({
-      address_prefixes: [env.runtime.network.runtimeSubnetPrefix],
-      service_endpoints: ['Microsoft.KeyVault'],
-    });
+    expect(
+      Object.values(json.resource.azurerm_subnet)
+        .map((subnet) => [subnet.name, subnet.address_prefixes])
+        .sort(),
+    ).toEqual(
+      [
+        ['private-endpoints', [env.runtime.network.privateEndpointSubnetPrefix]],
+        ['runtime', [env.runtime.network.runtimeSubnetPrefix]],
+      ].sort(),
+    );
     expect(firstOf(json, 'azurerm_container_app_environment')).toMatchObject({
       infrastructure_subnet_id: expect.stringMatching(/^\$\{azurerm_subnet\.[\w-]+\.id\}$/),
       zone_redundancy_enabled: env.runtime.zoneRedundancyEnabled,
@@ -142,6 +136,48 @@ describe('environment stacks', () => {
     ]);
     expect(envOf(json).CATALOG_JSON).toEqual({ value: catalogToJson(defaultCatalog) });
   });
+
+  const vaultPaths = [
+    ['dev', { public: true, ipRules: ['203.0.113.0/24'], peerings: [] as string[] }],
+    ['staging', { public: true, ipRules: ['198.51.100.0/24'], peerings: [] as string[] }],
+    [
+      'prod',
+      {
+        public: false,
+        ipRules: [] as string[],
+        peerings: ['deployer-to-gatehouse-prod', 'gatehouse-prod-to-deployer'],
+      },
+    ],
+  ] as const;
+  it.each(vaultPaths)(
+    "%s: the runtime reaches the vault through a private endpoint, the deployer by the environment's declared path",
+    (name, expected) => {
+      const json = synthEnvironment(byName(name));
+      expect(firstOf(json, 'azurerm_key_vault')).toMatchObject({
+        public_network_access_enabled: expected.public,
+        network_acls: {
+          default_action: 'Deny',
+          bypass: 'AzureServices',
+          ip_rules: expected.ipRules,
+          virtual_network_subnet_ids: [],
+        },
+      });
+      expect(firstOf(json, 'azurerm_private_dns_zone').name).toBe('privatelink.vaultcore.azure.net');
+      expect(firstOf(json, 'azurerm_private_endpoint')).toMatchObject({
+        name: `kv-gatehouse-${name === 'staging' ? 'stg' : name}-ex-pe`,
+        private_service_connection: { subresource_names: ['vault'], is_manual_connection: false },
+      });
+      const links = Object.values(json.resource.azurerm_private_dns_zone_virtual_network_link);
+      expect(links.map((link) => link.name).sort()).toEqual(
+        expected.public ? [`gatehouse-${name}-vnet`] : [`gatehouse-${name}-deployer`, `gatehouse-${name}-vnet`],
+      );
+      expect(
+        Object.values(json.resource.azurerm_virtual_network_peering ?? {})
+          .map((p) => p.name)
+          .sort(),
+      ).toEqual(expected.peerings);
+    },
+  );
 
   it.each(each)('%s exposes the runtime URL, JWKS URL and client ids, never a secret', (_, env) => {
     const json = synthEnvironment(env);
@@ -231,6 +267,84 @@ describe('environment stacks', () => {
   });
 
   describe('fails when', () => {
+    const real = {
+      tenantId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+      subscriptionId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+      example: false,
+    };
+    it('an environment declares no path for the deployer to its firewalled vault', () => {
+      const { deployerAccess: _, ...withoutPath } = byName('prod').keyVaultNetwork;
+      expect(() =>
+        synthEnvironment({ ...byName('prod'), keyVaultNetwork: withoutPath as EnvironmentSettings['keyVaultNetwork'] }),
+      ).toThrow(
+        'prod: keyVaultNetwork.deployerAccess must be { kind: "ipRanges", ipRanges: [<deploy runner egress>] } or { kind: "privateNetwork" } (the Key Vault firewall refuses every other caller, so the first secret write would fail with 403 ForbiddenByFirewall); got undefined',
+      );
+      expect(() =>
+        synthEnvironment({
+          ...byName('dev'),
+          keyVaultNetwork: { ...byName('dev').keyVaultNetwork, deployerAccess: { kind: 'ipRanges', ipRanges: [] } },
+        }),
+      ).toThrow('dev: keyVaultNetwork.deployerAccess.ipRanges must be at least one IPv4 address or CIDR range; got []');
+    });
+    it.each([
+      ['dev', '203.0.113.0/24'],
+      ['staging', '198.51.100.0/24'],
+    ])('%s keeps its placeholder deployer range without the example flag', (name, range) =>
+      expect(() => synthEnvironment({ ...byName(name), ...real })).toThrow(
+        `${name}: keyVaultNetwork.deployerAccess.ipRanges[0] must be an address range you use, not a documentation range (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24; remove placeholders, or mark a sample environment with example: true); got "${range}"`,
+      ),
+    );
+    it('an address inside a documentation range is an operator range', () =>
+      expect(() =>
+        synthEnvironment({
+          ...byName('dev'),
+          ...real,
+          keyVaultNetwork: {
+            deployerAccess: { kind: 'ipRanges', ipRanges: ['20.50.60.70'] },
+            allowedIpRanges: ['192.0.2.15'],
+            allowedSubnetIds: [],
+          },
+        }),
+      ).toThrow(
+        /^dev: keyVaultNetwork\.allowedIpRanges\[0\] must be an address range you use.*; got "192\.0\.2\.15"$/,
+      ));
+    it('prod keeps its placeholder runner network without the example flag', () =>
+      expect(() => synthEnvironment({ ...byName('prod'), ...real })).toThrow(
+        /^prod: keyVaultNetwork\.deployerAccess\.virtualNetworkId must be a resource id in your own subscription, not a placeholder .*; got "\/subscriptions\/ffffffff-ffff-ffff-ffff-ffffffffffff\//,
+      ));
+    it('a sample tenant, subscription or example domain is left in place without the example flag', () => {
+      expect(() => synthEnvironment({ ...byName('staging'), example: false })).toThrow(
+        /^staging: tenantId must be your own GUID, not a placeholder .*; got "11111111-1111-1111-1111-111111111111"$/,
+      );
+      expect(() => synthEnvironment({ ...byName('staging'), tenantId: real.tenantId, example: false })).toThrow(
+        /^staging: subscriptionId must be your own GUID.*; got "eeeeeeee-eeee-eeee-eeee-eeeeeeeeeeee"$/,
+      );
+      expect(() =>
+        synthEnvironment({
+          ...byName('prod'),
+          ...real,
+          keyVaultNetwork: { ...byName('prod').keyVaultNetwork, deployerAccess: { kind: 'privateNetwork' } },
+          redirectOrigins: ['https://app.example.com'],
+        }),
+      ).toThrow(
+        /^prod: redirectOrigins\[0\] must be an origin you own, not an example domain .*; got "https:\/\/app\.example\.com"$/,
+      );
+    });
+    it('synthesizes an environment with real values and no example flag', () => {
+      const json = synthEnvironment({
+        ...byName('dev'),
+        ...real,
+        keyVaultNetwork: {
+          deployerAccess: { kind: 'ipRanges', ipRanges: ['20.50.60.0/28'] },
+          allowedIpRanges: [],
+          allowedSubnetIds: [],
+        },
+      });
+      expect((firstOf(json, 'azurerm_key_vault').network_acls as { ip_rules: string[] }).ip_rules).toEqual([
+        '20.50.60.0/28',
+      ]);
+    });
+
     it('an environment without loopback redirects lists a localhost origin', () =>
       expect(() => synthEnvironment({ ...byName('prod'), redirectOrigins: ['http://localhost:3000'] })).toThrow(
         /prod\/Platform\/Api: redirectUris\[1\] must be an absolute https URL.*; got "http:\/\/localhost:3000\/auth\/callback"/,
