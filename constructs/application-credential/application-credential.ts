@@ -61,7 +61,7 @@ export interface ApplicationCredentialProps {
 
 /**
  * The credential a confidential client uses: either an `azuread_application_password` rotated by `time_rotating`
- * (via `rotate_when_changed`) and stored in Key Vault with the same expiry, or an
+ * (via `rotate_when_changed`, create-before-destroy) and stored in Key Vault with the same expiry, or an
  * `azuread_application_federated_identity_credential`. Shared by `EntraApiApplication` and `ClientCredentialApp`.
  */
 export class ApplicationCredential extends Construct {
@@ -86,6 +86,9 @@ export class ApplicationCredential extends Construct {
         displayName: 'gatehouse (rotated by Terraform)',
         endDate: schedule.expiresAtRfc3339,
         rotateWhenChanged: { rotation: schedule.rotationId },
+        // A rotation replaces the password: create the new one (and write it to the vault) before the old one is
+        // deleted, so there is never a moment without a valid secret.
+        lifecycle: { createBeforeDestroy: true },
       });
       this.clientSecret = credential.keyVault.storeSecret(credential.secretName ?? props.defaultSecretName, {
         value: this.applicationPassword.value,

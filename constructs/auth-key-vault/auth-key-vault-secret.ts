@@ -38,8 +38,9 @@ export interface GeneratedSecretOptions extends SecretExpiryOptions {
    */
   readonly lengthChars?: number;
   /**
-   * Whether a rotation also generates a new value. Turn off for values that must never change once data depends on
-   * them (an encryption key, a hashing pepper); the expiry is still renewed.
+   * Whether a rotation also generates a new value (create-before-destroy). Turn off for values that must never change
+   * once data depends on them (an encryption key, a hashing pepper): then only the expiry is renewed, which is not
+   * rotation, and the secret is tagged `value-rotation = "none-expiry-renewal-only"`.
    * @default true
    */
   readonly valueRotationEnabled?: boolean;
@@ -105,6 +106,7 @@ export class AuthKeyVaultSecret extends Construct {
     const stored = 'value' in source ? source : undefined;
     let value: string;
     let expirationDate: string;
+    let tags: Record<string, string> | undefined;
     if (stored) {
       if (!Token.isUnresolved(stored.value)) {
         // The value itself is never echoed: it may be a real secret someone pasted.
@@ -125,13 +127,18 @@ export class AuthKeyVaultSecret extends Construct {
       const lengthChars = generated.lengthChars ?? 48;
       checkIntegerRange(this, 'lengthChars', lengthChars, 16, 1024);
       const schedule = createSecretSchedule(this, generated);
+      const valueRotationEnabled = generated.valueRotationEnabled ?? true;
       const password = new Password(this, 'Value', {
         length: lengthChars,
         special: generated.specialCharactersEnabled ?? true,
-        keepers: (generated.valueRotationEnabled ?? true) ? { rotation: schedule.rotationId } : undefined,
+        keepers: valueRotationEnabled ? { rotation: schedule.rotationId } : undefined,
+        // A rotation replaces the value: the new one exists (and is written as a new secret version) first.
+        lifecycle: valueRotationEnabled ? { createBeforeDestroy: true } : undefined,
       });
       value = password.result;
       expirationDate = schedule.expiresAtRfc3339;
+      // Said on the secret itself, for whoever reads the vault: a renewed expiry is not a new value.
+      tags = { 'value-rotation': valueRotationEnabled ? 'scheduled' : 'none-expiry-renewal-only' };
     }
     this.secretResource = new KeyVaultSecret(this, 'Resource', {
       name,
@@ -139,6 +146,7 @@ export class AuthKeyVaultSecret extends Construct {
       value,
       expirationDate,
       contentType: source.contentType ?? 'text/plain',
+      tags,
       dependsOn: [...vault.secretWriteDependencies],
     });
     this.secretName = name;

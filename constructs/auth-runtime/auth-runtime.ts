@@ -47,9 +47,9 @@ export class AuthRuntime extends Construct {
   readonly imageBuild?: RuntimeImageBuild;
   /** The image the app runs (a digest reference in build mode). */
   readonly imageReference: string;
-  /** Generated, never rotated (it decrypts the stored signing keys); its expiry is renewed. */
+  /** Generated, never rotated (it decrypts the stored signing keys): only its expiry is renewed, which is not rotation. */
   readonly keyEncryptionKey: AuthKeyVaultSecret;
-  /** Generated, never rotated (every stored secret hash depends on it); its expiry is renewed. */
+  /** Generated, never rotated (every stored secret hash depends on it): only its expiry is renewed, which is not rotation. */
   readonly apiKeyPepper: AuthKeyVaultSecret;
   /** The Container App's FQDN as Azure reports it (`ingress[0].fqdn`). */
   readonly runtimeFqdn: string;

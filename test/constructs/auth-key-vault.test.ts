@@ -131,6 +131,9 @@ describe('AuthKeyVault', () => {
     expect(single(json, 'random_password').keepers).toEqual({
       rotation: expect.stringMatching(/^\$\{time_rotating\.[\w-]+\.id\}$/),
     });
+    // A rotation makes the new value before the old one goes.
+    expect(single(json, 'random_password').lifecycle).toEqual({ create_before_destroy: true });
+    expect(secret.tags).toEqual({ 'value-rotation': 'scheduled' });
     expect(single(json, 'time_rotating')).toEqual({ rotation_days: 60 });
     expect(single(json, 'time_offset')).toMatchObject({ offset_days: 90 });
   });
@@ -144,6 +147,9 @@ describe('AuthKeyVault', () => {
       });
     });
     expect(single(json, 'random_password').keepers).toBeUndefined();
+    expect(single(json, 'random_password').lifecycle).toBeUndefined();
+    // Only the expiry moves on schedule; the secret says so.
+    expect(single(json, 'azurerm_key_vault_secret').tags).toEqual({ 'value-rotation': 'none-expiry-renewal-only' });
     expect(single(json, 'time_rotating')).toEqual({ rotation_days: 300 });
     expect(single(json, 'time_offset')).toMatchObject({ offset_days: 365 });
     expect(single(json, 'azurerm_key_vault_secret').content_type).toBe('application/octet-stream');

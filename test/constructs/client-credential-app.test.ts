@@ -81,6 +81,9 @@ describe('ClientCredentialApp', () => {
     expect(single(json, 'azuread_application_password')).toMatchObject({
       application_id: expect.stringMatching(/^\$\{azuread_application\.Api_Reporter_[\w-]+\.id\}$/),
       rotate_when_changed: { rotation: ref('time_rotating', 'id') },
+      end_date: ref('time_offset', 'rfc3339'),
+      // Replaced on rotation: the new password exists (and is in the vault) before the old one is deleted.
+      lifecycle: { create_before_destroy: true },
     });
     expect(single(json, 'time_offset')).toMatchObject({ offset_days: 180 });
     expect(single(json, 'azurerm_key_vault_secret')).toMatchObject({

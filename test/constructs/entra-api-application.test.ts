@@ -173,6 +173,7 @@ describe('EntraApiApplication', () => {
       display_name: 'gatehouse (rotated by Terraform)',
       end_date: ref('time_offset', 'rfc3339'),
       rotate_when_changed: { rotation: ref('time_rotating', 'id') },
+      lifecycle: { create_before_destroy: true },
     });
     expect(single(json, 'time_rotating')).toEqual({ rotation_days: 60 });
     expect(single(json, 'time_offset')).toMatchObject({ offset_days: 90 });

@@ -179,6 +179,28 @@ describe('environment stacks', () => {
     },
   );
 
+  it.each(each)('%s creates every rotating credential before destroying the one it replaces', (name, env) => {
+    const json = synthEnvironment(env);
+    const passwords = Object.values(json.resource.azuread_application_password ?? {});
+    expect(passwords).toHaveLength(env.clients.length + (env.runtime.credential === 'clientSecret' ? 1 : 0));
+    for (const password of passwords) {
+      expect(password).toMatchObject({
+        rotate_when_changed: { rotation: expect.stringMatching(/^\$\{time_rotating\.[\w-]+\.id\}$/) },
+        lifecycle: { create_before_destroy: true },
+      });
+    }
+    const rotating = Object.values(json.resource.random_password ?? {}).filter((password) => password.keepers);
+    for (const password of rotating) expect(password.lifecycle).toEqual({ create_before_destroy: true });
+    // The key-encryption key and the pepper never change value: only their expiry is renewed, and they say so.
+    const secrets = Object.fromEntries(
+      Object.values(json.resource.azurerm_key_vault_secret).map((secret) => [secret.name, secret.tags]),
+    );
+    expect(secrets[`gatehouse-${name}-key-encryption-key`]).toEqual({ 'value-rotation': 'none-expiry-renewal-only' });
+    expect(secrets[`gatehouse-${name}-api-key-pepper`]).toEqual({ 'value-rotation': 'none-expiry-renewal-only' });
+    const fixedValues = Object.values(json.resource.random_password).filter((password) => !password.keepers);
+    expect(fixedValues).toHaveLength(2);
+  });
+
   it.each(each)('%s exposes the runtime URL, JWKS URL and client ids, never a secret', (_, env) => {
     const json = synthEnvironment(env);
     expect(Object.keys(json.output).sort()).toEqual([
