@@ -19,6 +19,7 @@ import { Metrics } from './http/metrics.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { BODY_LIMIT_BYTES } from './http/raw-body.js';
 import { renderError } from './http/render-error.js';
+import { applySecurityHeaders, securityHeadersFor } from './http/security-headers.js';
 import type { KeyRing } from './keys/key-ring.js';
 import { registerOAuthRoutes } from './oauth/register-oauth-routes.js';
 import { registerOrgRoutes } from './orgs/org-routes.js';
@@ -110,7 +111,10 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.locals.ctx = ctx;
 
+  const securityHeaders = securityHeadersFor(config);
   app.use((req, res, next) => {
+    req.securityHeaders ??= securityHeaders;
+    applySecurityHeaders(req, res);
     if (req.requestId === undefined) {
       instrumentRequest(ctx.logger, ctx.metrics, req, res, () =>
         req.route ? `${req.baseUrl}${req.route.path}` : 'unmatched',
@@ -148,7 +152,9 @@ export function contextOf(app: Express): AppContext {
  */
 export function createRequestListener(app: Express): RequestListener {
   const ctx = contextOf(app);
+  const securityHeaders = securityHeadersFor(ctx.config);
   return (req: IncomingMessage, res: ServerResponse) => {
+    req.securityHeaders = securityHeaders;
     const path = pathOf(req.url);
     const handler = ctx.fast.match(req.method, path);
     if (!handler) {

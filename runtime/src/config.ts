@@ -91,6 +91,11 @@ export interface Config {
   readonly oidc: OidcConfig | undefined;
   /** Origins allowed to make cookie-authenticated state-changing requests. Default: the origin of `PUBLIC_URL`. */
   readonly allowedOrigins: readonly string[];
+  /**
+   * Redirect URIs a sign-in may name (`/auth/login?redirect_uri=`), normalised (WHATWG URL serialisation) and matched
+   * exactly: `PUBLIC_URL/auth/callback` first, then `ALLOWED_REDIRECT_URIS`.
+   */
+  readonly allowedRedirectUris: readonly string[];
   readonly redisUrl: string | undefined;
   readonly catalog: Catalog;
   readonly logLevel: LogLevel;
@@ -219,6 +224,7 @@ const envSchema = z.object({
   DATABASE_AUTH: oneOf('DATABASE_AUTH', ['password', 'managed-identity'] as const, 'password'),
   AZURE_CLIENT_ID: optionalText,
   ALLOWED_ORIGINS: optionalText,
+  ALLOWED_REDIRECT_URIS: optionalText,
   REDIS_URL: optionalText,
   CATALOG_JSON: optionalText,
   LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -279,6 +285,17 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
 
   const publicUrl = (values.PUBLIC_URL?.href ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const allowedOrigins = parseOrigins(values.ALLOWED_ORIGINS ?? env.ALLOWED_ORIGINS, publicUrl, problems);
+  const allowedRedirectUris = parseRedirectUris(
+    values.ALLOWED_REDIRECT_URIS ?? env.ALLOWED_REDIRECT_URIS,
+    publicUrl,
+    isProduction,
+    problems,
+  );
+  if (isProduction && values.PUBLIC_URL && !isSecureOrLoopback(values.PUBLIC_URL)) {
+    problems.push(
+      `PUBLIC_URL must be https in production (got ${values.PUBLIC_URL.origin}); plain http is allowed only on loopback`,
+    );
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   const v = values as ParsedEnv;
@@ -317,6 +334,7 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
     keyRotationDays: v.KEY_ROTATION_DAYS,
     oidc,
     allowedOrigins,
+    allowedRedirectUris,
     redisUrl,
     catalog,
     logLevel: v.LOG_LEVEL,
@@ -431,6 +449,49 @@ function parseOrigins(value: string | undefined, publicUrl: string, problems: st
     }
   }
   return origins;
+}
+
+/** https, or http on a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`). */
+function isSecureOrLoopback(url: URL): boolean {
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname;
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * `PUBLIC_URL/auth/callback` plus `ALLOWED_REDIRECT_URIS` (comma separated absolute URLs), each normalised by the
+ * WHATWG URL serialiser. An entry with credentials or a fragment is refused, as is plain http off loopback in
+ * production.
+ */
+function parseRedirectUris(
+  value: string | undefined,
+  publicUrl: string,
+  isProduction: boolean,
+  problems: string[],
+): string[] {
+  const uris = [new URL(`${publicUrl}/auth/callback`).href];
+  for (const entry of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
+    const ok =
+      url !== undefined &&
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      url.username === '' &&
+      url.password === '' &&
+      url.hash === '' &&
+      !entry.includes('\\') &&
+      (!isProduction || isSecureOrLoopback(url));
+    if (!ok) {
+      problems.push(
+        `ALLOWED_REDIRECT_URIS must be a comma-separated list of absolute https URLs without credentials or fragment, like https://app.example.com/callback (got an invalid entry "${entry.slice(0, 200)}")`,
+      );
+      continue;
+    }
+    if (!uris.includes(url.href)) uris.push(url.href);
+  }
+  return uris;
 }
 
 interface DevSecrets {

@@ -46,15 +46,19 @@ export function pathOf(url: string | undefined): string {
 }
 
 /**
- * Writes the status line and every header of a hot-path response at once, adding `X-Request-Id`. `writeHead` with a
+ * Writes the status line and every header of a hot-path response at once, adding `X-Request-Id` and the request's
+ * security headers (`securityHeadersFor`). `writeHead` with a
  * flat name/value array skips the per-header map `setHeader` keeps (about 5% of a warm `/auth/verify`), but only while
  * no header has been set before it, which is why fast routes get their request id echoed here rather than by
  * `instrumentRequest`. Headers set earlier (an error path, or the route served through Express) still apply: Node
  * merges them, the values given here winning.
  */
 export function writeFastHead(res: ServerResponse, status: number, headers: string[]): void {
-  const id = res.req?.requestId;
+  const req = res.req;
+  const id = req?.requestId;
   if (id !== undefined) headers.push('X-Request-Id', id);
+  const security = req?.securityHeaders;
+  if (security) for (const value of security) headers.push(value);
   res.writeHead(status, headers);
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AppError, invalidRequest, OAuthError } from '../errors.js';
+import { applySecurityHeaders } from './security-headers.js';
 
 /**
  * Errors of the libraries that read the request for us, translated to the caller's fault they are: body-parser /
@@ -52,6 +53,7 @@ export function renderError(req: IncomingMessage, res: ServerResponse, error: un
   }
   // Fast routes echo the request id in their success head only (writeFastHead); an error answers it here.
   if (req.requestId !== undefined && !res.hasHeader('X-Request-Id')) res.setHeader('X-Request-Id', req.requestId);
+  applySecurityHeaders(req, res);
   let body: string;
   if (publicError instanceof OAuthError) {
     const description = publicError.status >= 500 ? 'Internal error' : publicError.message;

@@ -65,9 +65,13 @@ export function registerLoginRoutes(app: Express, deps: LoginDeps): void {
         'open_redirect',
       );
     }
-    const redirectUri = query.redirect_uri ?? defaultRedirectUri;
-    if (redirectUri !== defaultRedirectUri && !ctx.config.allowedOrigins.includes(new URL(redirectUri).origin)) {
-      throw invalidRequest(`query.redirect_uri: must be ${defaultRedirectUri} or a URL on one of ALLOWED_ORIGINS`);
+    const redirectUri =
+      query.redirect_uri === undefined ? defaultRedirectUri : allowedRedirectUri(ctx, query.redirect_uri);
+    if (redirectUri === undefined) {
+      throw invalidRequest(
+        `query.redirect_uri: must be ${defaultRedirectUri} or one of ALLOWED_REDIRECT_URIS, exactly`,
+        'redirect_uri',
+      );
     }
     const login: LoginState = {
       state: client.randomState(),
@@ -118,10 +122,10 @@ export function registerLoginRoutes(app: Express, deps: LoginDeps): void {
     assertAllowedOrigin(req, ctx.config.allowedOrigins);
     const body = parseWith(CallbackBodySchema, req.body, 'body');
     const login = takeLoginState(req, res, ctx, body.state);
-    if (body.redirect_uri !== login.redirect_uri) {
+    if (allowedRedirectUri(ctx, body.redirect_uri) !== login.redirect_uri) {
       throw invalidRequest('body.redirect_uri: must be the redirect_uri this sign-in started with', 'redirect_uri');
     }
-    const callbackUrl = new URL(body.redirect_uri);
+    const callbackUrl = new URL(login.redirect_uri);
     callbackUrl.searchParams.set('code', body.code);
     callbackUrl.searchParams.set('state', body.state);
     const iss = body.iss ?? (await rp.issuerForResponses());
@@ -278,4 +282,14 @@ function documentLoginRoutes(ctx: AppContext): void {
       403: { description: 'Origin not allowed, or the account is disabled', schema: ErrorBodySchema },
     },
   });
+}
+
+/**
+ * The allowed redirect URI `value` names, as configured (normalised by the WHATWG URL serialiser, then matched
+ * exactly), or undefined. A backslash is refused outright: parsers disagree on it (`http://host:1\\@evil.test/`).
+ */
+function allowedRedirectUri(ctx: AppContext, value: string): string | undefined {
+  if (value.includes('\\') || !URL.canParse(value)) return undefined;
+  const href = new URL(value).href;
+  return ctx.config.allowedRedirectUris.find((uri) => uri === href);
 }

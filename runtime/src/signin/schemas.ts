@@ -7,7 +7,7 @@ export const LoginQuerySchema = z.object({
     .meta({ description: 'Same-origin relative path to land on after sign-in (e.g. /investigations/42). Default /.' }),
   redirect_uri: z.url().optional().meta({
     description:
-      'Where the IdP sends the code. Default PUBLIC_URL/auth/callback; an SPA on one of ALLOWED_ORIGINS may pass its own (registered at the IdP) and then POST the code to /auth/callback.',
+      'Where the IdP sends the code. Default PUBLIC_URL/auth/callback; an SPA may pass its own if it is one of ALLOWED_REDIRECT_URIS (compared exactly after URL normalisation; registered at the IdP) and then POST the code to /auth/callback.',
   }),
 });
 

@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       keyRotationDays: 90,
       logLevel: 'info',
       allowedOrigins: ['http://localhost:8080'],
+      allowedRedirectUris: ['http://localhost:8080/auth/callback'],
       oidc: undefined,
       redisUrl: undefined,
       database: { kind: 'sqlite', filename: join(dataDir, 'gatehouse.db') },
