@@ -6,6 +6,12 @@ import { checkAccessTokenClaims, isAccessTokenType } from './access-token-claims
 import { encodeJwsHeader, signJws } from './jws-signer.js';
 import { JwsError, parseCompactJws, parseJsonPayload, verifyJwsSignature } from './jws-verifier.js';
 
+/**
+ * `client_id` of tokens the runtime issues for itself rather than to an API client: browser sessions (its own sign-in)
+ * and any other kind issued without a client.
+ */
+export const FIRST_PARTY_CLIENT_ID = 'gatehouse';
+
 /** How a principal authenticated; the `auth_kind` claim and `/auth/me` field. */
 export type AuthKind = 'session' | 'api_key' | 'client_credentials' | 'team_token' | 'admin_token' | 'entra_jwt';
 
@@ -16,6 +22,11 @@ export interface AccessTokenClaims {
   readonly exp: number;
   readonly iat: number;
   readonly jti: string;
+  /**
+   * RFC 9068 §2.2: the OAuth client the token was issued to: the API client's id for `client_credentials`, else
+   * `FIRST_PARTY_CLIENT_ID`. Optional on verification only (tokens minted before the claim existed).
+   */
+  readonly client_id?: string;
   readonly role: string | null;
   /** Space-separated scopes/permissions (OAuth style). */
   readonly scope: string;
@@ -31,6 +42,8 @@ export interface IssueAccessTokenInput {
   readonly authKind: AuthKind;
   readonly orgId: string;
   readonly teamId?: string | null;
+  /** The `client_id` claim: the OAuth client the token is issued to. Default: `FIRST_PARTY_CLIENT_ID`. */
+  readonly clientId?: string;
   /** Lifetime in seconds. Default: `ACCESS_TOKEN_TTL_SECONDS`. */
   readonly ttlSeconds?: number;
 }
@@ -96,6 +109,7 @@ export class TokenService {
       iss: this.#o.issuer,
       aud: this.#o.audience,
       sub: input.subject,
+      client_id: input.clientId ?? FIRST_PARTY_CLIENT_ID,
       iat,
       exp: iat + ttl,
       jti,

@@ -81,6 +81,7 @@ describe.each(STORE_DIALECTS)('signing keys and access tokens on %s', (dialect) 
       iss: ISSUER,
       aud: AUDIENCE,
       sub: 'usr_1',
+      client_id: 'gatehouse',
       iat,
       exp: iat + TTL,
       jti: issued.jti,
@@ -91,6 +92,15 @@ describe.each(STORE_DIALECTS)('signing keys and access tokens on %s', (dialect) 
       team_id: null,
     });
     expect(issued.expiresIn).toBe(TTL);
+  });
+
+  it('puts RFC 9068 client_id in every token kind: the client it names, else the runtime itself', async () => {
+    for (const authKind of ['session', 'api_key', 'client_credentials', 'team_token', 'admin_token'] as const) {
+      const own = await tokens.verify((await tokens.issue({ ...claims, authKind })).token);
+      expect({ authKind, client_id: own.client_id }).toEqual({ authKind, client_id: 'gatehouse' });
+      const named = await tokens.verify((await tokens.issue({ ...claims, authKind, clientId: 'cli_x' })).token);
+      expect(named.client_id).toBe('cli_x');
+    }
   });
 
   it('keeps private keys encrypted at rest under the KEK', async () => {

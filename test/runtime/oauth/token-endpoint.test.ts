@@ -57,6 +57,7 @@ describe.each(STORE_DIALECTS)('POST /oauth2/token (client_credentials) on %s', (
     expect(claims).toMatchObject({
       iss: app.baseUrl,
       sub: client.client_id,
+      client_id: client.client_id,
       auth_kind: 'client_credentials',
       org_id: 'default',
       team_id: null,

@@ -91,6 +91,7 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
     const access = decodeJwt(browser.jar.get('access_token')?.value as string);
     expect(access).toMatchObject({
       auth_kind: 'session',
+      client_id: 'gatehouse',
       role: 'admin',
       org_id: 'default',
       iss: 'http://127.0.0.1:8080',

@@ -37,6 +37,7 @@ export function clientCredentialsGrant(ctx: AppContext): GrantHandler {
     }
     const issued = await ctx.tokens.issue({
       subject: client.clientId,
+      clientId: client.clientId,
       role: null,
       scopes,
       authKind: 'client_credentials',

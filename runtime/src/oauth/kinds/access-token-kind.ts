@@ -27,7 +27,7 @@ export function accessTokenKind(ctx: AppContext): TokenKind {
       return {
         claims: {
           scope: claims.scope,
-          ...(isClient ? { client_id: claims.sub } : {}),
+          ...(claims.client_id !== undefined || isClient ? { client_id: claims.client_id ?? claims.sub } : {}),
           token_type: 'Bearer',
           exp: claims.exp,
           iat: claims.iat,
