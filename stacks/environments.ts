@@ -121,6 +121,11 @@ export interface EnvironmentSettings {
   readonly keyVaultName: string;
   /** Key Vault firewall. */
   readonly keyVaultNetwork: KeyVaultNetworkSettings;
+  /**
+   * Seconds the first apply waits for new role assignments and the federated credential to propagate before the
+   * first secret write and the first revision (once, on create). Omit for the documented window, 600.
+   */
+  readonly rbacPropagationDelaySeconds?: number;
   /** Log Analytics workspace for Key Vault diagnostics; omit for none. */
   readonly logAnalyticsWorkspaceId?: string;
   /**

@@ -3,10 +3,17 @@ import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault/index.js';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting/index.js';
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint/index.js';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
-import { Sleep } from '@cdktf/provider-time/lib/sleep/index.js';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkIntegerRange, checkNoDuplicates, checkPattern, nextChildId, ValidationError } from '../core/index.js';
+import {
+  checkIntegerRange,
+  checkNoDuplicates,
+  checkPattern,
+  nextChildId,
+  propagationWait,
+  RBAC_PROPAGATION_DEFAULT_SECONDS,
+  ValidationError,
+} from '../core/index.js';
 import {
   AuthKeyVaultSecret,
   type GeneratedSecretOptions,
@@ -97,8 +104,9 @@ export interface AuthKeyVaultProps {
    */
   readonly deployerSecretsOfficerEnabled?: boolean;
   /**
-   * Seconds every secret write waits after the deployer's role assignment, for RBAC propagation (AVM uses 60).
-   * @default 60
+   * Seconds every secret write waits after the deployer's role assignment, for RBAC propagation, 0 to 1800. Waited
+   * once, when the assignment is first created. Azure documents up to 10 minutes.
+   * @default 600
    */
   readonly rbacPropagationDelaySeconds?: number;
   /**
@@ -151,8 +159,7 @@ export class AuthKeyVault extends Construct implements SecretVault {
     );
     const softDeleteRetentionDays = props.softDeleteRetentionDays ?? 90;
     checkIntegerRange(this, 'softDeleteRetentionDays', softDeleteRetentionDays, 7, 90);
-    const rbacPropagationDelaySeconds = props.rbacPropagationDelaySeconds ?? 60;
-    checkIntegerRange(this, 'rbacPropagationDelaySeconds', rbacPropagationDelaySeconds, 0, 600);
+    const rbacPropagationDelaySeconds = props.rbacPropagationDelaySeconds ?? RBAC_PROPAGATION_DEFAULT_SECONDS;
     const deployerIpRanges = this.checkDeployerAccess(props);
     const allowedIpRanges = [...deployerIpRanges, ...(props.allowedIpRanges ?? [])];
     const allowedSubnetIds = [...(props.allowedSubnetIds ?? [])];
@@ -233,12 +240,15 @@ export class AuthKeyVault extends Construct implements SecretVault {
         principalId: clientConfig.objectId,
         description: 'Lets Terraform write the secrets this vault holds',
       });
-      // Role assignments take up to a minute to reach Key Vault's data plane; without the pause the first secret
-      // write fails with 403 (the Azure Verified Modules pattern).
-      const propagation = new Sleep(this, 'RbacPropagation', {
-        createDuration: `${rbacPropagationDelaySeconds}s`,
-        dependsOn: [this.deployerRoleAssignment],
-      });
+      // Secret writes are data-plane calls the provider does not retry on 403: they wait for the grant to reach
+      // Key Vault's data plane.
+      const propagation = propagationWait(
+        this,
+        'RbacPropagation',
+        'rbacPropagationDelaySeconds',
+        rbacPropagationDelaySeconds,
+        [this.deployerRoleAssignment],
+      );
       this.secretWriteDependencies = [propagation, ...endpointDependencies];
     } else {
       this.secretWriteDependencies = [this.keyVault, ...endpointDependencies];

@@ -55,6 +55,7 @@ export type PlatformRuntimeOptions = Omit<
   | 'catalog'
   | 'tags'
   | 'infrastructureSubnetId'
+  | 'startDependencies'
 >;
 
 export interface AuthPlatformProps {
@@ -258,6 +259,10 @@ export class AuthPlatform extends Construct {
       keyVault: this.keyVault,
       identity: this.runtimeIdentity,
       infrastructureSubnetId: this.network.runtimeSubnetId,
+      // The runtime redeems sign-in codes with the federated credential: it waits for Entra to replicate it too.
+      startDependencies: this.api.credential?.federatedIdentityCredential
+        ? [this.api.credential.federatedIdentityCredential]
+        : [],
       catalog: this.catalog,
       additionalAllowedOrigins: [...additionalOrigins, ...(props.runtime.additionalAllowedOrigins ?? [])],
       oidc: {

@@ -1,4 +1,5 @@
 import type { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity/index.js';
+import type { ITerraformDependable } from 'cdktf';
 import type { Catalog } from '../../catalog/index.js';
 import type { AuthKeyVault, AuthKeyVaultSecret } from '../auth-key-vault/index.js';
 import type { RuntimeDatabaseOptions } from './runtime-database.js';
@@ -149,11 +150,18 @@ export interface AuthRuntimeProps {
    */
   readonly redis?: RuntimeRedisOptions;
   /**
-   * Seconds the app waits after its identity's role assignments, for RBAC propagation (Key Vault references and the
-   * image pull are checked when the revision starts).
-   * @default 60
+   * Seconds the app waits after its identity's role assignments (and `startDependencies`) for propagation, 0 to 1800:
+   * Key Vault references and the image pull are checked when the first revision starts. Waited once, on first create.
+   * Azure documents up to 10 minutes for a role assignment.
+   * @default 600
    */
   readonly rbacPropagationDelaySeconds?: number;
+  /**
+   * Further resources the first revision depends on that need the same propagation wait, e.g. the federated identity
+   * credential the runtime signs in with.
+   * @default - none
+   */
+  readonly startDependencies?: readonly ITerraformDependable[];
   /**
    * Tags on every resource created here.
    * @default - none

@@ -3,12 +3,17 @@ import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-a
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace/index.js';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity/index.js';
-import { Sleep } from '@cdktf/provider-time/lib/sleep/index.js';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { catalogToJson, defaultCatalog } from '../../catalog/index.js';
 import type { AuthKeyVaultSecret } from '../auth-key-vault/index.js';
-import { checkIntegerRange, checkPattern, ValidationError } from '../core/index.js';
+import {
+  checkIntegerRange,
+  checkPattern,
+  propagationWait,
+  RBAC_PROPAGATION_DEFAULT_SECONDS,
+  ValidationError,
+} from '../core/index.js';
 import type { AuthRuntimeProps } from './auth-runtime-props.js';
 import { ContainerEnv } from './container-env.js';
 import { checkImageReference } from './image-reference.js';
@@ -85,8 +90,7 @@ export class AuthRuntime extends Construct {
     checkIntegerRange(this, 'refreshTokenTtlSeconds', refreshTokenTtlSeconds, 300, 7_776_000);
     const sessionMaxLifetimeSeconds = props.sessionMaxLifetimeSeconds ?? 2_592_000;
     checkIntegerRange(this, 'sessionMaxLifetimeSeconds', sessionMaxLifetimeSeconds, 300, 31_536_000);
-    const rbacPropagationDelaySeconds = props.rbacPropagationDelaySeconds ?? 60;
-    checkIntegerRange(this, 'rbacPropagationDelaySeconds', rbacPropagationDelaySeconds, 0, 600);
+    const rbacPropagationDelaySeconds = props.rbacPropagationDelaySeconds ?? RBAC_PROPAGATION_DEFAULT_SECONDS;
     if ((props.zoneRedundancyEnabled || props.internalLoadBalancerEnabled) && !props.infrastructureSubnetId) {
       const prop = props.zoneRedundancyEnabled ? 'zoneRedundancyEnabled' : 'internalLoadBalancerEnabled';
       throw new ValidationError(this, prop, 'false unless infrastructureSubnetId is given', true);
@@ -257,10 +261,16 @@ export class AuthRuntime extends Construct {
     // Container Apps resolves the Key Vault references from the environment's network: through the private endpoint.
     if (props.keyVault.keyVaultPrivateEndpoint) waitFor.push(props.keyVault.keyVaultPrivateEndpoint);
     if (this.database.entraAdministrator) waitFor.push(this.database.entraAdministrator);
-    const propagation = new Sleep(this, 'RbacPropagation', {
-      createDuration: `${rbacPropagationDelaySeconds}s`,
-      dependsOn: waitFor,
-    });
+    waitFor.push(...(props.startDependencies ?? []));
+    // Key Vault references and the image pull are checked when the first revision starts: it waits for every grant
+    // they need (and for whatever else the caller names, e.g. a federated credential) to propagate.
+    const propagation = propagationWait(
+      this,
+      'RbacPropagation',
+      'rbacPropagationDelaySeconds',
+      rbacPropagationDelaySeconds,
+      waitFor,
+    );
 
     const probe = (path: string) => ({ transport: 'HTTP', path, port: RUNTIME_PORT });
     this.containerApp = new ContainerApp(this, 'Resource', {

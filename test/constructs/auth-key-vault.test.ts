@@ -49,8 +49,9 @@ describe('AuthKeyVault', () => {
       principal_id: ref('data.azurerm_client_config', 'object_id'),
       scope: ref('azurerm_key_vault', 'id'),
     });
-    expect(single(json, 'time_sleep')).toMatchObject({
-      create_duration: '60s',
+    // The documented window (up to 10 minutes), waited once, when the assignment is created: no triggers.
+    expect(single(json, 'time_sleep')).toEqual({
+      create_duration: '600s',
       depends_on: [dep('azurerm_role_assignment')],
     });
   });
@@ -221,6 +222,11 @@ describe('AuthKeyVault', () => {
     it('the name is too long', () => failsWith({ name: 'kv-abcdefghijklmnopqrstuvw' }, /name must be 3-24/));
     it('the name starts with a digit', () => failsWith({ name: '1kv-test' }, /got "1kv-test"/));
     it('the name has invalid characters', () => failsWith({ name: 'kv_test' }, /got "kv_test"/));
+    it('the propagation wait is longer than 30 minutes', () =>
+      failsWith(
+        { rbacPropagationDelaySeconds: 1801 },
+        'Vault: rbacPropagationDelaySeconds must be an integer from 0 to 1800; got 1801',
+      ));
     it('soft delete retention is out of range', () =>
       failsWith({ softDeleteRetentionDays: 120 }, 'softDeleteRetentionDays must be an integer from 7 to 90; got 120'));
     it('the deployer has no declared path through the firewall', () => {

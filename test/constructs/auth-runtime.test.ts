@@ -9,7 +9,7 @@ import { AuthKeyVault } from '../../constructs/auth-key-vault/index.js';
 import { AuthRuntime, type AuthRuntimeProps } from '../../constructs/auth-runtime/index.js';
 import { GatehousePolicy } from '../../constructs/core/index.js';
 import { dependencyGraph, dependsOn, findPlaintextSecrets } from './auth-runtime-scan.js';
-import { allOf, ref, type SynthJson, single, synthJson, testStack } from './synth-helpers.js';
+import { allOf, dep, ref, type SynthJson, single, synthJson, testStack } from './synth-helpers.js';
 
 const DIGEST_IMAGE = `ghcr.io/example/gatehouse-runtime@sha256:${'a'.repeat(64)}`;
 
@@ -239,7 +239,11 @@ describe('AuthRuntime', () => {
     const json = synthRuntime();
     const sleepAddress = addressOf(json, 'time_sleep', 'Runtime/RbacPropagation');
     const [, sleepId] = sleepAddress.split('.');
-    expect(json.resource.time_sleep[sleepId]).toMatchObject({ create_duration: '60s' });
+    // The documented window (up to 10 minutes), waited once: no triggers, nothing on destroy.
+    expect(json.resource.time_sleep[sleepId]).toEqual({
+      create_duration: '600s',
+      depends_on: expect.arrayContaining([dep('azurerm_role_assignment')]),
+    });
     const app = single(json, 'azurerm_container_app');
     expect(app.depends_on).toEqual([sleepAddress]);
     const graph = dependencyGraph(json);

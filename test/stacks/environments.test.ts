@@ -201,6 +201,46 @@ describe('environment stacks', () => {
     expect(fixedValues).toHaveLength(2);
   });
 
+  it.each(each)(
+    '%s waits the documented propagation window, once, for every grant the first apply depends on',
+    (_, env) => {
+      const json = synthEnvironment(env);
+      const addresses = (type: string) => Object.keys(json.resource[type] ?? {}).map((id) => `${type}.${id}`);
+      const sleeps = Object.entries(json.resource.time_sleep).map(
+        ([id, sleep]) => ({ address: `time_sleep.${id}`, ...sleep }) as Record<string, unknown> & { address: string },
+      );
+      expect(sleeps).toHaveLength(2);
+      for (const sleep of sleeps) {
+        expect(sleep.create_duration).toBe('600s');
+        expect(sleep).not.toHaveProperty('triggers');
+        expect(sleep).not.toHaveProperty('destroy_duration');
+      }
+      const deployerGrant = Object.entries(json.resource.azurerm_role_assignment).find(([, grant]) =>
+        /^\$\{data\.azurerm_client_config\.[\w-]+\.object_id\}$/.test(String(grant.principal_id)),
+      );
+      expect(deployerGrant?.[1].role_definition_name).toBe('Key Vault Secrets Officer');
+      const deployerGrantAddress = `azurerm_role_assignment.${deployerGrant?.[0]}`;
+      const deployerWait = sleeps.find((sleep) => (sleep.depends_on as string[]).includes(deployerGrantAddress));
+      expect(deployerWait?.depends_on).toEqual([deployerGrantAddress]);
+      for (const secret of Object.values(json.resource.azurerm_key_vault_secret)) {
+        expect(secret.depends_on).toContain(deployerWait?.address);
+      }
+      // The first revision: every grant to the runtime's identity, the federated credential it signs in with, the
+      // database administrator assignment and the vault's private endpoint.
+      const runtimeWait = sleeps.find((sleep) => sleep !== deployerWait);
+      expect((runtimeWait?.depends_on as string[]).sort()).toEqual(
+        [
+          ...addresses('azurerm_role_assignment').filter((address) => address !== deployerGrantAddress),
+          ...addresses('azuread_application_federated_identity_credential'),
+          ...addresses('azurerm_postgresql_flexible_server_active_directory_administrator'),
+          ...addresses('azurerm_private_endpoint'),
+        ].sort(),
+      );
+      expect(addresses('azuread_application_federated_identity_credential')).toHaveLength(1);
+      expect(firstOf(json, 'azurerm_container_app').depends_on).toEqual([runtimeWait?.address]);
+    },
+  );
+
   it.each(each)('%s exposes the runtime URL, JWKS URL and client ids, never a secret', (_, env) => {
     const json = synthEnvironment(env);
     expect(Object.keys(json.output).sort()).toEqual([
@@ -274,6 +314,11 @@ describe('environment stacks', () => {
     expect(firstOf(json, 'azurerm_container_app_environment').log_analytics_workspace_id).toBe(
       '/subscriptions/x/workspaces/logs',
     );
+  });
+
+  it('waits as long as an environment says', () => {
+    const json = synthEnvironment({ ...environments[0], rbacPropagationDelaySeconds: 240 });
+    expect(Object.values(json.resource.time_sleep).map((sleep) => sleep.create_duration)).toEqual(['240s', '240s']);
   });
 
   it('runs a pinned image without a registry or Docker when an environment names one', () => {
