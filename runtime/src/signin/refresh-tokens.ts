@@ -62,8 +62,9 @@ export interface RefreshTokenOptions {
  * Opaque, rotating refresh tokens stored as keyed hashes, grouped in families (one per sign-in). Every use rotates:
  * the presented token is marked used and a child is issued. Presenting a used token again means it leaked (or a
  * client misbehaves): the whole family is revoked, unless the token is the immediately previous one (none of its
- * children has been used yet) and was rotated at most `reuseGraceSeconds` ago, the case of two tabs refreshing at once;
- * it then gets a sibling of the current token. A family ends `maxSessionSeconds` after its sign-in whatever its use:
+ * children has been used yet), was rotated at most `reuseGraceSeconds` ago, the case of two tabs refreshing at once,
+ * and has had no grace successor yet; it then gets one sibling of the current token. A third presentation is reuse.
+ * Once one of the siblings is used, the other is revoked, so a session never forks into two live lines. A family ends `maxSessionSeconds` after its sign-in whatever its use:
  * every token's expiry is capped there, and the family's age is checked again on use (rows issued before the cap).
  */
 export class RefreshTokens {
@@ -116,8 +117,10 @@ export class RefreshTokens {
           't.id',
           't.family_id',
           't.user_id',
+          't.parent_id',
           't.expires_at',
           't.used_at',
+          't.revoked_at',
           'f.revoked_at as family_revoked_at',
           'f.created_at as family_created_at',
         ])
@@ -130,31 +133,33 @@ export class RefreshTokens {
         familyId: row.family_id,
         userId: row.user_id,
       });
-      if (row.family_revoked_at !== null) return rejected('revoked');
+      if (row.family_revoked_at !== null || row.revoked_at !== null) return rejected('revoked');
       const now = isoNow(this.#o.clock);
       if (row.expires_at <= now || this.#sessionOver(row.family_created_at)) return rejected('expired');
 
-      let usedAt = row.used_at;
-      if (usedAt === null) {
-        // Conditional update: of two concurrent rotations of one token exactly one marks it used.
-        const marked = await trx
-          .updateTable('refresh_tokens')
-          .set({ used_at: now })
-          .where('id', '=', row.id)
-          .where('used_at', 'is', null)
-          .executeTakeFirst();
-        if (Number(marked.numUpdatedRows) === 1) {
-          return this.#rotated(trx, row, false);
-        }
-        const reread = await trx
-          .selectFrom('refresh_tokens')
-          .select('used_at')
-          .where('id', '=', row.id)
-          .executeTakeFirst();
-        usedAt = reread?.used_at ?? now;
+      // Rotations of siblings (children of one parent) are serialized on the parent's row, so that of two siblings
+      // used at once exactly one wins and revokes the other. Locks are always taken parent first.
+      if (row.parent_id !== null) await lockToken(trx, row.parent_id);
+      // Conditional update: of two concurrent rotations of one token exactly one marks it used.
+      const marked = await trx
+        .updateTable('refresh_tokens')
+        .set({ used_at: now })
+        .where('id', '=', row.id)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(marked.numUpdatedRows) === 1) {
+        if (row.parent_id !== null) await this.#revokeUnusedSiblings(trx, row.parent_id, row.id);
+        return this.#rotated(trx, row, false);
       }
+      const reread = await trx
+        .selectFrom('refresh_tokens')
+        .select(['used_at', 'revoked_at'])
+        .where('id', '=', row.id)
+        .executeTakeFirst();
+      if (reread?.used_at == null) return rejected('revoked');
 
-      if (await this.#withinGrace(trx, row.id, usedAt)) return this.#rotated(trx, row, true);
+      if (await this.#withinGrace(trx, row.id, reread.used_at)) return this.#rotated(trx, row, true);
 
       await this.#revokeFamilies(trx, [row.family_id], 'reuse');
       return rejected('reuse');
@@ -163,7 +168,7 @@ export class RefreshTokens {
 
   /**
    * A live token's row and owner, without using it (RFC 7662 introspection): undefined when the token is unknown,
-   * already used, expired, or its family is revoked.
+   * already used, revoked (a sibling was used), expired, or its family is revoked.
    */
   async describe(token: string): Promise<LiveRefreshToken | undefined> {
     if (!RefreshTokens.looksLikeRefreshToken(token)) return undefined;
@@ -178,6 +183,7 @@ export class RefreshTokens {
         't.created_at',
         't.expires_at',
         't.used_at',
+        't.revoked_at as token_revoked_at',
         'f.revoked_at',
         'f.created_at as family_created_at',
         'u.org_id',
@@ -190,6 +196,7 @@ export class RefreshTokens {
       !row ||
       row.used_at !== null ||
       row.revoked_at !== null ||
+      row.token_revoked_at !== null ||
       row.expires_at <= isoNow(this.#o.clock) ||
       this.#sessionOver(row.family_created_at)
     ) {
@@ -282,17 +289,33 @@ export class RefreshTokens {
     return this.#o.clock.now() >= this.#sessionEndMs(familyCreatedAt);
   }
 
-  /** The token was rotated at most `reuseGraceSeconds` ago and none of its children has been used yet. */
+  /**
+   * The used token may be presented once more: it was rotated at most `reuseGraceSeconds` ago, none of its children
+   * has been used yet, and it has no grace successor yet (at most two children: the rotation and one grace sibling).
+   * Serialized on the token's row, so concurrent presentations cannot each add a successor.
+   */
   async #withinGrace(trx: Transaction<Database>, tokenId: string, usedAt: string): Promise<boolean> {
     const grace = this.#o.reuseGraceSeconds;
     if (grace <= 0 || this.#o.clock.now() - Date.parse(usedAt) > grace * 1000) return false;
-    const usedChild = await trx
+    await lockToken(trx, tokenId);
+    const children = await trx
       .selectFrom('refresh_tokens')
-      .select('id')
+      .select(['id', 'used_at'])
       .where('parent_id', '=', tokenId)
-      .where('used_at', 'is not', null)
-      .executeTakeFirst();
-    return usedChild === undefined;
+      .execute();
+    return children.length < MAX_CHILDREN && children.every((child) => child.used_at === null);
+  }
+
+  /** Once one child of `parentId` is used, its unused siblings (a grace successor, or the other tab's) stop working. */
+  async #revokeUnusedSiblings(trx: Transaction<Database>, parentId: string, usedId: string): Promise<void> {
+    await trx
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: isoNow(this.#o.clock) })
+      .where('parent_id', '=', parentId)
+      .where('id', '<>', usedId)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   async #rotated(
@@ -339,6 +362,21 @@ export class RefreshTokens {
       .execute();
     return { token, tokenId, familyId: input.familyId, userId: input.userId, expiresAt };
   }
+}
+
+/** Children a token may have: the rotation that used it, and one grace successor. */
+const MAX_CHILDREN = 2;
+
+/**
+ * Takes the row lock of a token for the rest of the transaction (PostgreSQL; an update that changes nothing still
+ * locks the row). SQLite serializes write transactions already.
+ */
+async function lockToken(trx: Transaction<Database>, tokenId: string): Promise<void> {
+  await trx
+    .updateTable('refresh_tokens')
+    .set((eb) => ({ used_at: eb.ref('used_at') }))
+    .where('id', '=', tokenId)
+    .execute();
 }
 
 const services = new WeakMap<object, RefreshTokens>();

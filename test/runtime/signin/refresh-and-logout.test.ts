@@ -111,7 +111,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     expect(audit[0]).toMatchObject({ outcome: 'failure', reason: 'reuse' });
   });
 
-  it('lets two tabs refresh at once: the immediately previous token works within the grace window', async () => {
+  it('lets two tabs refresh at once: the immediately previous token gets one grace successor', async () => {
     const browser = await signedIn();
     const t1 = browser.jar.get('refresh_token')?.value as string;
     const [a, b] = await Promise.all([refreshWithBody(t1), refreshWithBody(t1)]);
@@ -119,13 +119,58 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     const tabA = ((await a.json()) as { refresh_token: string }).refresh_token;
     const tabB = ((await b.json()) as { refresh_token: string }).refresh_token;
     expect(tabA).not.toBe(tabB);
-
+    // The tab that refreshes next keeps the session; the other tab's token is then revoked, and no family is lost.
     suite.app.clock.advance(5);
-    // Still within 10 s and nothing newer has been used: a third tab gets through too.
-    expect((await refreshWithBody(t1)).status).toBe(200);
-    // Both tabs' tokens keep working.
-    expect((await refreshWithBody(tabA)).status).toBe(200);
     expect((await refreshWithBody(tabB)).status).toBe(200);
+    const sibling = await refreshWithBody(tabA);
+    expect(sibling.status).toBe(401);
+    expect(await sibling.json()).toEqual(REFUSED);
+    expect(await familyOf(tabB)).toMatchObject({ revoked_at: null });
+  });
+
+  it('allows at most one grace successor: a third presentation inside the window is reuse', async () => {
+    const browser = await signedIn();
+    const t1 = browser.jar.get('refresh_token')?.value as string;
+    const first = await refreshWithBody(t1);
+    suite.app.clock.advance(1);
+    const second = await refreshWithBody(t1);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const successors = await Promise.all(
+      [first, second].map(async (r) => ((await r.json()) as { refresh_token: string }).refresh_token),
+    );
+    suite.app.clock.advance(1);
+    const third = await refreshWithBody(t1);
+    expect(third.status).toBe(401);
+    expect(await third.json()).toEqual(REFUSED);
+    expect(await familyOf(t1)).toMatchObject({ revoked_reason: 'reuse' });
+    for (const successor of successors) expect((await refreshWithBody(successor)).status).toBe(401);
+  });
+
+  it('never forks a session: three concurrent presentations leave no live successor beyond one line', async () => {
+    const browser = await signedIn();
+    const t1 = browser.jar.get('refresh_token')?.value as string;
+    const answers = await Promise.all([refreshWithBody(t1), refreshWithBody(t1), refreshWithBody(t1)]);
+    const statuses = answers.map((r) => r.status).sort();
+    // The first rotates, one more gets the grace successor, the third is reuse and revokes the family.
+    expect(statuses).toEqual([200, 200, 401]);
+    expect(await familyOf(t1)).toMatchObject({ revoked_reason: 'reuse' });
+    for (const answer of answers.filter((r) => r.status === 200)) {
+      const { refresh_token } = (await answer.json()) as { refresh_token: string };
+      expect((await refreshWithBody(refresh_token)).status).toBe(401);
+    }
+  });
+
+  it('revokes unused siblings once one child is used, even after the grace window', async () => {
+    const browser = await signedIn();
+    const t1 = browser.jar.get('refresh_token')?.value as string;
+    const a = ((await (await refreshWithBody(t1)).json()) as { refresh_token: string }).refresh_token;
+    const b = ((await (await refreshWithBody(t1)).json()) as { refresh_token: string }).refresh_token;
+    suite.app.clock.advance(60);
+    const a2 = ((await (await refreshWithBody(a)).json()) as { refresh_token: string }).refresh_token;
+    expect(a2).toMatch(/^grt_/);
+    expect((await refreshWithBody(b)).status).toBe(401);
+    // The session itself lives on through the line that was used.
+    expect((await refreshWithBody(a2)).status).toBe(200);
   });
 
   it('grants no grace to a token older than the immediately previous one', async () => {
