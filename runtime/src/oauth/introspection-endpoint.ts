@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 import { OAuthErrorBodySchema } from '../http/openapi.js';
-import { authenticateOAuthCaller, OAUTH_CALLER_ERRORS, type OAuthCaller, withinTenant } from './oauth-caller.js';
+import { authenticateOAuthCaller, mayIntrospect, OAUTH_CALLER_ERRORS, type OAuthCaller } from './oauth-caller.js';
 import { oauthError, readOAuthForm, sendOAuthJson } from './oauth-http.js';
 import { type TokenFacts, type TokenKind, type TokenKindRegistry, tokenKindsOf } from './token-kinds.js';
 
@@ -76,9 +76,10 @@ export async function readTokenRequest(
 }
 
 /**
- * `POST /oauth2/introspect` (RFC 7662) for every credential kind registered in `tokenKindsOf(ctx)`. Callers: API
- * clients (client authentication) and Bearer credentials with `tokens:manage`. A token that is unknown, expired,
- * revoked, or belongs to another org (or, for a team-bound caller, another team) is `{"active": false}`.
+ * `POST /oauth2/introspect` (RFC 7662) for every credential kind registered in `tokenKindsOf(ctx)`. Callers: Bearer
+ * credentials and API clients holding `tokens:manage` (every token of their tenant), and any other API client (only
+ * the tokens issued to it). A token that is unknown, expired, revoked, belongs to another org (or, for a team-bound
+ * caller, another team), or that the caller may not see is `{"active": false}`.
  */
 export function registerIntrospectionEndpoint(ctx: AppContext): void {
   const kinds = tokenKindsOf(ctx);
@@ -86,6 +87,10 @@ export function registerIntrospectionEndpoint(ctx: AppContext): void {
     method: 'post',
     path: '/oauth2/introspect',
     summary: 'Token introspection (RFC 7662) for access tokens, API keys, team/admin tokens and refresh tokens',
+    description:
+      'Callers holding tokens:manage (a Bearer or X-API-Key credential, or an API client granted it) see every token ' +
+      'of their org (their team when team-bound); any other API client sees only the tokens issued to it. Anything ' +
+      'else is {"active": false}.',
     tags: ['oauth'],
     ...TOKEN_REQUEST_OPENAPI,
     responses: {
@@ -97,7 +102,7 @@ export function registerIntrospectionEndpoint(ctx: AppContext): void {
 
   ctx.fast.add('POST', '/oauth2/introspect', async (req, res) => {
     const { caller, found } = await readTokenRequest(ctx, kinds, req);
-    if (!found || !withinTenant(caller, found.facts.orgId, found.facts.teamId)) {
+    if (!found || !mayIntrospect(caller, found.facts)) {
       sendOAuthJson(res, { active: false });
       return;
     }

@@ -28,6 +28,11 @@ export interface OAuthCaller {
   readonly teamId: string | null;
   /** The client's id for `client` callers (it may revoke the tokens it was issued). */
   readonly clientId: string | null;
+  /**
+   * Holds `tokens:manage` (every `admin` caller; a client only when granted it): may introspect every token of its
+   * tenant. Any other client sees only the tokens issued to it.
+   */
+  readonly tokenAdmin: boolean;
   readonly actor: { readonly kind: string; readonly subject: string };
   readonly ip: string | null;
   readonly userAgent: string | null;
@@ -73,6 +78,7 @@ export async function authenticateOAuthCaller(
       orgId: principal.orgId,
       teamId: principal.teamId,
       clientId: null,
+      tokenAdmin: true,
       actor: { kind: principal.kind, subject: principal.subject },
       ip,
       userAgent,
@@ -84,10 +90,23 @@ export async function authenticateOAuthCaller(
     orgId: client.orgId,
     teamId: client.teamId,
     clientId: client.clientId,
+    tokenAdmin: client.scopes.includes(TOKEN_ADMIN_PERMISSION),
     actor: { kind: 'client', subject: client.clientId },
     ip,
     userAgent,
   };
+}
+
+/**
+ * Whether the caller may see a token's facts: within its tenant, and either a token admin or the client the token was
+ * issued to.
+ */
+export function mayIntrospect(
+  caller: OAuthCaller,
+  facts: { orgId: string; teamId: string | null; issuedTo: string | null },
+): boolean {
+  if (!withinTenant(caller, facts.orgId, facts.teamId)) return false;
+  return caller.tokenAdmin || (caller.clientId !== null && facts.issuedTo === caller.clientId);
 }
 
 /** Whether a token of `orgId`/`teamId` is within the caller's tenant (its org, and its team when team-bound). */

@@ -58,7 +58,7 @@ describe.each(STORE_DIALECTS)('POST /oauth2/introspect and /oauth2/revoke on %s'
   beforeAll(async () => {
     app = await startDiscoverableApp(dialect);
     admin = await bootstrapAdminKey(app);
-    resourceServer = await createClient(app, admin, ['search:read'], 'resource server');
+    resourceServer = await createClient(app, admin, ['search:read', 'tokens:manage'], 'resource server');
     caller = await createClient(app, admin, ['search:read', 'graph:read'], 'caller');
     other = await createClient(app, admin, ['search:read'], 'other');
     orgAdmin = (await (
@@ -157,6 +157,40 @@ describe.each(STORE_DIALECTS)('POST /oauth2/introspect and /oauth2/revoke on %s'
       role: null,
     });
     expect(JSON.stringify(keyFacts)).not.toContain(key.api_key);
+  });
+
+  it('shows a client without tokens:manage only the tokens issued to it', async () => {
+    const { access_token: own } = await clientToken(app, other);
+    const { access_token: foreign } = await clientToken(app, caller);
+    const reader = await createKey(app, admin, { name: 'introspect-me', scopes: ['search:read'] });
+    const ownFacts = (await (await introspect(own, { client: other })).json()) as Record<string, unknown>;
+    expect(ownFacts).toMatchObject({ active: true, client_id: other.client_id, auth_kind: 'client_credentials' });
+    for (const token of [foreign, admin, reader.api_key, orgAdmin.token, teamToken.token]) {
+      const res = await introspect(token, { client: other });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ active: false });
+    }
+    // A client granted tokens:manage sees its org's tokens, the admin key's scopes included.
+    expect(await (await introspect(admin, { client: resourceServer })).json()).toMatchObject({ active: true });
+  });
+
+  it('counts wrong client secrets on introspection toward the failure limit', async () => {
+    const limited = await startDiscoverableApp(dialect, { AUTH_FAILURE_LIMIT: '3' });
+    try {
+      const adminKey = await bootstrapAdminKey(limited);
+      const client = await createClient(limited, adminKey, ['search:read']);
+      const ip = '198.18.250.1';
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const basicAuth = { authorization: basic(client.client_id, `wrong-${i}`), ip };
+        statuses.push((await postForm(limited, '/oauth2/introspect', { token: 'x' }, basicAuth)).status);
+      }
+      const post = { token: 'x', client_id: client.client_id, client_secret: client.client_secret };
+      statuses.push((await postForm(limited, '/oauth2/introspect', post, { ip })).status);
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('authenticates its callers: invalid_client for bad client credentials, unauthorized_client without tokens:manage', async () => {
