@@ -46,6 +46,14 @@ export interface OidcConfig {
   readonly clientAssertion?: ManagedIdentityAuth;
   /** Audience our API accepts on tokens the issuer minted for it (e.g. `api://gatehouse-prod`); defaults to the client id. */
   readonly audience: string;
+  /**
+   * Issuer of the tenant's Entra v1.0 access tokens (`https://sts.windows.net/<tenant id>/`), accepted beside
+   * `issuer`: OIDC_V1_ISSUER, derived from an Entra v2.0 issuer of the public or the China cloud when unset;
+   * `none` turns it off. Undefined: v1.0 tokens are refused.
+   */
+  readonly v1Issuer?: string;
+  /** The API's Application ID URI (`api://...`, OIDC_APP_ID_URI), accepted as `aud` of v1.0 tokens only. */
+  readonly appIdUri?: string;
 }
 
 export interface Config {
@@ -220,6 +228,8 @@ const envSchema = z.object({
   OIDC_CLIENT_ID: optionalText,
   OIDC_CLIENT_SECRET: optionalText,
   OIDC_AUDIENCE: optionalText,
+  OIDC_V1_ISSUER: optionalText,
+  OIDC_APP_ID_URI: optionalText,
   OIDC_CLIENT_AUTH: oneOf('OIDC_CLIENT_AUTH', ['client-secret', 'managed-identity'] as const, 'client-secret'),
   DATABASE_AUTH: oneOf('DATABASE_AUTH', ['password', 'managed-identity'] as const, 'password'),
   AZURE_CLIENT_ID: optionalText,
@@ -382,7 +392,14 @@ function withDatabaseAuth(database: DatabaseConfig, values: Partial<ParsedEnv>, 
 }
 
 function parseOidc(values: Partial<ParsedEnv>, env: Env, problems: string[]): OidcConfig | undefined {
-  const names = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_AUDIENCE'] as const;
+  const names = [
+    'OIDC_ISSUER',
+    'OIDC_CLIENT_ID',
+    'OIDC_CLIENT_SECRET',
+    'OIDC_AUDIENCE',
+    'OIDC_V1_ISSUER',
+    'OIDC_APP_ID_URI',
+  ] as const;
   if (!names.some((name) => env[name])) return undefined;
   if (!env.OIDC_ISSUER) problems.push('OIDC_ISSUER is required when any OIDC_* variable is set (the issuer URL)');
   if (!env.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID is required when any OIDC_* variable is set');
@@ -405,7 +422,49 @@ function parseOidc(values: Partial<ParsedEnv>, env: Env, problems: string[]): Oi
     clientSecret: values.OIDC_CLIENT_SECRET ? new SecretBytes(Buffer.from(values.OIDC_CLIENT_SECRET)) : undefined,
     clientAssertion: assertion ? { kind: 'managed-identity', clientId: values.AZURE_CLIENT_ID } : undefined,
     audience: values.OIDC_AUDIENCE ?? values.OIDC_CLIENT_ID,
+    v1Issuer: parseV1Issuer(values.OIDC_V1_ISSUER, values.OIDC_ISSUER, problems),
+    appIdUri: parseAppIdUri(values.OIDC_APP_ID_URI, problems),
   };
+}
+
+/** Entra's v1.0 token issuer host for each v2.0 sign-in host whose clouds publish one (public and China). */
+const ENTRA_V1_ISSUER_HOSTS: Readonly<Record<string, string>> = {
+  'login.microsoftonline.com': 'sts.windows.net',
+  'login.partner.microsoftonline.cn': 'sts.chinacloudapi.cn',
+  'login.chinacloudapi.cn': 'sts.chinacloudapi.cn',
+};
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The v1.0 issuer to accept: OIDC_V1_ISSUER as given (`none` for none), else the one Entra uses for the tenant of a
+ * v2.0 issuer `https://<login host>/<tenant id>/v2.0`, else none (another IdP has no v1.0 tokens).
+ */
+function parseV1Issuer(value: string | undefined, issuer: URL, problems: string[]): string | undefined {
+  if (value === 'none') return undefined;
+  if (value !== undefined) {
+    if (!URL.canParse(value) || new URL(value).protocol !== 'https:') {
+      problems.push(
+        `OIDC_V1_ISSUER must be an https URL like https://sts.windows.net/<tenant id>/, or none (got "${value.slice(0, 200)}")`,
+      );
+      return undefined;
+    }
+    return value;
+  }
+  const [tenant, version, ...rest] = issuer.pathname.split('/').filter(Boolean);
+  const host = ENTRA_V1_ISSUER_HOSTS[issuer.hostname.toLowerCase()];
+  if (!host || !tenant || !TENANT_ID.test(tenant) || version !== 'v2.0' || rest.length > 0) return undefined;
+  return `https://${host}/${tenant.toLowerCase()}/`;
+}
+
+function parseAppIdUri(value: string | undefined, problems: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  if (!URL.canParse(value)) {
+    problems.push(
+      `OIDC_APP_ID_URI must be the API's Application ID URI, like api://gatehouse-prod (got "${value.slice(0, 200)}")`,
+    );
+    return undefined;
+  }
+  return value;
 }
 
 /** Entra ID sign-in hosts (public and national clouds) whose `common`-style paths accept any tenant. */

@@ -77,7 +77,7 @@ export class FakeEntra {
     if (!key) throw new Error(`no key ${kid}`);
     return new SignJWT({ ver: '2.0', tid: this.tenant, ...claims })
       .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
-      .setIssuer(this.issuer)
+      .setIssuer(typeof claims.iss === 'string' ? claims.iss : this.issuer)
       .setIssuedAt(nowSeconds)
       .setNotBefore(nowSeconds)
       .setExpirationTime(nowSeconds + 3600)

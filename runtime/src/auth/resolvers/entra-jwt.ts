@@ -13,6 +13,17 @@ import { VerifyCache } from '../verify-cache.js';
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
 /**
+ * Entra's group overage: a user in more than 200 groups gets `_claim_names.groups` (a pointer to Microsoft Graph)
+ * instead of a `groups` claim, or `hasgroups: true` in implicit-flow tokens. gatehouse never reads groups, but a
+ * token that has only this marker is usually a deployment that assigned groups where app roles were meant.
+ */
+function hasGroupOverage(payload: JWTPayload): boolean {
+  const names = payload._claim_names;
+  const pointsToGroups = typeof names === 'object' && names !== null && 'groups' in names;
+  return pointsToGroups || payload.hasgroups === true;
+}
+
+/**
  * The principal an Entra/OIDC token stands for, or `forbidden` when its `roles` name nothing of the catalog: such a
  * token is genuine but grants nothing here, so every route answers 403 (rather than a default role). Subject: the
  * stable object id (`oid`), else `sub`. Org: `default` (the runtime maps one IdP tenant to the default org).
@@ -20,6 +31,12 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 export function principalOfEntraToken(ctx: AppContext, payload: JWTPayload): Principal {
   const grant = mapEntraRoles(ctx.config.catalog, payload.roles);
   if (grant.permissions.length === 0) {
+    if (hasGroupOverage(payload)) {
+      throw forbidden(
+        'The token carries no roles, only a group-overage marker (_claim_names): gatehouse maps app roles, not groups; assign an app role of this API to the user or to one of their groups',
+        'group_overage',
+      );
+    }
     throw forbidden('The token carries no role or scope of this API', 'no_catalog_role');
   }
   return makePrincipal(ctx.config.catalog, {
@@ -46,7 +63,7 @@ export function entraJwtResolver(ctx: AppContext, verifier: EntraJwtVerifier): C
   return {
     name: 'entra_jwt',
     sources: ['bearer'],
-    matches: (token) => looksLikeJwt(token) && unverifiedIssuer(token) === verifier.issuer,
+    matches: (token) => looksLikeJwt(token) && verifier.acceptsIssuer(unverifiedIssuer(token)),
     resolve: async (token, { ip, userAgent }) => {
       const key = VerifyCache.keyOf(token);
       const cached = cache.get(key, ctx.clock.now());

@@ -12,10 +12,24 @@ export const DISCOVERY_RETRY_MS = 10_000;
 export const IDP_FETCH_TIMEOUT_MS = 5_000;
 
 export interface EntraJwtVerifierOptions {
-  /** Exact `iss` accepted, e.g. `https://login.microsoftonline.com/<tenant id>/v2.0` (OIDC_ISSUER). */
+  /**
+   * Exact `iss` of v2.0 tokens, e.g. `https://login.microsoftonline.com/<tenant id>/v2.0` (OIDC_ISSUER); also where
+   * discovery finds the signing keys, which Entra shares between its v1.0 and v2.0 tokens.
+   */
   readonly issuer: string;
-  /** `aud` accepted: the API's identifier URI or client id (OIDC_AUDIENCE). */
+  /** `aud` of v2.0 tokens: Entra always puts the API's client id there (OIDC_AUDIENCE, default OIDC_CLIENT_ID). */
   readonly audience: string;
+  /**
+   * Exact `iss` of the same tenant's v1.0 tokens, `https://sts.windows.net/<tenant id>/` (OIDC_V1_ISSUER).
+   * @default - v1.0 tokens are refused
+   */
+  readonly v1Issuer?: string;
+  /**
+   * The API's Application ID URI (`api://...`, OIDC_APP_ID_URI): a v1.0 token carries whichever of it or the client
+   * id the caller asked for as `aud`, so v1.0 tokens accept both; a v2.0 token never carries it.
+   * @default - v1.0 tokens accept only `audience`
+   */
+  readonly appIdUri?: string;
   readonly clock: Clock;
   readonly logger: Logger;
   /**
@@ -28,6 +42,11 @@ export interface EntraJwtVerifierOptions {
 }
 
 type RemoteJwks = ReturnType<typeof createRemoteJWKSet>;
+
+function audiences(payload: JWTPayload): string[] {
+  if (typeof payload.aud === 'string') return [payload.aud];
+  return Array.isArray(payload.aud) ? payload.aud : [];
+}
 
 /**
  * Whether a verified token marks itself as an ID token: a `nonce` claim (OpenID Connect puts the sign-in request's
@@ -56,27 +75,47 @@ export class EntraJwtVerifier {
     this.#o = options;
   }
 
-  get issuer(): string {
-    return this.#o.issuer;
+  /** Whether `iss` is one of the issuers this verifier accepts (v2.0, and v1.0 when configured). */
+  acceptsIssuer(iss: string | undefined): boolean {
+    return iss !== undefined && (iss === this.#o.issuer || iss === this.#o.v1Issuer);
   }
 
   async verify(token: string): Promise<JWTPayload> {
     const jwks = await this.#keySet();
     try {
       const { payload } = await jwtVerify(token, jwks, {
-        issuer: this.#o.issuer,
-        audience: this.#o.audience,
+        issuer: [this.#o.issuer, ...(this.#o.v1Issuer ? [this.#o.v1Issuer] : [])],
+        audience: [this.#o.audience, ...(this.#o.appIdUri ? [this.#o.appIdUri] : [])],
         algorithms: ENTRA_ALGORITHMS,
         clockTolerance: CLOCK_SKEW_SECONDS,
         currentDate: new Date(this.#o.clock.now()),
         requiredClaims: ['exp'],
       });
+      this.#checkVersion(payload);
       // OIDC_AUDIENCE defaults to the client id, which is also the `aud` of the sign-in ID tokens: without this an
       // ID token (meant for this app's sign-in, not for calling its API) would pass as an access token.
       if (isIdToken(payload)) throw unauthorized('An ID token is not accepted as an access token', 'id_token');
       return payload;
     } catch (error) {
       throw this.#translate(error);
+    }
+  }
+
+  /**
+   * The audience rule of the token's version, told by its issuer: a v2.0 token's `aud` is the client id only (an
+   * Application ID URI there means a token minted for another configuration); a v1.0 token's may be either. A `ver`
+   * claim, when present, must agree with the issuer.
+   */
+  #checkVersion(payload: JWTPayload): void {
+    const version = payload.iss === this.#o.issuer ? '2.0' : '1.0';
+    if (version === '2.0' && !audiences(payload).includes(this.#o.audience)) {
+      throw unauthorized('The token has the wrong audience', 'audience');
+    }
+    if (payload.ver !== undefined && payload.ver !== version) {
+      throw unauthorized(
+        `The token says version ${String(payload.ver)} but its issuer issues v${version} tokens`,
+        'version',
+      );
     }
   }
 

@@ -7,7 +7,8 @@ import { tokenKindsOf } from '../../oauth/token-kinds.js';
 import { EntraJwtVerifier } from './entra-jwt-verifier.js';
 
 /**
- * Accepts JWTs of the configured OIDC issuer (OIDC_ISSUER, audience OIDC_AUDIENCE, default OIDC_CLIENT_ID) as
+ * Accepts JWTs of the configured OIDC issuer (OIDC_ISSUER, audience OIDC_AUDIENCE, default OIDC_CLIENT_ID; for
+ * Entra also its v1.0 tokens, OIDC_V1_ISSUER with OIDC_APP_ID_URI or the client id as audience) as
  * `Authorization: Bearer` (`auth_kind` entra_jwt) and in introspection. Without OIDC configuration nothing is
  * registered and such tokens are refused like any unknown credential.
  */
@@ -17,6 +18,8 @@ export function registerEntraJwt(_app: Express, ctx: AppContext): void {
   const verifier = new EntraJwtVerifier({
     issuer: oidc.issuer,
     audience: oidc.audience,
+    v1Issuer: oidc.v1Issuer,
+    appIdUri: oidc.appIdUri,
     clock: ctx.clock,
     logger: ctx.logger,
   });

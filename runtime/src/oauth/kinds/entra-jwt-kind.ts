@@ -14,7 +14,7 @@ export function entraJwtKind(ctx: AppContext, verifier: EntraJwtVerifier): Token
   return {
     name: 'entra_jwt',
     hints: ['access_token'],
-    matches: (token) => looksLikeJwt(token) && unverifiedIssuer(token) === verifier.issuer,
+    matches: (token) => looksLikeJwt(token) && verifier.acceptsIssuer(unverifiedIssuer(token)),
     introspect: async (token) => {
       try {
         const payload = await verifier.verify(token);
