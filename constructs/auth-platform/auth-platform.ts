@@ -136,7 +136,7 @@ export interface AuthPlatformProps {
 /**
  * The whole gatehouse deployment in one construct: the Key Vault, the API's Entra app registration (app roles from
  * the catalog), its client-credential apps, and the runtime on Container Apps, wired together. The runtime's URL
- * becomes the app's redirect URI (a separate `azuread_application_redirect_uris`, so no cycle); the runtime gets the
+ * (from the Container Apps environment's default domain, so no cycle) becomes the app's `web.redirect_uris`; the runtime gets the
  * issuer, client id, audience and catalog, its credential (federated by default), generated key-encryption key and
  * API-key pepper, and its database connection.
  */
@@ -277,7 +277,8 @@ export class AuthPlatform extends Construct {
     this.runtimeUrl = this.runtime.runtimeUrl;
     this.jwksUrl = this.runtime.jwksUrl;
 
-    // The redirect URIs reference the Container App, which references the application: one direction only.
+    // The runtime URL comes from the Container Apps environment, which does not depend on the application; the
+    // Container App depends on both. No cycle.
     this.api.addRedirectUris(
       `${this.runtime.runtimeUrl}/auth/callback`,
       ...additionalOrigins.map((origin) => `${origin}/auth/callback`),

@@ -58,7 +58,7 @@ export class AuthRuntime extends Construct {
   readonly apiKeyPepper: AuthKeyVaultSecret;
   /** The Container App's FQDN as Azure reports it (`ingress[0].fqdn`). */
   readonly runtimeFqdn: string;
-  /** `publicUrl`, or `https://<runtimeFqdn>`. */
+  /** `publicUrl`, or `https://<name>.<environment default domain>` (what `runtimeFqdn` will be). */
   readonly runtimeUrl: string;
   /** `<runtimeUrl>/.well-known/jwks.json`. */
   readonly jwksUrl: string;
@@ -311,7 +311,9 @@ export class AuthRuntime extends Construct {
       tags,
     });
     this.runtimeFqdn = this.containerApp.ingress.fqdn;
-    this.runtimeUrl = props.publicUrl ?? `https://${this.runtimeFqdn}`;
+    // From the environment, not the app: an app registration can carry it as a redirect URI while the app depends on
+    // the registration's client id.
+    this.runtimeUrl = publicUrl;
     this.jwksUrl = `${this.runtimeUrl}/.well-known/jwks.json`;
   }
 }

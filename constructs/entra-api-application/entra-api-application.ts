@@ -3,9 +3,9 @@ import {
   Application,
   type ApplicationApiOauth2PermissionScope,
   type ApplicationAppRole,
+  type ApplicationWeb,
 } from '@cdktf/provider-azuread/lib/application/index.js';
 import { ApplicationIdentifierUri } from '@cdktf/provider-azuread/lib/application-identifier-uri/index.js';
-import { ApplicationRedirectUris } from '@cdktf/provider-azuread/lib/application-redirect-uris/index.js';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal/index.js';
 import { Construct } from 'constructs';
 import { type Catalog, CatalogError, defaultCatalog, isRole, validateScopes } from '../../catalog/index.js';
@@ -61,7 +61,7 @@ export interface EntraApiApplicationProps {
   readonly retiredPermissionValues?: readonly string[];
   /**
    * Web redirect URIs (the runtime's `/auth/callback`). More can be added later with `addRedirectUris`, e.g. from a
-   * Container App FQDN.
+   * Container Apps environment's default domain.
    * @default - none
    */
   readonly redirectUris?: readonly string[];
@@ -122,7 +122,6 @@ export class EntraApiApplication extends Construct {
   readonly credential?: ApplicationCredential;
   private readonly loopbackRedirectsAllowed: boolean;
   private readonly webRedirectUris: string[] = [];
-  private webRedirectResource?: ApplicationRedirectUris;
 
   constructor(scope: Construct, id: string, props: EntraApiApplicationProps) {
     super(scope, id);
@@ -166,14 +165,15 @@ export class EntraApiApplication extends Construct {
         requestedAccessTokenVersion: 2,
         oauth2PermissionScope: delegatedScopes.map((scope) => this.delegatedScope(scope)),
       },
-      web: { implicitGrant: { accessTokenIssuanceEnabled: false, idTokenIssuanceEnabled: false } },
+      web: this.webBlock(),
       optionalClaims: {
         idToken: [{ name: 'email' }, { name: 'preferred_username' }],
         accessToken: [{ name: 'email' }],
       },
-      // Identifier URI and redirect URIs are managed by their own resources (which can reference runtime URLs
-      // without a cycle); the application must not fight them.
-      lifecycle: { ignoreChanges: ['identifier_uris', 'web[0].redirect_uris'] },
+      // The identifier URI is managed by `azuread_application_identifier_uri`, which the provider documents for use
+      // with this resource together with ignoring `identifier_uris`. Redirect URIs are the application's own
+      // `web.redirect_uris` (`azuread_application_redirect_uris` is documented as incompatible with it).
+      lifecycle: { ignoreChanges: ['identifier_uris'] },
     });
     this.applicationId = this.application.id;
     this.applicationClientId = this.application.clientId;
@@ -208,9 +208,10 @@ export class EntraApiApplication extends Construct {
   }
 
   /**
-   * Adds web redirect URIs (https, or loopback http where allowed). URIs may contain tokens, e.g.
-   * `` `https://${containerApp.latestRevisionFqdn}/auth/callback` ``: they are set on a separate
-   * `azuread_application_redirect_uris` resource, so the runtime can depend on this application without a cycle.
+   * Adds web redirect URIs (https, or loopback http where allowed) to the application's `web.redirect_uris`. URIs may
+   * contain tokens of resources that do not depend on this application, e.g. a Container Apps environment's
+   * `default_domain` (a Container App's FQDN is `<app name>.<default domain>`); a token of a resource that does
+   * depend on it (the Container App itself, given the client id) would be a cycle.
    */
   addRedirectUris(...uris: string[]): void {
     if (uris.length === 0) throw new ValidationError(this, 'addRedirectUris.uris', 'at least one redirect URI', []);
@@ -225,15 +226,14 @@ export class EntraApiApplication extends Construct {
     const next = [...this.webRedirectUris, ...uris];
     checkNoDuplicates(this, 'redirectUris', next);
     this.webRedirectUris.push(...uris);
-    if (this.webRedirectResource) {
-      this.webRedirectResource.redirectUris = [...this.webRedirectUris];
-    } else {
-      this.webRedirectResource = new ApplicationRedirectUris(this, 'WebRedirectUris', {
-        applicationId: this.application.id,
-        type: 'Web',
-        redirectUris: [...this.webRedirectUris],
-      });
-    }
+    this.application.putWeb(this.webBlock());
+  }
+
+  private webBlock(): ApplicationWeb {
+    return {
+      implicitGrant: { accessTokenIssuanceEnabled: false, idTokenIssuanceEnabled: false },
+      redirectUris: this.webRedirectUris.length > 0 ? [...this.webRedirectUris] : undefined,
+    };
   }
 
   /**

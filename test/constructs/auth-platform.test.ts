@@ -71,22 +71,22 @@ describe('AuthPlatform', () => {
     expect(findPlaintextSecrets(json)).toEqual([]);
   });
 
-  it("derives the redirect URI from the Container App's FQDN on a separate resource, without a cycle", () => {
+  it("puts the runtime's callback on the application's own redirect URIs, from the environment's domain, without a cycle", () => {
     const json = synthPlatform({ additionalOrigins: ['https://auth.example.com/'] });
-    const redirects = single(json, 'azuread_application_redirect_uris');
-    expect(redirects).toMatchObject({ type: 'Web', application_id: ref('azuread_application', 'id') });
-    expect(redirects.redirect_uris).toEqual([
-      expect.stringMatching(/^https:\/\/\$\{azurerm_container_app\.[\w-]+\.ingress\[0\]\.fqdn\}\/auth\/callback$/),
+    expect(allOf(json, 'azuread_application_redirect_uris')).toHaveLength(0);
+    const app = single(json, 'azuread_application') as { web: { redirect_uris: unknown }; lifecycle: unknown };
+    expect(app.web.redirect_uris).toEqual([
+      expect.stringMatching(
+        /^https:\/\/gatehouse-test\.\$\{azurerm_container_app_environment\.[\w-]+\.default_domain\}\/auth\/callback$/,
+      ),
       'https://auth.example.com/auth/callback',
     ]);
-    const app = single(json, 'azuread_application') as { web?: { redirect_uris?: unknown } };
-    expect(app.web?.redirect_uris).toBeUndefined();
+    expect(app.lifecycle).toEqual({ ignore_changes: ['identifier_uris'] });
     const graph = dependencyGraph(json);
     expect(findCycle(graph)).toBeUndefined();
     const containerApp = only(json, 'azurerm_container_app');
     expect(dependsOn(graph, containerApp, only(json, 'azuread_application'))).toBe(true);
-    expect(dependsOn(graph, only(json, 'azuread_application_redirect_uris'), containerApp)).toBe(true);
-    expect(dependsOn(graph, containerApp, only(json, 'azuread_application_redirect_uris'))).toBe(false);
+    expect(dependsOn(graph, only(json, 'azuread_application'), containerApp)).toBe(false);
     expect(envOf(json).ALLOWED_ORIGINS.value).toMatch(
       /^https:\/\/gatehouse-test\.\$\{[^}]+\},https:\/\/auth\.example\.com$/,
     );

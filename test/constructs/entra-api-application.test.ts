@@ -1,3 +1,4 @@
+import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-app-environment/index.js';
 import { Testing } from 'cdktf';
 import type { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
@@ -27,9 +28,11 @@ describe('EntraApiApplication', () => {
       group_membership_claims: ['ApplicationGroup'],
       api: { requested_access_token_version: 2 },
       web: { implicit_grant: { access_token_issuance_enabled: false, id_token_issuance_enabled: false } },
-      lifecycle: { ignore_changes: ['identifier_uris', 'web[0].redirect_uris'] },
+      // Only what azuread_application_identifier_uri owns; redirect URIs are the application's own.
+      lifecycle: { ignore_changes: ['identifier_uris'] },
     });
     expect(application.identifier_uris).toBeUndefined();
+    expect((application.web as Record<string, unknown>).redirect_uris).toBeUndefined();
     const roles = application.app_role as Array<Record<string, unknown>>;
     expect(roles.filter((r) => (r.allowed_member_types as string[])[0] === 'User').map((r) => r.value)).toEqual(
       defaultCatalog.roleValues,
@@ -119,16 +122,24 @@ describe('EntraApiApplication', () => {
     });
   });
 
-  it('sets redirect URIs on a separate resource and adds more later, including token URIs', () => {
+  it("sets redirect URIs on the application's web block and adds more later, including token URIs", () => {
     const json = synthApi({ redirectUris: ['https://auth.example.com/auth/callback'] }, (api) => {
-      api.addRedirectUris(`https://${api.applicationClientId}.example.net/auth/callback`);
+      const environment = new ContainerAppEnvironment(api, 'Env', {
+        name: 'env',
+        location: 'we',
+        resourceGroupName: 'rg',
+      });
+      api.addRedirectUris(`https://gatehouse-dev.${environment.defaultDomain}/auth/callback`);
     });
-    expect(single(json, 'azuread_application_redirect_uris')).toEqual({
-      application_id: ref('azuread_application', 'id'),
-      type: 'Web',
+    // The provider documents azuread_application_redirect_uris as incompatible with azuread_application.
+    expect(allOf(json, 'azuread_application_redirect_uris')).toHaveLength(0);
+    expect(single(json, 'azuread_application').web).toEqual({
+      implicit_grant: { access_token_issuance_enabled: false, id_token_issuance_enabled: false },
       redirect_uris: [
         'https://auth.example.com/auth/callback',
-        expect.stringMatching(/^https:\/\/\$\{azuread_application\.[\w-]+\.client_id\}\.example\.net\/auth\/callback$/),
+        expect.stringMatching(
+          /^https:\/\/gatehouse-dev\.\$\{azurerm_container_app_environment\.[\w-]+\.default_domain\}\/auth\/callback$/,
+        ),
       ],
     });
   });
@@ -138,7 +149,10 @@ describe('EntraApiApplication', () => {
       loopbackRedirectsAllowed: true,
       redirectUris: ['http://localhost:3000/auth/callback', 'http://127.0.0.1:8080/auth/callback'],
     });
-    expect(single(json, 'azuread_application_redirect_uris').redirect_uris).toHaveLength(2);
+    expect((single(json, 'azuread_application').web as { redirect_uris: string[] }).redirect_uris).toEqual([
+      'http://localhost:3000/auth/callback',
+      'http://127.0.0.1:8080/auth/callback',
+    ]);
   });
 
   it('assigns catalog roles to users and groups and returns the assignment', () => {

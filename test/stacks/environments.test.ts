@@ -60,7 +60,6 @@ describe('environment stacks', () => {
       azurerm_resource_group: 1,
       azurerm_key_vault: 1,
       azuread_application: 1 + env.clients.length,
-      azuread_application_redirect_uris: 1,
       azurerm_user_assigned_identity: 1,
       azurerm_container_app_environment: 1,
       azurerm_container_app: 1,
@@ -130,10 +129,20 @@ describe('environment stacks', () => {
       `gatehouse-${env.name}`,
       ...env.clients.map((c) => `gatehouse-${env.name}-${c.id.toLowerCase()}`),
     ]);
-    expect(firstOf(json, 'azuread_application_redirect_uris').redirect_uris).toEqual([
-      expect.stringMatching(/^https:\/\/\$\{azurerm_container_app\.[\w-]+\.ingress\[0\]\.fqdn\}\/auth\/callback$/),
+    expect(json.resource.azuread_application_redirect_uris).toBeUndefined();
+    const api = Object.values(json.resource.azuread_application)[0] as {
+      web: { redirect_uris: unknown };
+      lifecycle: unknown;
+    };
+    expect(api.web.redirect_uris).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^https://${env.runtime.name}\\.\\$\\{azurerm_container_app_environment\\.[\\w-]+\\.default_domain\\}/auth/callback$`,
+        ),
+      ),
       ...env.redirectOrigins.map((origin) => `${origin}/auth/callback`),
     ]);
+    expect(api.lifecycle).toEqual({ ignore_changes: ['identifier_uris'] });
     expect(envOf(json).CATALOG_JSON).toEqual({ value: catalogToJson(defaultCatalog) });
   });
 
@@ -228,7 +237,7 @@ describe('environment stacks', () => {
       // The first revision: every grant to the runtime's identity, the federated credential it signs in with, the
       // database administrator assignment and the vault's private endpoint.
       const runtimeWait = sleeps.find((sleep) => sleep !== deployerWait);
-      expect((runtimeWait?.depends_on as string[]).sort()).toEqual(
+      expect([...((runtimeWait?.depends_on as string[] | undefined) ?? [])].sort()).toEqual(
         [
           ...addresses('azurerm_role_assignment').filter((address) => address !== deployerGrantAddress),
           ...addresses('azuread_application_federated_identity_credential'),
@@ -253,7 +262,9 @@ describe('environment stacks', () => {
       'tenant_id',
     ]);
     expect(json.output.runtime_url.value).toMatch(
-      /^https:\/\/\$\{azurerm_container_app\.[\w-]+\.ingress\[0\]\.fqdn\}$/,
+      new RegExp(
+        `^https://${env.runtime.name}\\.\\$\\{azurerm_container_app_environment\\.[\\w-]+\\.default_domain\\}$`,
+      ),
     );
     expect(json.output.jwks_url.value).toBe(`${json.output.runtime_url.value}/.well-known/jwks.json`);
     expect(json.output.api_identifier_uri.value).toBe(`api://gatehouse-${env.name}`);
