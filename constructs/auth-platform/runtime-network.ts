@@ -19,7 +19,8 @@ export type RuntimeNetworkOptions =
        */
       readonly addressSpace?: string;
       /**
-       * The runtime subnet inside it: /23 or larger (a Consumption Container Apps environment needs a /23).
+       * The runtime subnet inside it, delegated to `Microsoft.App/environments`: /27 or larger (a workload-profiles
+       * environment's minimum; every replica and the environment's own infrastructure take addresses from it).
        * @default "10.40.0.0/23"
        */
       readonly runtimeSubnetPrefix?: string;
@@ -32,7 +33,7 @@ export type RuntimeNetworkOptions =
   | {
       /** An existing virtual network: the private DNS zones are linked to it. */
       readonly virtualNetworkId: string;
-      /** An existing subnet of it (/23 or larger) for the Container Apps environment. */
+      /** An existing subnet of it (/27 or larger, delegated to `Microsoft.App/environments`) for the Container Apps environment. */
       readonly runtimeSubnetId: string;
       /** An existing subnet of it for private endpoints. */
       readonly privateEndpointSubnetId: string;
@@ -57,7 +58,7 @@ const VIRTUAL_NETWORK_ID =
   /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)$/i;
 
 /**
- * A virtual network with the runtime's subnet and a subnet for private endpoints, the `privatelink.vaultcore.azure.net`
+ * A virtual network with the runtime's subnet (delegated to `Microsoft.App/environments`) and a subnet for private endpoints, the `privatelink.vaultcore.azure.net`
  * zone linked to it (Container Apps resolves Key Vault references from the environment's network, so the runtime
  * reaches the vault through its private endpoint), and optionally the deploy machine's network peered and linked.
  * Or an existing network, passed through (the zone is still created and linked).
@@ -93,7 +94,7 @@ export class RuntimeNetwork extends Construct {
       const addressSpace = options.addressSpace ?? '10.40.0.0/16';
       const space = parseCidr(this, 'network.addressSpace', addressSpace, 8, 29);
       const subnets = [
-        { prop: 'network.runtimeSubnetPrefix', value: options.runtimeSubnetPrefix ?? '10.40.0.0/23', maxBits: 23 },
+        { prop: 'network.runtimeSubnetPrefix', value: options.runtimeSubnetPrefix ?? '10.40.0.0/23', maxBits: 27 },
         {
           prop: 'network.privateEndpointSubnetPrefix',
           value: options.privateEndpointSubnetPrefix ?? '10.40.2.0/24',
@@ -128,6 +129,15 @@ export class RuntimeNetwork extends Construct {
         name: 'runtime',
         virtualNetworkName: network.name,
         addressPrefixes: [subnets[0].value],
+        delegation: [
+          {
+            name: 'container-apps',
+            serviceDelegation: {
+              name: 'Microsoft.App/environments',
+              actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
+            },
+          },
+        ],
       }).id;
       this.privateEndpointSubnetId = new Subnet(this, 'PrivateEndpointSubnet', {
         ...common,

@@ -125,10 +125,16 @@ export interface AuthRuntimeProps {
    */
   readonly logAnalyticsWorkspaceId?: string;
   /**
-   * Subnet (/23 or larger for Consumption) the Container Apps environment is injected into.
+   * Subnet (/27 or larger, delegated to `Microsoft.App/environments`) the workload-profiles Container Apps environment
+   * is injected into.
    * @default - Azure-managed network
    */
   readonly infrastructureSubnetId?: string;
+  /**
+   * Name of the resource group Azure creates for the environment's infrastructure (it must not exist yet).
+   * @default - `<name>-env-infra`
+   */
+  readonly infrastructureResourceGroupName?: string;
   /**
    * Environment reachable only through the VNet's internal load balancer. Needs `infrastructureSubnetId`.
    * @default false

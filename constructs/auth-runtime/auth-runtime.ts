@@ -22,6 +22,9 @@ import { RuntimeImageBuild } from './runtime-image.js';
 import { RuntimeRedis } from './runtime-redis.js';
 import { checkContainerSize, checkScale } from './runtime-sizing.js';
 
+/** The workload profile the environment offers and the app runs on (serverless, billed per use). */
+export const CONSUMPTION_WORKLOAD_PROFILE = 'Consumption';
+
 /** Port the runtime image listens on (`PORT`, the image's `EXPOSE`). */
 export const RUNTIME_PORT = 8080;
 
@@ -35,7 +38,8 @@ export const RUNTIME_SECRET_NAMES = {
 } as const;
 
 /**
- * The gatehouse runtime on Azure Container Apps: a Log Analytics workspace and Container Apps environment, a
+ * The gatehouse runtime on Azure Container Apps: a Log Analytics workspace and a workload-profiles Container Apps
+ * environment (Consumption profile, logs to the workspace), a
  * user-assigned identity (Key Vault Secrets User on the vault, AcrPull on the registry, Entra administrator of the
  * database) granted before the app starts, a PostgreSQL flexible server, optional Redis, and the Container App itself
  * (single revision, https-only ingress, `/healthz` and `/readyz` probes, HTTP concurrency scaling). Every secret is a
@@ -197,9 +201,16 @@ export class AuthRuntime extends Construct {
         retentionInDays: 30,
         tags,
       }).id;
+    // A workload-profiles environment with the Consumption profile only (the consumption-only environment type is
+    // legacy). Its platform-managed resource group is named here: left empty, Azure names it and the provider (which
+    // reads the name back into a ForceNew attribute) would plan a replacement on every later apply.
     this.containerAppEnvironment = new ContainerAppEnvironment(this, 'Environment', {
       ...common,
       name: `${props.name}-env`,
+      workloadProfile: [{ name: CONSUMPTION_WORKLOAD_PROFILE, workloadProfileType: CONSUMPTION_WORKLOAD_PROFILE }],
+      infrastructureResourceGroupName:
+        props.infrastructureResourceGroupName ?? `${props.name}-env-infra`,
+      logsDestination: 'log-analytics',
       logAnalyticsWorkspaceId: workspaceId,
       infrastructureSubnetId: props.infrastructureSubnetId,
       internalLoadBalancerEnabled: props.internalLoadBalancerEnabled,
@@ -277,6 +288,7 @@ export class AuthRuntime extends Construct {
       name: props.name,
       resourceGroupName: props.resourceGroupName,
       containerAppEnvironmentId: this.containerAppEnvironment.id,
+      workloadProfileName: CONSUMPTION_WORKLOAD_PROFILE,
       revisionMode: 'Single',
       identity: { type: 'UserAssigned', identityIds: [this.identity.id] },
       registry: registry ? [{ server: registry.loginServer, identity: this.identity.id }] : undefined,

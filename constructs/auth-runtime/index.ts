@@ -1,4 +1,4 @@
-export { AuthRuntime, RUNTIME_PORT, RUNTIME_SECRET_NAMES } from './auth-runtime.js';
+export { AuthRuntime, CONSUMPTION_WORKLOAD_PROFILE, RUNTIME_PORT, RUNTIME_SECRET_NAMES } from './auth-runtime.js';
 export type {
   AuthRuntimeProps,
   RuntimeImageOptions,

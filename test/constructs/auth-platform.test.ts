@@ -111,7 +111,20 @@ describe('AuthPlatform', () => {
     const subnets = Object.fromEntries(
       Object.entries(json.resource.azurerm_subnet).map(([id, subnet]) => [subnet.name, { id, ...subnet }]),
     ) as Record<string, Record<string, unknown>>;
-    expect(subnets.runtime).toMatchObject({ address_prefixes: ['10.40.0.0/23'] });
+    expect(subnets.runtime).toMatchObject({
+      address_prefixes: ['10.40.0.0/23'],
+      // What a workload-profiles Container Apps environment requires of its subnet.
+      delegation: [
+        {
+          name: 'container-apps',
+          service_delegation: {
+            name: 'Microsoft.App/environments',
+            actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
+          },
+        },
+      ],
+    });
+    expect(subnets['private-endpoints'].delegation).toBeUndefined();
     expect(subnets['private-endpoints']).toMatchObject({ address_prefixes: ['10.40.2.0/24'] });
     expect(Object.values(subnets).map((subnet) => subnet.service_endpoints)).toEqual([undefined, undefined]);
     const zone = single(json, 'azurerm_private_dns_zone');
@@ -303,9 +316,9 @@ describe('AuthPlatform', () => {
       expect(() => synthPlatform({ additionalOrigins: ['http://auth.example.com'] })).toThrow(
         'Platform/Api: redirectUris[1] must be an absolute https URL without a fragment (loopback http is not allowed in this environment); got "http://auth.example.com/auth/callback"',
       ));
-    it('the runtime subnet is smaller than a /23 or outside the address space', () => {
-      expect(() => synthPlatform({ network: { runtimeSubnetPrefix: '10.40.0.0/24' } })).toThrow(
-        'Platform/Network: network.runtimeSubnetPrefix must be an IPv4 CIDR range from /16 to /23 with no host bits set; got "10.40.0.0/24"',
+    it('the runtime subnet is smaller than a /27 or outside the address space', () => {
+      expect(() => synthPlatform({ network: { runtimeSubnetPrefix: '10.40.0.0/28' } })).toThrow(
+        'Platform/Network: network.runtimeSubnetPrefix must be an IPv4 CIDR range from /16 to /27 with no host bits set; got "10.40.0.0/28"',
       );
       expect(() => synthPlatform({ network: { runtimeSubnetPrefix: '10.50.0.0/23' } })).toThrow(
         'Platform/Network: network.runtimeSubnetPrefix must be a range inside 10.40.0.0/16; got "10.50.0.0/23"',

@@ -134,6 +134,21 @@ describe('AuthRuntime', () => {
     expect(single(json, 'azurerm_log_analytics_workspace')).toMatchObject({ sku: 'PerGB2018', retention_in_days: 30 });
   });
 
+  it('runs on the Consumption profile of a workload-profiles environment that logs to Log Analytics explicitly', () => {
+    const json = synthRuntime();
+    expect(single(json, 'azurerm_container_app_environment')).toMatchObject({
+      workload_profile: [{ name: 'Consumption', workload_profile_type: 'Consumption' }],
+      infrastructure_resource_group_name: 'gatehouse-test-env-infra',
+      logs_destination: 'log-analytics',
+      log_analytics_workspace_id: ref('azurerm_log_analytics_workspace', 'id'),
+    });
+    expect(single(json, 'azurerm_container_app').workload_profile_name).toBe('Consumption');
+    const named = synthRuntime({ infrastructureResourceGroupName: 'rg-gatehouse-env-infra' });
+    expect(single(named, 'azurerm_container_app_environment').infrastructure_resource_group_name).toBe(
+      'rg-gatehouse-env-infra',
+    );
+  });
+
   it('passes non-secret configuration as env and computes PUBLIC_URL without referencing the app itself', () => {
     const catalog = extendCatalog(defaultCatalog, {
       scopes: [{ value: 'tickets:read', description: 'Read tickets' }],

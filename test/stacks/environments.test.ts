@@ -109,10 +109,28 @@ describe('environment stacks', () => {
       ].sort(),
     );
     expect(firstOf(json, 'azurerm_container_app_environment')).toMatchObject({
+      workload_profile: [{ name: 'Consumption', workload_profile_type: 'Consumption' }],
+      infrastructure_resource_group_name: `${env.runtime.name}-env-infra`,
+      logs_destination: 'log-analytics',
+      log_analytics_workspace_id: expect.stringMatching(/^\$\{azurerm_log_analytics_workspace\.[\w-]+\.id\}$/),
       infrastructure_subnet_id: expect.stringMatching(/^\$\{azurerm_subnet\.[\w-]+\.id\}$/),
       zone_redundancy_enabled: env.runtime.zoneRedundancyEnabled,
     });
-    expect(firstOf(json, 'azurerm_container_app')).toMatchObject({ name: env.runtime.name, tags: env.tags });
+    expect(firstOf(json, 'azurerm_container_app')).toMatchObject({
+      name: env.runtime.name,
+      workload_profile_name: 'Consumption',
+      tags: env.tags,
+    });
+    const runtimeSubnet = Object.values(json.resource.azurerm_subnet).find((subnet) => subnet.name === 'runtime');
+    expect(runtimeSubnet?.delegation).toEqual([
+      {
+        name: 'container-apps',
+        service_delegation: {
+          name: 'Microsoft.App/environments',
+          actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
+        },
+      },
+    ]);
     expect(appOf(json).template).toMatchObject({
       min_replicas: env.runtime.minReplicas,
       max_replicas: env.runtime.maxReplicas,
