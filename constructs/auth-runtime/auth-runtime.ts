@@ -208,8 +208,7 @@ export class AuthRuntime extends Construct {
       ...common,
       name: `${props.name}-env`,
       workloadProfile: [{ name: CONSUMPTION_WORKLOAD_PROFILE, workloadProfileType: CONSUMPTION_WORKLOAD_PROFILE }],
-      infrastructureResourceGroupName:
-        props.infrastructureResourceGroupName ?? `${props.name}-env-infra`,
+      infrastructureResourceGroupName: props.infrastructureResourceGroupName ?? `${props.name}-env-infra`,
       logsDestination: 'log-analytics',
       logAnalyticsWorkspaceId: workspaceId,
       infrastructureSubnetId: props.infrastructureSubnetId,

@@ -62,6 +62,11 @@ export interface Config {
   /** External base URL without a trailing slash; also the `iss` of every access token. */
   readonly publicUrl: string;
   readonly port: number;
+  /**
+   * Port of the operators' listener serving `GET /metrics` (Prometheus), apart from the service port and never behind
+   * the public ingress. Undefined (`METRICS_PORT` unset): no metrics listener. 0 picks a free port.
+   */
+  readonly metricsPort: number | undefined;
   /** Absolute path of the data directory (SQLite file, development secrets). */
   readonly dataDir: string;
   readonly database: DatabaseConfig;
@@ -140,6 +145,24 @@ const int = (name: string, min: number, max: number, fallback: number) =>
       return parsed;
     });
 
+/** A port number, or undefined when unset (the feature it enables is off). */
+const optionalPort = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a port number from 0 to 65535 (default: unset, off)`,
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
 const oneOf = <T extends readonly [string, ...string[]]>(name: string, values: T, fallback: T[number]) =>
   z
     .string()
@@ -209,6 +232,7 @@ const envSchema = z.object({
   NODE_ENV: oneOf('NODE_ENV', NODE_ENVS, 'development'),
   PUBLIC_URL: httpUrl('PUBLIC_URL'),
   PORT: int('PORT', 0, 65535, 8080),
+  METRICS_PORT: optionalPort('METRICS_PORT'),
   DATA_DIR: optionalText,
   DATABASE_URL: optionalText,
   KEY_ENCRYPTION_KEY: secret('KEY_ENCRYPTION_KEY'),
@@ -260,6 +284,12 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
   const nodeEnv = values.NODE_ENV ?? (NODE_ENVS.includes(env.NODE_ENV as never) ? env.NODE_ENV : 'development');
   const isProduction = nodeEnv === 'production';
   const port = values.PORT ?? 8080;
+  const metricsPort = values.METRICS_PORT;
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    problems.push(
+      `METRICS_PORT must differ from PORT (both are ${port}): metrics are served on a listener of their own`,
+    );
+  }
 
   const dataDir = resolve(cwd, values.DATA_DIR ?? env.DATA_DIR ?? './data');
   const database = withDatabaseAuth(
@@ -327,6 +357,7 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
     isProduction,
     publicUrl,
     port,
+    metricsPort,
     dataDir,
     database,
     keyEncryptionKey,

@@ -6,6 +6,7 @@ import { contextOf, createApp, createRequestListener } from './app.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './http/context.js';
+import { createMetricsListener } from './http/metrics-listener.js';
 import { KeyRing } from './keys/key-ring.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openStore, type Store } from './store/store.js';
@@ -20,6 +21,8 @@ export interface RunningRuntime {
   readonly ctx: AppContext;
   /** `http://127.0.0.1:<port>` as bound (useful with port 0). */
   readonly url: string;
+  /** `http://127.0.0.1:<port>` of the metrics listener as bound; undefined without `METRICS_PORT`. */
+  readonly metricsUrl: string | undefined;
   readonly store: Store;
   readonly keys: KeyRing;
   /**
@@ -59,22 +62,37 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
     await keys.start();
     const app = createApp(config, { store, logger, keys, clock });
     const server = createServer(createRequestListener(app));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, options.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, config.port, options.host);
     const { port } = server.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
-    logger.info({ port, store: store.dialect, public_url: config.publicUrl }, 'gatehouse runtime listening');
+    const ctx = contextOf(app);
+    let metricsServer: Server | undefined;
+    let metricsUrl: string | undefined;
+    if (config.metricsPort !== undefined) {
+      metricsServer = createServer(createMetricsListener(ctx.metrics));
+      try {
+        await listen(metricsServer, config.metricsPort, options.host);
+      } catch (error) {
+        await new Promise((resolve) => server.close(resolve));
+        throw error;
+      }
+      metricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`;
+    }
+    logger.info(
+      {
+        port,
+        metrics_port: metricsUrl && Number(new URL(metricsUrl).port),
+        store: store.dialect,
+        public_url: config.publicUrl,
+      },
+      'gatehouse runtime listening',
+    );
 
     let stopping: Promise<void> | undefined;
     const shutdown = (graceMs = SHUTDOWN_GRACE_MS): Promise<void> => {
       stopping ??= (async () => {
         logger.info('shutting down: no new connections, finishing in-flight requests');
-        await closeServer(server, graceMs);
+        await Promise.all([closeServer(server, graceMs), metricsServer && closeServer(metricsServer, graceMs)]);
         for (const close of contextOf(app).onClose) await close();
         keys.stop();
         await store.close();
@@ -82,11 +100,21 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
       })();
       return stopping;
     };
-    return { server, app, ctx: contextOf(app), url, store, keys, shutdown };
+    return { server, app, ctx, url, metricsUrl, store, keys, shutdown };
   } catch (error) {
     await store.close();
     throw error;
   }
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 /** `server.close()` waits for every connection; idle keep-alive sockets are closed as they go idle. */

@@ -11,6 +11,8 @@ import { captureLogs } from './logs.js';
 export interface TestApp {
   /** `http://127.0.0.1:<port>`; call it with `fetch`. */
   readonly baseUrl: string;
+  /** `http://127.0.0.1:<port>` of the metrics listener (`METRICS_PORT`, a free port unless `env` says otherwise). */
+  readonly metricsUrl: string | undefined;
   readonly config: Config;
   readonly store: Store;
   readonly ctx: AppContext;
@@ -39,13 +41,14 @@ export interface StartTestAppOptions {
  */
 export async function startTestApp(options: StartTestAppOptions): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase(options.dialect));
-  const config = testConfig({ DATABASE_URL: database.databaseUrl, ...options.env });
+  const config = testConfig({ DATABASE_URL: database.databaseUrl, METRICS_PORT: '0', ...options.env });
   const clock = options.clock ?? new ManualClock();
   const captured = captureLogs();
   const runtime = await startRuntime(config, { logger: options.logger ?? captured.logger, clock, host: '127.0.0.1' });
   const ctx = runtime.ctx;
   return {
     baseUrl: runtime.url,
+    metricsUrl: runtime.metricsUrl,
     config,
     store: runtime.store,
     ctx,

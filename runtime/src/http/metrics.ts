@@ -26,7 +26,7 @@ export class Metrics {
     });
     this.#auth = new Counter({
       name: 'gatehouse_auth_outcomes_total',
-      help: 'Credential checks by credential kind, outcome and reason (e.g. expired, revoked, bad_secret)',
+      help: 'Credential checks by credential kind, outcome and coarse reason (ok, grace, missing, invalid, expired, revoked, rate_limited)',
       labelNames: ['kind', 'outcome', 'reason'],
       registers: [this.registry],
     });
@@ -44,9 +44,10 @@ export class Metrics {
 
   /**
    * Call once per credential check. `kind` is the credential kind (`api_key`, `session`, `client_credentials`, ...),
-   * `reason` a short fixed word (`ok` on success).
+   * `detail` a short fixed word (`ok` on success); only its coarse class is published (see `coarseReason`).
    */
-  recordAuth(kind: string, outcome: AuthOutcome, reason = outcome === 'success' ? 'ok' : 'unknown'): void {
+  recordAuth(kind: string, outcome: AuthOutcome, detail = outcome === 'success' ? 'ok' : 'unknown'): void {
+    const reason = coarseReason(detail);
     const key = `${kind} ${outcome} ${reason}`;
     let child = this.#authChildren.get(key);
     if (!child) {
@@ -55,4 +56,26 @@ export class Metrics {
     }
     child.inc();
   }
+}
+
+/** Reasons published as they are; every other failure detail is `invalid`. */
+const COARSE_REASONS: Readonly<Record<string, string>> = {
+  ok: 'ok',
+  grace: 'grace',
+  missing: 'missing',
+  expired: 'expired',
+  expired_secret: 'expired',
+  revoked: 'revoked',
+  rotated: 'revoked',
+  reuse: 'revoked',
+  rate_limited: 'rate_limited',
+};
+
+/**
+ * The coarse class of a credential check's reason. Whether a presented id exists (`unknown`) or its secret is wrong
+ * (`bad_secret`), and every other way a credential fails to verify (malformed, signature, issuer, ...), is `invalid`:
+ * metrics must not tell which credential ids exist.
+ */
+export function coarseReason(detail: string): string {
+  return COARSE_REASONS[detail] ?? 'invalid';
 }

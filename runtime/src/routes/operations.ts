@@ -2,26 +2,17 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 
-/** `/metrics` (Prometheus text) and `/openapi.json` (OpenAPI 3.1 of every registered route). */
+/**
+ * `/openapi.json` (OpenAPI 3.1 of every registered route). `GET /metrics` is not on this app: it is served on the
+ * operators' listener (`METRICS_PORT`, see http/metrics-listener.ts), never on the service port.
+ */
 export function registerOperationsRoutes(app: Express, ctx: AppContext): void {
-  ctx.openapi.add({
-    method: 'get',
-    path: '/metrics',
-    summary: 'Prometheus metrics',
-    tags: ['operations'],
-    responses: { 200: { description: 'Prometheus text format', schema: z.string(), contentType: 'text/plain' } },
-  });
   ctx.openapi.add({
     method: 'get',
     path: '/openapi.json',
     summary: 'This document (OpenAPI 3.1)',
     tags: ['operations'],
     responses: { 200: { description: 'OpenAPI document', schema: z.record(z.string(), z.unknown()) } },
-  });
-
-  app.get('/metrics', async (_req, res) => {
-    res.set('Content-Type', ctx.metrics.registry.contentType).set('Cache-Control', 'no-store');
-    res.send(await ctx.metrics.registry.metrics());
   });
 
   let document: string | undefined;

@@ -43,10 +43,8 @@ describe.each(STORE_DIALECTS)('API key checksum on %s', (dialect) => {
     const res = await call(suite.app, '/auth/me', { apiKey: bad });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: 'Invalid API key' } });
-    const metrics = await (await fetch(`${suite.app.baseUrl}/metrics`)).text();
-    expect(metrics).toMatch(
-      /gatehouse_auth_outcomes_total\{kind="api_key",outcome="failure",reason="checksum"\} [1-9]/,
-    );
+    const metrics = await (await fetch(`${suite.app.metricsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/gatehouse_auth_outcomes_total\{kind="api_key",outcome="failure",reason="invalid"\} [1-9]/);
     const failures = await suite.app.store.db
       .selectFrom('audit_events')
       .selectAll()

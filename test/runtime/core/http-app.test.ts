@@ -54,7 +54,7 @@ describe('runtime HTTP surface', () => {
     await fetch(`${app.baseUrl}/definitely/not/here?token=abc`);
     app.ctx.metrics.recordAuth('api_key', 'failure', 'revoked');
     app.ctx.metrics.recordAuth('api_key', 'success');
-    const res = await fetch(`${app.baseUrl}/metrics`);
+    const res = await fetch(`${app.metricsUrl}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toMatch(
@@ -105,7 +105,7 @@ describe('runtime HTTP surface', () => {
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/healthz', '/readyz', '/metrics', '/openapi.json', '/.well-known/jwks.json']),
+      expect.arrayContaining(['/healthz', '/readyz', '/openapi.json', '/.well-known/jwks.json']),
     );
     expect(doc.paths['/readyz']?.get?.responses['503']).toMatchObject({
       content: { 'application/json': { schema: { type: 'object', required: ['status', 'checks'] } } },

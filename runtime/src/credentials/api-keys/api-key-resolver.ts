@@ -31,8 +31,9 @@ const INVALID = 'Invalid API key';
 
 /**
  * `X-API-Key: sk_live_...`. The checksum is checked before anything else (typos and scanner false positives never
- * reach the store). Keys that exist are cached per key_id for `API_KEY_CACHE_TTL_SECONDS` (unknown ids are not, so
- * they cannot fill the cache); a cached entry holds the secret's hash, so every request still proves the secret
+ * reach the store). Keys that exist are cached per key_id for `API_KEY_CACHE_TTL_SECONDS`, and so are ids that do not
+ * (a bounded negative cache, dropped when a key with that id is created), so an unknown id costs no more store queries
+ * than a known one; a cached entry holds the secret's hash, so every request still proves the secret
  * (constant-time HMAC comparison; a secret that already verified against the entry is recognised by a plain SHA-256,
  * see VerifiedSecretMemo), and the key's revocation and expiry are checked on every use. Revocation and rotation
  * drop the entry here and, through the invalidation bus, on every replica; the shared CredentialLookup refuses to
@@ -55,6 +56,7 @@ export class ApiKeyResolver implements CredentialResolver {
       logger: ctx.logger,
       cacheTtlSeconds: ctx.config.apiKeyCacheTtlSeconds,
       cacheEnabled: () => bus.healthy,
+      cacheUnknown: true,
       load: async (keyId) => {
         const row = await records.findByKeyId(keyId);
         return row && this.#cachedKeyOf(row);

@@ -100,6 +100,8 @@ export class ApiKeyService {
       rotatedFrom: null,
     });
     await this.#records.insert(row);
+    // Replicas may remember this key_id as unknown (negative cache): the notice drops that.
+    await this.#bus.publish(API_KEY_TOPIC, row.key_id);
     await this.#ctx.audit.record({
       kind: 'api_key.created',
       outcome: 'success',
@@ -188,6 +190,7 @@ export class ApiKeyService {
       throw conflict('The API key was rotated or revoked meanwhile');
     }
     await this.#bus.publish(API_KEY_TOPIC, old.key_id);
+    await this.#bus.publish(API_KEY_TOPIC, replacement.key_id);
     await this.#ctx.audit.record({
       kind: 'api_key.rotated',
       outcome: 'success',

@@ -7,6 +7,9 @@ import type { Store } from '../../store/store.js';
 import { LastUsedThrottle } from '../last-used-throttle.js';
 import { BoundedTtlCache } from './bounded-ttl-cache.js';
 
+/** Most unknown ids remembered at once (the oldest is dropped first): bounded whatever ids an attacker cycles through. */
+const MAX_UNKNOWN_IDS = 10_000;
+
 export interface CredentialLookupOptions<V> {
   readonly clock: Clock;
   readonly logger: Logger;
@@ -14,8 +17,14 @@ export interface CredentialLookupOptions<V> {
   readonly cacheTtlSeconds: number;
   /** Whether entries may be cached now (the invalidation bus is delivering). Default: always. */
   readonly cacheEnabled?: () => boolean;
-  /** Loads a credential by its public id; undefined when there is none (not cached, so ids cannot fill the cache). */
+  /** Loads a credential by its public id; undefined when there is none. */
   readonly load: (id: string) => Promise<V | undefined>;
+  /**
+   * Also remember ids that do not exist (a bounded cache of their own, same TTL), so a repeated unknown id costs no
+   * store query, as a known one does not. Whoever creates a credential must then `evict` its id (bus notice).
+   * Default false: unknown ids are read from the store every time.
+   */
+  readonly cacheUnknown?: boolean;
   /** Writes `last_used_at` of the row `rowId`. */
   readonly writeLastUsed: (rowId: string, at: string) => Promise<unknown>;
 }
@@ -31,6 +40,7 @@ export interface CredentialLookupOptions<V> {
 export class CredentialLookup<V> {
   readonly #o: CredentialLookupOptions<V>;
   readonly #cache: BoundedTtlCache<V>;
+  readonly #unknown: BoundedTtlCache<true> | undefined;
   readonly #lastUsed = new LastUsedThrottle();
   /**
    * Bumped by every eviction and clear. A load that started before one must not fill the cache: its row may predate
@@ -47,11 +57,20 @@ export class CredentialLookup<V> {
       now: () => options.clock.now(),
       enabled: options.cacheEnabled,
     });
+    this.#unknown = options.cacheUnknown
+      ? new BoundedTtlCache({
+          ttlMs: options.cacheTtlSeconds * 1000,
+          now: () => options.clock.now(),
+          enabled: options.cacheEnabled,
+          maxEntries: MAX_UNKNOWN_IDS,
+        })
+      : undefined;
   }
 
   async find(id: string): Promise<V | undefined> {
     const cached = this.#cache.get(id);
     if (cached !== undefined) return cached;
+    if (this.#unknown?.get(id)) return undefined;
     const inFlight = this.#loading.get(id);
     // A read that started before an eviction may return the row the eviction announced as revoked: never join it.
     if (inFlight !== undefined && inFlight.generation === this.#generation) return inFlight.promise;
@@ -63,7 +82,10 @@ export class CredentialLookup<V> {
     const promise = this.#o
       .load(id)
       .then((loaded) => {
-        if (loaded !== undefined && generation === this.#generation) this.#cache.set(id, loaded);
+        if (generation === this.#generation) {
+          if (loaded !== undefined) this.#cache.set(id, loaded);
+          else this.#unknown?.set(id, true);
+        }
         return loaded;
       })
       .finally(() => {
@@ -84,11 +106,13 @@ export class CredentialLookup<V> {
   evict(id: string): void {
     this.#generation += 1;
     this.#cache.delete(id);
+    this.#unknown?.delete(id);
   }
 
   clear(): void {
     this.#generation += 1;
     this.#cache.clear();
+    this.#unknown?.clear();
   }
 }
 
