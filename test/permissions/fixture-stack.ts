@@ -29,6 +29,17 @@ export interface FixtureOptions {
   readonly federatedCredentials?: boolean;
   /** A registry token allowed to push one repository. @default false */
   readonly registryPushToken?: boolean;
+  /** Construct path of the vault and of the runtime (a rename or a move changes only paths). @default none */
+  readonly parentPath?: string;
+}
+
+/** The construct under which `id` sits: the stack, or nested scopes named by `parentPath` (`a/b`). */
+function scopeFor(stack: Construct, parentPath: string | undefined): Construct {
+  let scope = stack;
+  for (const id of (parentPath ?? '').split('/').filter(Boolean)) {
+    scope = (scope.node.tryFindChild(id) as Construct | undefined) ?? new Construct(scope, id);
+  }
+  return scope;
 }
 
 const SCOPES = ['investigations:read', 'investigations:write', 'incidents:read', 'search:read'];
@@ -94,7 +105,7 @@ export function synthesizeFixture(options: FixtureOptions): SynthesizedStack {
   }
 
   const deployer = new DataAzurermClientConfig(stack, 'ClientConfig', {});
-  const vaultScope = new Construct(stack, 'vault');
+  const vaultScope = new Construct(scopeFor(stack, options.parentPath), 'vault');
   const vault = new KeyVault(vaultScope, 'Resource', {
     name: 'gh-dev-kv',
     location: 'westeurope',
@@ -109,7 +120,7 @@ export function synthesizeFixture(options: FixtureOptions): SynthesizedStack {
     roleDefinitionName: 'Key Vault Secrets Officer',
     principalId: deployer.objectId,
   });
-  const runtimeScope = new Construct(stack, 'runtime');
+  const runtimeScope = new Construct(scopeFor(stack, options.parentPath), 'runtime');
   const identity = new UserAssignedIdentity(runtimeScope, 'Identity', {
     name: 'gh-runtime',
     location: 'westeurope',

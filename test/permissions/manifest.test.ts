@@ -49,6 +49,8 @@ describe('permission manifest', () => {
         resource: 'vault',
         resourceType: 'azurerm_key_vault',
         declaredBy: 'vault/DeployerSecretsOfficer',
+        principalIdentity: 'deployer',
+        resourceIdentity: 'azurerm_key_vault:gh-dev-kv',
       },
       {
         principal: GROUP_PRINCIPAL,
@@ -58,6 +60,8 @@ describe('permission manifest', () => {
         resource: 'api/ServicePrincipal',
         resourceType: 'azuread_service_principal',
         declaredBy: 'api/Assign-admin',
+        principalIdentity: GROUP_PRINCIPAL,
+        resourceIdentity: 'service principal of azuread_application:gatehouse-api-dev',
       },
       {
         principal: GROUP_PRINCIPAL,
@@ -67,6 +71,8 @@ describe('permission manifest', () => {
         resource: 'api/ServicePrincipal',
         resourceType: 'azuread_service_principal',
         declaredBy: 'api/Assign-analyst',
+        principalIdentity: GROUP_PRINCIPAL,
+        resourceIdentity: 'service principal of azuread_application:gatehouse-api-dev',
       },
       {
         principal: 'reporting/ServicePrincipal',
@@ -76,6 +82,8 @@ describe('permission manifest', () => {
         resource: 'api/ServicePrincipal',
         resourceType: 'azuread_service_principal',
         declaredBy: 'reporting/Grant-incidents-read',
+        principalIdentity: 'service principal of azuread_application:reporting',
+        resourceIdentity: 'service principal of azuread_application:gatehouse-api-dev',
       },
       {
         principal: 'runtime/Identity',
@@ -85,6 +93,8 @@ describe('permission manifest', () => {
         resource: 'vault',
         resourceType: 'azurerm_key_vault',
         declaredBy: 'runtime/VaultAccess',
+        principalIdentity: 'azurerm_user_assigned_identity:gh-runtime',
+        resourceIdentity: 'azurerm_key_vault:gh-dev-kv',
       },
     ]);
   });
@@ -102,6 +112,8 @@ describe('permission manifest', () => {
         resource: 'api',
         resourceType: 'azuread_application',
         declaredBy: 'api/PipelineFederated',
+        principalIdentity: 'https://token.actions.githubusercontent.com repo:acme/app:ref:refs/heads/main',
+        resourceIdentity: 'azuread_application:gatehouse-api-dev',
       },
       {
         principal: 'runtime/Identity',
@@ -111,6 +123,8 @@ describe('permission manifest', () => {
         resource: 'api',
         resourceType: 'azuread_application',
         declaredBy: 'api/RuntimeFederated',
+        principalIdentity: 'azurerm_user_assigned_identity:gh-runtime',
+        resourceIdentity: 'azuread_application:gatehouse-api-dev',
       },
     ]);
   });
@@ -272,6 +286,50 @@ describe('permission diff', () => {
       ],
       ['registry/PushToken', 'gains registry push (repositories/runtime/content/write)'],
       ['runtime/Identity', 'gains a secretless sign-in as an application'],
+    ]);
+  });
+
+  it('reads a construct moved to another path as moved, never as a grant and a revocation', () => {
+    const moved = manifestOf({ ...before, parentPath: 'platform' });
+    const changes = diffManifests('dev', old, moved);
+    expect(changes.map((c) => [c.kind, c.principal, c.permission, c.resource, c.movedFrom])).toEqual([
+      [
+        'moved',
+        'deployer',
+        'Key Vault Secrets Officer',
+        'platform/vault',
+        { principal: 'deployer', resource: 'vault' },
+      ],
+      [
+        'moved',
+        'platform/runtime/Identity',
+        'Key Vault Secrets User',
+        'platform/vault',
+        { principal: 'runtime/Identity', resource: 'vault' },
+      ],
+    ]);
+    expect(changes.some((c) => c.escalation)).toBe(false);
+    const rows = renderDiffMarkdown(changes)
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| |'));
+    expect(rows).toContain(
+      '|  | moved | dev | `runtime/Identity` → `platform/runtime/Identity` | `Key Vault Secrets User` | `vault` → `platform/vault` | `platform/runtime/VaultAccess` |',
+    );
+  });
+
+  it('still reports a real change made together with a move', () => {
+    const changes = diffManifests(
+      'dev',
+      old,
+      manifestOf({ ...before, parentPath: 'platform', runtimeVaultRole: 'Key Vault Secrets Officer' }),
+    );
+    expect(changes.filter((c) => c.kind !== 'moved')).toEqual([
+      expect.objectContaining({
+        kind: 'widened',
+        principal: 'platform/runtime/Identity',
+        permission: 'Key Vault Secrets Officer',
+        escalation: 'gains Key Vault Secrets Officer (write access)',
+      }),
     ]);
   });
 

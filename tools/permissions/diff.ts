@@ -1,6 +1,6 @@
 import { FEDERATED_SIGN_IN, type Grant, grantKey, type PermissionManifest } from './manifest.js';
 
-export type ChangeKind = 'granted' | 'revoked' | 'widened' | 'narrowed';
+export type ChangeKind = 'granted' | 'revoked' | 'widened' | 'narrowed' | 'moved';
 
 export interface PermissionChange {
   readonly kind: ChangeKind;
@@ -11,6 +11,8 @@ export interface PermissionChange {
   readonly permission: string;
   /** For widened/narrowed Azure roles: what was held before. */
   readonly previous?: string;
+  /** For `moved`: the principal and resource paths before the move (the same grant, declared elsewhere). */
+  readonly movedFrom?: { readonly principal: string; readonly resource: string };
   readonly declaredBy: string;
   /** Why this change needs a second reviewer, when it does. */
   readonly escalation?: string;
@@ -79,12 +81,78 @@ function change(kind: ChangeKind, environment: string, grant: Grant, previous?: 
   };
 }
 
+/**
+ * What a grant means, whatever the construct paths: who (by deployed identity) holds what on which resource (by
+ * deployed identity). Undefined for a manifest written before identities were recorded.
+ */
+function meaningKey(grant: Grant): string | undefined {
+  if (grant.principalIdentity === undefined || grant.resourceIdentity === undefined) return undefined;
+  return [
+    grant.principalKind,
+    grant.principalIdentity,
+    grant.permissionKind,
+    grant.permission,
+    grant.resourceType,
+    grant.resourceIdentity,
+  ].join('\u0000');
+}
+
+/**
+ * Pairs grants that were removed and added with the same meaning: a construct moved or renamed, nothing granted or
+ * revoked. Returns the `moved` changes and what is left of each side.
+ */
+function pairMoves(
+  environment: string,
+  removed: readonly Grant[],
+  added: readonly Grant[],
+): { moved: PermissionChange[]; removed: Grant[]; added: Grant[] } {
+  const byMeaning = new Map<string, Grant[]>();
+  for (const grant of removed) {
+    const key = meaningKey(grant);
+    if (key !== undefined) byMeaning.set(key, [...(byMeaning.get(key) ?? []), grant]);
+  }
+  const moved: PermissionChange[] = [];
+  const pairedRemovals = new Set<Grant>();
+  const unpairedAdditions: Grant[] = [];
+  for (const grant of added) {
+    const key = meaningKey(grant);
+    const previous = key === undefined ? undefined : byMeaning.get(key)?.shift();
+    if (!previous) {
+      unpairedAdditions.push(grant);
+      continue;
+    }
+    pairedRemovals.add(previous);
+    moved.push({
+      kind: 'moved',
+      environment,
+      principal: grant.principal,
+      resource: grant.resource,
+      permission: grant.permission,
+      declaredBy: grant.declaredBy,
+      movedFrom: { principal: previous.principal, resource: previous.resource },
+    });
+  }
+  return { moved, removed: removed.filter((g) => !pairedRemovals.has(g)), added: unpairedAdditions };
+}
+
+/** Same principal and resource: by deployed identity when both grants record it, else by path. */
+function sameHolderAndResource(a: Grant, b: Grant): boolean {
+  if (a.principalIdentity !== undefined && b.principalIdentity !== undefined) {
+    return a.principalIdentity === b.principalIdentity && a.resourceIdentity === b.resourceIdentity;
+  }
+  return a.principal === b.principal && a.resource === b.resource;
+}
+
 function diffGrants(environment: string, before: readonly Grant[], after: readonly Grant[]): PermissionChange[] {
   const beforeKeys = new Map(before.map((g) => [grantKey(g), g]));
   const afterKeys = new Map(after.map((g) => [grantKey(g), g]));
-  const added = after.filter((g) => !beforeKeys.has(grantKey(g)));
-  const removed = before.filter((g) => !afterKeys.has(grantKey(g)));
-  const changes: PermissionChange[] = [];
+  const moves = pairMoves(
+    environment,
+    before.filter((g) => !afterKeys.has(grantKey(g))),
+    after.filter((g) => !beforeKeys.has(grantKey(g))),
+  );
+  const { added, removed } = moves;
+  const changes: PermissionChange[] = [...moves.moved];
 
   // An Azure role swapped on the same principal and resource is one widened/narrowed change, not a grant + revoke.
   const pairedRemovals = new Set<Grant>();
@@ -93,10 +161,7 @@ function diffGrants(environment: string, before: readonly Grant[], after: readon
       grant.permissionKind === 'azure_role'
         ? removed.find(
             (old) =>
-              !pairedRemovals.has(old) &&
-              old.permissionKind === 'azure_role' &&
-              old.principal === grant.principal &&
-              old.resource === grant.resource,
+              !pairedRemovals.has(old) && old.permissionKind === 'azure_role' && sameHolderAndResource(old, grant),
           )
         : undefined;
     if (swapped && rank(grant.permission) !== rank(swapped.permission)) {
@@ -159,7 +224,7 @@ export function diffManifests(
   ];
 }
 
-const KIND_ORDER: Readonly<Record<ChangeKind, number>> = { granted: 0, widened: 1, narrowed: 2, revoked: 3 };
+const KIND_ORDER: Readonly<Record<ChangeKind, number>> = { granted: 0, widened: 1, narrowed: 2, revoked: 3, moved: 4 };
 
 /** Escalations first, then by kind, environment, principal, permission. */
 export function sortChanges(changes: readonly PermissionChange[]): PermissionChange[] {
@@ -189,8 +254,14 @@ export function renderDiffMarkdown(changes: readonly PermissionChange[]): string
   for (const c of sorted) {
     const permission = c.previous ? `${c.previous} → ${c.permission}` : c.permission;
     const flag = c.escalation ? `⚠️ ${c.escalation}` : '';
+    const principal =
+      c.movedFrom && c.movedFrom.principal !== c.principal
+        ? `${c.movedFrom.principal}\` → \`${c.principal}`
+        : c.principal;
+    const resource =
+      c.movedFrom && c.movedFrom.resource !== c.resource ? `${c.movedFrom.resource}\` → \`${c.resource}` : c.resource;
     lines.push(
-      `| ${flag} | ${c.kind} | ${c.environment} | \`${c.principal}\` | \`${permission}\` | \`${c.resource}\` | \`${c.declaredBy}\` |`,
+      `| ${flag} | ${c.kind} | ${c.environment} | \`${principal}\` | \`${permission}\` | \`${resource}\` | \`${c.declaredBy}\` |`,
     );
   }
   return `${lines.join('\n')}\n`;

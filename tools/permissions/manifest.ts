@@ -38,6 +38,14 @@ export interface Grant {
   readonly resourceType: string;
   /** Construct path of the assignment itself. */
   readonly declaredBy: string;
+  /**
+   * What the principal is in Azure, independent of construct paths: `<type>:<name>` of its deployed name (for a
+   * service principal, its application's), `deployer`, or the literal it was given. Absent in manifests written before
+   * it existed; the diff then falls back to the path.
+   */
+  readonly principalIdentity?: string;
+  /** What the resource is in Azure: `<type>:<name>` of its deployed name, or the literal scope. */
+  readonly resourceIdentity?: string;
 }
 
 export interface PermissionManifest {
@@ -61,24 +69,48 @@ interface Named {
   readonly name: string;
   readonly kind: PrincipalKind;
   readonly type: string;
+  readonly identity: string;
+}
+
+/** `${type.logical_id.attr}` anywhere in a string: logical ids follow construct paths, so identities drop them. */
+const EMBEDDED_REFERENCE = /\$\{(data\.)?([a-z0-9_]+)\.[A-Za-z0-9_-]+\.([a-z0-9_]+)\}/g;
+
+/**
+ * What an entry is in Azure, whatever its construct path: `<type>:<deployed name>` (a service principal is its
+ * application's), with references inside the name reduced to their type and attribute. Falls back to the path for
+ * an entry with no name, which then reads as a revocation plus a grant when it moves.
+ */
+function identityOf(entry: StackEntry, entries: Map<string, StackEntry>): string {
+  if (entry.type === 'azuread_service_principal') {
+    const application = entries.get(parseReference(entry.block.client_id)?.address ?? '');
+    if (application) return `service principal of ${identityOf(application, entries)}`;
+  }
+  const name = entry.block.display_name ?? entry.block.name;
+  if (typeof name !== 'string') return displayPath(entry.path);
+  return `${entry.type}:${name.replace(EMBEDDED_REFERENCE, (_all, data, type, attribute) => `\${${data ?? ''}${type}.${attribute}}`)}`;
 }
 
 function resolvePrincipal(value: unknown, entries: Map<string, StackEntry>): Named {
   const reference = parseReference(value);
   if (!reference) {
-    return { name: typeof value === 'string' ? `object:${value}` : 'unknown', kind: 'user_or_group', type: 'literal' };
+    const name = typeof value === 'string' ? `object:${value}` : 'unknown';
+    return { name, kind: 'user_or_group', type: 'literal', identity: name };
   }
   const entry = entries.get(reference.address);
-  if (!entry) return { name: reference.address, kind: 'unknown', type: 'unknown' };
+  if (!entry) return { name: reference.address, kind: 'unknown', type: 'unknown', identity: reference.address };
   const kind = PRINCIPAL_KINDS[entry.type] ?? 'unknown';
-  return { name: kind === 'deployer' ? 'deployer' : displayPath(entry.path), kind, type: entry.type };
+  if (kind === 'deployer') return { name: 'deployer', kind, type: entry.type, identity: 'deployer' };
+  return { name: displayPath(entry.path), kind, type: entry.type, identity: identityOf(entry, entries) };
 }
 
-function resolveResource(value: unknown, entries: Map<string, StackEntry>): { name: string; type: string } {
+function resolveResource(
+  value: unknown,
+  entries: Map<string, StackEntry>,
+): { name: string; type: string; identity: string } {
   const reference = parseReference(value);
   const entry = reference && entries.get(reference.address);
-  if (!entry) return { name: String(value), type: 'external' };
-  return { name: displayPath(entry.path), type: entry.type };
+  if (!entry) return { name: String(value), type: 'external', identity: String(value) };
+  return { name: displayPath(entry.path), type: entry.type, identity: identityOf(entry, entries) };
 }
 
 /** Finds the app-role value behind `app_role_id`: a literal UUID declared on an application, or `app_role_ids["x"]`. */
@@ -112,6 +144,8 @@ export function extractGrants(stack: SynthesizedStack): Grant[] {
         resource: resource.name,
         resourceType: resource.type,
         declaredBy,
+        principalIdentity: principal.identity,
+        resourceIdentity: resource.identity,
       });
     } else if (entry.type === 'azurerm_role_assignment') {
       const principal = resolvePrincipal(block.principal_id, entries);
@@ -124,12 +158,18 @@ export function extractGrants(stack: SynthesizedStack): Grant[] {
         resource: resource.name,
         resourceType: resource.type,
         declaredBy,
+        principalIdentity: principal.identity,
+        resourceIdentity: resource.identity,
       });
     } else if (entry.type === 'azuread_application_federated_identity_credential') {
       // A literal subject is an outside workload (e.g. a CI pipeline's OIDC subject) trusted through its issuer.
       const principal = parseReference(block.subject)
         ? resolvePrincipal(block.subject, entries)
-        : { name: `${String(block.issuer)} ${String(block.subject)}`, kind: 'external_workload' as const };
+        : {
+            name: `${String(block.issuer)} ${String(block.subject)}`,
+            kind: 'external_workload' as const,
+            identity: `${String(block.issuer)} ${String(block.subject)}`,
+          };
       const resource = resolveResource(block.application_id, entries);
       grants.push({
         principal: principal.name,
@@ -139,6 +179,8 @@ export function extractGrants(stack: SynthesizedStack): Grant[] {
         resource: resource.name,
         resourceType: resource.type,
         declaredBy,
+        principalIdentity: principal.identity,
+        resourceIdentity: resource.identity,
       });
     } else if (entry.type === 'azurerm_container_registry_token') {
       const scopeMap = entries.get(parseReference(block.scope_map_id)?.address ?? '');
@@ -155,6 +197,8 @@ export function extractGrants(stack: SynthesizedStack): Grant[] {
           resource: registry.name,
           resourceType: registry.type,
           declaredBy,
+          principalIdentity: identityOf(entry, entries),
+          resourceIdentity: registry.identity,
         });
       }
     } else if (entry.type === 'azurerm_postgresql_flexible_server_active_directory_administrator') {
@@ -168,6 +212,8 @@ export function extractGrants(stack: SynthesizedStack): Grant[] {
         resource: resource.name,
         resourceType: 'azurerm_postgresql_flexible_server',
         declaredBy,
+        principalIdentity: principal.identity,
+        resourceIdentity: resource.identity,
       });
     }
   }
