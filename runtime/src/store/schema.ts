@@ -196,6 +196,29 @@ export interface RevokedAccessTokensTable {
   revoked_at: string;
 }
 
+/**
+ * The password of a local (break-glass) account, one per `users` row made by `gatehouse local-user add` (migration
+ * 0005). The user's issuer is `urn:gatehouse:local` and its subject the lower-cased e-mail.
+ */
+export interface LocalCredentialsTable {
+  user_id: string;
+  /** argon2id PHC string (`$argon2id$v=19$m=...,t=...,p=...$salt$hash`): parameters and salt travel with the hash. */
+  password_hash: string;
+  password_changed_at: string;
+  created_at: string;
+}
+
+/** Failed local logins per username, existing or not (migration 0005); a row ends with a success or by age. */
+export interface LocalLoginFailuresTable {
+  /** The username as presented, trimmed and lower-cased. */
+  username: string;
+  /** Failures in a row, each within the lockout window of the one before. */
+  failures: number;
+  last_failed_at: string;
+  /** Set when `failures` reached the limit: logins are refused (429) until then. */
+  locked_until: string | null;
+}
+
 /** Kysely's bookkeeping of applied migrations is not listed: it is managed by `Migrator`. */
 export interface Database {
   orgs: OrgsTable;
@@ -212,4 +235,6 @@ export interface Database {
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
   revoked_access_tokens: RevokedAccessTokensTable;
+  local_credentials: LocalCredentialsTable;
+  local_login_failures: LocalLoginFailuresTable;
 }
