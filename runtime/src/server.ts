@@ -46,7 +46,11 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   for (const warning of config.warnings) logger.warn(warning);
-  const store = options.store ?? openStore(config.database);
+  const store =
+    options.store ??
+    openStore(config.database, {
+      onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost; the pool reconnects'),
+    });
   try {
     const { applied } = await migrateToLatest(store);
     if (applied.length) logger.info({ applied }, 'store migrated');

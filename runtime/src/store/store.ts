@@ -37,6 +37,8 @@ export interface OpenStoreOptions {
   readonly minIdleConnections?: number;
   /** How long a PostgreSQL connection beyond `minIdleConnections` sits idle before it closes, in ms. Default 10000. */
   readonly idleTimeoutMs?: number;
+  /** Told when a PostgreSQL connection fails (lost, reset, server shut down); the pool replaces it. Default: ignored. */
+  readonly onConnectionError?: (error: Error) => void;
 }
 
 const DEFAULT_POOL_SIZE = 10;
@@ -53,7 +55,12 @@ export function openStore(database: DatabaseConfig, options: OpenStoreOptions = 
       min: Math.min(max, options.minIdleConnections ?? DEFAULT_MIN_IDLE_CONNECTIONS),
       idleTimeoutMillis: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     });
-    // An idle client losing its connection must not crash the process; the next query reconnects.
+    // A connection lost abruptly ("Connection terminated unexpectedly") makes its client emit 'error', idle or checked
+    // out; an unhandled 'error' event would end the process. Every client gets a listener for its whole life: a query
+    // in flight rejects, the pool drops the dead client (idle, or when it is released) and the next query reconnects.
+    const onConnectionError = options.onConnectionError ?? (() => {});
+    pool.on('connect', (client) => client.on('error', onConnectionError));
+    // The pool re-emits an idle client's error; the client's own listener above has reported it already.
     pool.on('error', () => {});
     return wrap(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
   }
