@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { METRICS_PATH } from '../../runtime/src/http/metrics-listener.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { type CliFacts, type Facts, headingAnchors, type Route } from './doc-check.js';
 
@@ -122,9 +123,12 @@ interface ExpressLayer {
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
-/** The routes of a running app: its Express router's routes (fast routes are mounted there too) and /openapi.json. */
+/**
+ * The routes of a running app: its Express router's routes (fast routes are mounted there too), /openapi.json, and
+ * the metrics listener's one route (METRICS_PORT).
+ */
 export async function servedRoutes(app: TestApp): Promise<Route[]> {
-  const routes: Route[] = [];
+  const routes: Route[] = [{ method: 'GET', segments: routeSegments(METRICS_PATH) }];
   const stack = (app.runtime.app.router as unknown as { stack: readonly ExpressLayer[] }).stack;
   for (const layer of stack) {
     if (!layer.route) continue;

@@ -1,6 +1,9 @@
 import type { RequestListener } from 'node:http';
 import type { Metrics } from './metrics.js';
 
+/** The one path the metrics listener serves (GET and HEAD). */
+export const METRICS_PATH = '/metrics';
+
 /**
  * The operators' listener (`METRICS_PORT`): `GET /metrics` in Prometheus text format and nothing else. It runs apart
  * from the service port so the public ingress never reaches it; without authentication, like any scrape target.
@@ -10,7 +13,7 @@ export function createMetricsListener(metrics: Metrics): RequestListener {
     const path = (req.url ?? '/').split('?', 1)[0];
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'no-store');
-    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
+    if (path !== METRICS_PATH || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res
         .writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' })
         .end('Not found: this listener serves GET /metrics\n');
