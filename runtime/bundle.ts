@@ -20,18 +20,26 @@ export const BUNDLE_DIR = join(runtimeDir, 'dist');
 export const BUNDLE_ENTRY = join(BUNDLE_DIR, 'gatehouse.mjs');
 
 /**
- * Left to Node's resolver at run time, from node_modules: better-sqlite3 loads a compiled addon by path, and pg's
- * optional native binding is not installed.
+ * Left to Node's resolver at run time, from node_modules: better-sqlite3 and argon2 load a compiled addon by path, and
+ * pg's optional native binding is not installed.
  */
-const EXTERNAL: readonly string[] = ['better-sqlite3', 'pg-native'];
+const EXTERNAL: readonly string[] = ['better-sqlite3', 'argon2', 'pg-native'];
 
 /**
  * All the bundle loads from node_modules at run time, so all of node_modules the image ships: better-sqlite3 finds its
  * compiled addon through `bindings`, which needs `file-uri-to-path`. Its other dependency, prebuild-install, runs only
- * at install; pg-native is optional and not installed (pg loads it only when asked for `pg.native`).
- * test/container/bundle.test.ts runs the bundle with these packages and nothing else.
+ * at install. argon2 finds its addon through `node-gyp-build` and reads PHC strings with `@phc/format`; its other
+ * dependencies (cross-env, node-addon-api) serve only its install. pg-native is optional and not installed (pg loads it
+ * only when asked for `pg.native`). test/container/bundle.test.ts runs the bundle with these packages and nothing else.
  */
-export const RUNTIME_PACKAGES: readonly string[] = ['better-sqlite3', 'bindings', 'file-uri-to-path'];
+export const RUNTIME_PACKAGES: readonly string[] = [
+  'better-sqlite3',
+  'bindings',
+  'file-uri-to-path',
+  'argon2',
+  '@phc/format',
+  'node-gyp-build',
+];
 
 export interface BundleResult {
   /** Files written, relative to the output directory (the entry, chunks and source maps). */

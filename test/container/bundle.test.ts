@@ -41,7 +41,17 @@ describe('runtime bundle', () => {
   });
 
   it('ships exactly RUNTIME_PACKAGES as node_modules', () => {
-    expect(readdirSync(join(appDir, 'node_modules')).sort()).toEqual([...RUNTIME_PACKAGES].sort());
+    const modules = join(appDir, 'node_modules');
+    const shipped = readdirSync(modules).flatMap((name) =>
+      name.startsWith('@') ? readdirSync(join(modules, name)).map((scoped) => `${name}/${scoped}`) : [name],
+    );
+    expect(shipped.sort()).toEqual([...RUNTIME_PACKAGES].sort());
+  });
+
+  it('hashes with argon2 from the shipped node_modules alone (its addon and what finds it)', () => {
+    const script = "require('argon2').hash('correct horse battery').then((h) => console.log(h.split('$')[1]))";
+    const output = execFileSync(process.execPath, ['-e', script], { cwd: appDir, encoding: 'utf8' });
+    expect(output.trim()).toBe('argon2id');
   });
 
   it('holds the CLI and its dependencies, and nothing of development', () => {
@@ -50,8 +60,8 @@ describe('runtime bundle', () => {
     expect(bundle.inputs).toEqual(expect.arrayContaining(['runtime/src/cli/main.ts', 'runtime/src/server.ts']));
     expect(bundle.inputs.some((file) => file.includes('node_modules/express/'))).toBe(true);
     expect(bundle.inputs.filter((file) => DEVELOPMENT_INPUTS.some((pattern) => pattern.test(file)))).toEqual([]);
-    // The native addon is loaded from node_modules at run time, never inlined.
-    expect(bundle.inputs.filter((file) => file.includes('node_modules/better-sqlite3/'))).toEqual([]);
+    // The native addons are loaded from node_modules at run time, never inlined.
+    expect(bundle.inputs.filter((file) => /node_modules\/(better-sqlite3|argon2)\//.test(file))).toEqual([]);
   });
 
   it('loads every lazily imported chunk (the managed-identity credential among them)', () => {

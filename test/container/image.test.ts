@@ -107,17 +107,20 @@ describe('runtime container image', () => {
     expect(config.healthcheck?.join(' ')).toContain('/healthz');
   });
 
-  it('holds of node_modules only what the bundle loads, with better-sqlite3 built for its Node', async () => {
+  it('holds of node_modules only what the bundle loads, with better-sqlite3 and argon2 built for its Node', async () => {
     const probe = `
       const fs = require('node:fs');
       const root = '/app/node_modules';
       const names = fs.readdirSync(root).flatMap((name) =>
         name.startsWith('@') ? fs.readdirSync(root + '/' + name).map((inner) => name + '/' + inner) : [name]);
       const db = new (require(root + '/better-sqlite3'))(':memory:');
+      // Requiring argon2 loads its addon (node-gyp-build), the one compiled in the image: no prebuilds are left.
+      const argon2 = typeof require(root + '/argon2').verify === 'function'
+        && !fs.existsSync(root + '/argon2/prebuilds') && fs.existsSync(root + '/argon2/build/Release/argon2.node');
       console.log(JSON.stringify({ uid: process.getuid(), node: process.version, names,
         execArgv: process.execArgv,
         newSpaceBytes: require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size,
-        sqlite: db.prepare('select sqlite_version() as v').get().v }));`;
+        sqlite: db.prepare('select sqlite_version() as v').get().v, argon2 }));`;
     // Run as the ENTRYPOINT runs node: its flags, then the probe instead of the CLI.
     const result = await container.exec([...config.entrypoint.slice(0, -1), '-e', probe], 60_000);
     expect(result.code, result.stderr).toBe(0);
@@ -128,6 +131,7 @@ describe('runtime container image', () => {
       execArgv: string[];
       newSpaceBytes: number;
       sqlite: string;
+      argon2: boolean;
     };
     expect(facts.uid).not.toBe(0);
     // The image's Node takes the flags, and the young generation starts at its pinned size (two 32 MiB semi-spaces;
@@ -136,6 +140,7 @@ describe('runtime container image', () => {
     expect(facts.newSpaceBytes).toBe(32 * 1024 * 1024);
     expect(facts.node).toMatch(/^v24\./);
     expect(facts.sqlite).toMatch(/^3\./);
+    expect(facts.argon2).toBe(true);
     // Everything else (express, jose, pg, ...) is inside the bundle: see runtime/bundle.ts.
     expect([...facts.names].sort()).toEqual([...RUNTIME_PACKAGES].sort());
     expect(facts.names.filter((name) => FORBIDDEN_PACKAGES.includes(name))).toEqual([]);
