@@ -13,7 +13,11 @@ export const ERROR_STATUS = {
   conflict: 409,
   rate_limited: 429,
   internal: 500,
+  unavailable: 503,
 } as const;
+
+/** `Retry-After` of a 503 while the store is unreachable, in seconds. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
@@ -28,7 +32,7 @@ export interface AppErrorOptions {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
-  /** Whether `message` may be shown to the caller. Errors of status 500 and above never are. */
+  /** Whether `message` may be shown to the caller: below 500, and `unavailable` (503); `internal` never is. */
   readonly expose: boolean;
   readonly headers: Readonly<Record<string, string>>;
   readonly reason: string | undefined;
@@ -38,7 +42,7 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.code = code;
     this.status = ERROR_STATUS[code];
-    this.expose = this.status < 500;
+    this.expose = this.status < 500 || code === 'unavailable';
     this.headers = options.headers ?? {};
     this.reason = options.reason;
   }
@@ -68,6 +72,16 @@ export const notFound = (message = 'Not found'): AppError => new AppError('not_f
 export const conflict = (message: string): AppError => new AppError('conflict', message);
 export const rateLimited = (retryAfterSeconds: number, message?: string): RateLimitedError =>
   new RateLimitedError(retryAfterSeconds, message);
+/** 503 `unavailable` with `Retry-After`: a dependency (the store) cannot be reached; the caller should retry. */
+export const unavailable = (
+  message = 'The service is temporarily unavailable; retry later',
+  cause?: unknown,
+): AppError =>
+  new AppError('unavailable', message, {
+    headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+    reason: 'unavailable',
+    cause,
+  });
 /** An internal failure with a message meant for the logs only; the caller sees a generic `internal` body. */
 export const internal = (message: string, cause?: unknown): AppError => new AppError('internal', message, { cause });
 
@@ -80,7 +94,8 @@ export type OAuthErrorCode =
   | 'unsupported_grant_type'
   | 'invalid_scope'
   | 'unsupported_token_type'
-  | 'server_error';
+  | 'server_error'
+  | 'temporarily_unavailable';
 
 const OAUTH_STATUS: Record<OAuthErrorCode, number> = {
   invalid_request: 400,
@@ -91,6 +106,7 @@ const OAUTH_STATUS: Record<OAuthErrorCode, number> = {
   invalid_scope: 400,
   unsupported_token_type: 400,
   server_error: 500,
+  temporarily_unavailable: 503,
 };
 
 /** An error on the OAuth endpoints, rendered as `{"error":"...","error_description":"..."}`. */

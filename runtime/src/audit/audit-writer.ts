@@ -5,6 +5,7 @@ import { clientInfo } from '../http/client-info.js';
 import { newId } from '../ids.js';
 import { isSecretField } from '../logger.js';
 import type { Store } from '../store/store.js';
+import { isStoreUnavailable } from '../store/store-errors.js';
 
 export interface AuditEvent {
   /** What happened, dotted: `api_key.created`, `api_key.used`, `session.refresh_reuse`, `signing_key.rotated`. */
@@ -77,6 +78,10 @@ export class AuditWriter {
 
   /** Like `record`, but a failure to write is logged instead of failing the request (for use-failure events). */
   recordInBackground(event: AuditEvent): void {
-    this.record(event).catch((error) => this.#logger.error({ err: error, kind: event.kind }, 'audit write failed'));
+    this.record(event).catch((error) => {
+      // An unreachable store is an outage (logged where requests fail), not a bug of the audit trail.
+      const level = isStoreUnavailable(error) ? 'warn' : 'error';
+      this.#logger[level]({ err: error, kind: event.kind }, 'audit write failed');
+    });
   }
 }

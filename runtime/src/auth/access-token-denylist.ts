@@ -3,6 +3,7 @@ import { perApp } from '../credentials/per-app.js';
 import { unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { type InvalidationBus, invalidationBusFor } from '../invalidation/bus.js';
+import { isStoreUnavailable } from '../store/store-errors.js';
 import type { RevocationCheck } from './access-token-resolver.js';
 
 /** Bus topic of revoked access tokens; the key is `<jti> <exp epoch seconds>`. */
@@ -92,7 +93,8 @@ export class AccessTokenDenylist implements RevocationCheck {
       for (const row of rows) this.#revoked.set(row.jti, Math.floor(Date.parse(row.expires_at) / 1000));
     } catch (error) {
       // A revocation we could not read must not wait a full refresh period: try again soon.
-      this.#ctx.logger.error({ err: error }, 'could not read the access-token denylist; retrying');
+      const level = isStoreUnavailable(error) ? 'warn' : 'error';
+      this.#ctx.logger[level]({ err: error }, 'could not read the access-token denylist; retrying');
       if (!this.#closed) setTimeout(() => void this.#reload(), DENYLIST_RETRY_MS).unref();
     }
   }

@@ -5,6 +5,7 @@ import { AppError, invalidRequest } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { writeFastHead } from '../http/fast-router.js';
 import { ErrorBodySchema } from '../http/openapi.js';
+import { toPublicError } from '../http/render-error.js';
 import { authOf } from './authenticator.js';
 import { assertPermissions } from './middleware.js';
 import type { Principal } from './principal.js';
@@ -111,6 +112,11 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
         headers: { 'X-Auth-Error': 'The error code, for gateways that drop the body' },
       },
       429: { description: 'Too many failed attempts from this address', schema: ErrorBodySchema },
+      503: {
+        description:
+          '`unavailable` (with Retry-After): the store cannot be reached and the credential is not one held in memory',
+        schema: ErrorBodySchema,
+      },
     },
   });
   const auth = authOf(ctx);
@@ -122,7 +128,11 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
       assertPermissions(principal, required, 'scope');
     } catch (error) {
       // Gateways drop the body of a failed auth subrequest; the code survives in a header (nginx `auth_request_set`).
-      res.setHeader(AUTH_ERROR_HEADER, error instanceof AppError && error.expose ? error.code : 'internal');
+      const publicError = toPublicError(error);
+      res.setHeader(
+        AUTH_ERROR_HEADER,
+        publicError instanceof AppError && publicError.expose ? publicError.code : 'internal',
+      );
       throw error;
     }
     writeFastHead(res, 200, [

@@ -47,6 +47,7 @@ export const ErrorBodySchema = z
         'conflict',
         'rate_limited',
         'internal',
+        'unavailable',
       ]),
       message: z.string(),
     }),

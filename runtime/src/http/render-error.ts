@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { AppError, invalidRequest, OAuthError } from '../errors.js';
+import { AppError, invalidRequest, OAuthError, unavailable } from '../errors.js';
+import { isStoreUnavailable } from '../store/store-errors.js';
 import { applySecurityHeaders } from './security-headers.js';
 
 /**
@@ -29,19 +30,43 @@ function fromRequestReader(error: unknown): AppError | undefined {
   }
 }
 
-/** Turns any thrown value into the error the caller sees. Unknown errors become `internal`. */
-export function toPublicError(error: unknown): AppError | OAuthError {
-  if (error instanceof AppError || error instanceof OAuthError) return error;
+/**
+ * Turns any thrown value into the error the caller sees: a store that cannot be reached is 503 `unavailable` (RFC 6749
+ * `temporarily_unavailable` when `oauth`); other unknown errors become `internal`.
+ */
+export function toPublicError(error: unknown, oauth = false): AppError | OAuthError {
+  if (error instanceof OAuthError) return error;
+  if (error instanceof AppError) {
+    return oauth && error.code === 'unavailable' ? temporarilyUnavailable(error.message, error.headers) : error;
+  }
+  if (isStoreUnavailable(error)) {
+    const e = unavailable(undefined, error);
+    return oauth ? temporarilyUnavailable(e.message, e.headers) : e;
+  }
   return fromRequestReader(error) ?? new AppError('internal', 'Internal error', { cause: error });
 }
+
+const temporarilyUnavailable = (message: string, headers: Readonly<Record<string, string>>): OAuthError =>
+  new OAuthError('temporarily_unavailable', message, {
+    headers: { ...headers, Pragma: 'no-cache' },
+    reason: 'unavailable',
+  });
+
+/** The OAuth endpoints (`/oauth2/...`) answer RFC 6749 error bodies, whatever failed. */
+const isOAuthEndpoint = (url: string | undefined): boolean => url?.startsWith('/oauth2/') === true;
 
 /**
  * Writes the contract's error body (`{"error":{"code","message"}}`, or RFC 6749 `{"error","error_description"}` for an
  * `OAuthError`). Unexposed errors answer `internal` with a generic message; the real error goes to the log only.
  */
 export function renderError(req: IncomingMessage, res: ServerResponse, error: unknown, logger: Logger): void {
-  const publicError = toPublicError(error);
-  if (publicError.status >= 500) {
+  const publicError = toPublicError(error, isOAuthEndpoint(req.url));
+  if (publicError.status === 503) {
+    logger.warn(
+      { err: error, req_id: req.requestId, method: req.method, url: req.url?.split('?')[0] },
+      'store unavailable',
+    );
+  } else if (publicError.status >= 500) {
     logger.error(
       { err: error, req_id: req.requestId, method: req.method, url: req.url?.split('?')[0] },
       'request failed',
@@ -56,7 +81,10 @@ export function renderError(req: IncomingMessage, res: ServerResponse, error: un
   applySecurityHeaders(req, res);
   let body: string;
   if (publicError instanceof OAuthError) {
-    const description = publicError.status >= 500 ? 'Internal error' : publicError.message;
+    const description =
+      publicError.status >= 500 && publicError.error !== 'temporarily_unavailable'
+        ? 'Internal error'
+        : publicError.message;
     body = JSON.stringify({ error: publicError.error, error_description: description });
     res.setHeader('Cache-Control', 'no-store');
   } else {

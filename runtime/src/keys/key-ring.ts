@@ -7,6 +7,7 @@ import type { SigningAlg } from '../config.js';
 import type { SecretBytes } from '../secret-bytes.js';
 import type { Database, SigningKeysTable } from '../store/schema.js';
 import { isUniqueViolation, type Store } from '../store/store.js';
+import { isStoreUnavailable } from '../store/store-errors.js';
 import { keyFitsAlgorithm } from '../tokens/jws-verifier.js';
 import { decryptPrivateJwk, type GeneratedSigningKey, generateSigningKey } from './key-material.js';
 
@@ -91,7 +92,9 @@ export class KeyRing {
     await this.maintain();
     const interval = this.#o.refreshIntervalMs ?? 60_000;
     this.#timer = setInterval(() => {
-      this.maintain().catch((error) => this.#o.logger.error({ err: error }, 'signing key refresh failed'));
+      this.maintain().catch((error) =>
+        this.#o.logger[isStoreUnavailable(error) ? 'warn' : 'error']({ err: error }, 'signing key refresh failed'),
+      );
     }, interval);
     this.#timer.unref();
   }

@@ -4,7 +4,8 @@ import type { Principal } from '../auth/principal.js';
 import type { AuthRequest, CredentialResolver, CredentialSource } from '../auth/resolver.js';
 import { internal, unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { userProfilesFor } from '../users/user-profiles.js';
+import { isStoreUnavailable } from '../store/store-errors.js';
+import { type UserProfile, userProfilesFor } from '../users/user-profiles.js';
 import { assertAllowedOrigin } from './origin-check.js';
 
 /** Name of the resolver (and the `kind` label of its auth metrics). */
@@ -45,7 +46,15 @@ export class SessionResolver implements CredentialResolver {
     if (!inner) throw internal('The access-token resolver is not registered');
     const principal = await inner.resolve(token, request);
     if (principal.kind !== 'session') return principal;
-    const profile = await userProfilesFor(this.#ctx).get(principal.subject);
+    let profile: UserProfile | null;
+    try {
+      profile = await userProfilesFor(this.#ctx).get(principal.subject);
+    } catch (error) {
+      // Degrade, don't fail: with the store unreachable the verified, undenied token still answers, without the
+      // profile's e-mail and name.
+      if (isStoreUnavailable(error)) return principal;
+      throw error;
+    }
     if (!profile || profile.disabled) throw unauthorized('The account behind this session is disabled', 'revoked');
     return { ...principal, email: profile.email, name: profile.name };
   }

@@ -37,6 +37,8 @@ export interface OpenStoreOptions {
   readonly minIdleConnections?: number;
   /** How long a PostgreSQL connection beyond `minIdleConnections` sits idle before it closes, in ms. Default 10000. */
   readonly idleTimeoutMs?: number;
+  /** How long opening a PostgreSQL connection may take before the query fails (503 to the caller), in ms. Default 5000. */
+  readonly connectTimeoutMs?: number;
   /** Told when a PostgreSQL connection fails (lost, reset, server shut down); the pool replaces it. Default: ignored. */
   readonly onConnectionError?: (error: Error) => void;
 }
@@ -44,6 +46,7 @@ export interface OpenStoreOptions {
 const DEFAULT_POOL_SIZE = 10;
 const DEFAULT_MIN_IDLE_CONNECTIONS = 2;
 const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
 /** Opens (but does not migrate) the store described by `DATABASE_URL`. Call `migrateToLatest(store)` next. */
 export function openStore(database: DatabaseConfig, options: OpenStoreOptions = {}): Store {
@@ -54,6 +57,8 @@ export function openStore(database: DatabaseConfig, options: OpenStoreOptions = 
       max,
       min: Math.min(max, options.minIdleConnections ?? DEFAULT_MIN_IDLE_CONNECTIONS),
       idleTimeoutMillis: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      // Without it a query waits forever for a server that does not answer (a dropped route, not a refusal).
+      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     });
     // A connection lost abruptly ("Connection terminated unexpectedly") makes its client emit 'error', idle or checked
     // out; an unhandled 'error' event would end the process. Every client gets a listener for its whole life: a query

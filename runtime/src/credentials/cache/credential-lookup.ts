@@ -1,11 +1,18 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
+import { unavailable } from '../../errors.js';
 import type { AppContext } from '../../http/context.js';
 import { invalidationBusFor } from '../../invalidation/bus.js';
 import type { SecretBytes } from '../../secret-bytes.js';
 import type { Store } from '../../store/store.js';
+import { isStoreUnavailable } from '../../store/store-errors.js';
 import { LastUsedThrottle } from '../last-used-throttle.js';
 import { BoundedTtlCache } from './bounded-ttl-cache.js';
+
+/** Most last-known credentials kept for an outage of the store (the oldest is dropped first). */
+const MAX_LAST_KNOWN = 10_000;
+/** After the store failed to answer, how long lookups use the last-known credential without asking it again, in ms. */
+const STORE_RETRY_MS = 1000;
 
 /** Most unknown ids remembered at once (the oldest is dropped first): bounded whatever ids an attacker cycles through. */
 const MAX_UNKNOWN_IDS = 10_000;
@@ -41,6 +48,13 @@ export class CredentialLookup<V> {
   readonly #o: CredentialLookupOptions<V>;
   readonly #cache: BoundedTtlCache<V>;
   readonly #unknown: BoundedTtlCache<true> | undefined;
+  /**
+   * The last credential each id loaded as, kept through cache expiry and bus gaps (only a notice for the id drops
+   * it), and served only while the store cannot be reached: degrade, don't fail.
+   */
+  readonly #lastKnown = new Map<string, V>();
+  /** Until when (clock ms) the store is taken as unreachable after it failed to answer. */
+  #storeDownUntilMs = 0;
   readonly #lastUsed = new LastUsedThrottle();
   /**
    * Bumped by every eviction and clear. A load that started before one must not fill the cache: its row may predate
@@ -71,10 +85,23 @@ export class CredentialLookup<V> {
     const cached = this.#cache.get(id);
     if (cached !== undefined) return cached;
     if (this.#unknown?.get(id)) return undefined;
+    const lastKnown = this.#lastKnown.get(id);
+    if (lastKnown !== undefined && this.#o.clock.now() < this.#storeDownUntilMs) return lastKnown;
     const inFlight = this.#loading.get(id);
     // A read that started before an eviction may return the row the eviction announced as revoked: never join it.
-    if (inFlight !== undefined && inFlight.generation === this.#generation) return inFlight.promise;
-    return this.#load(id);
+    const loading =
+      inFlight !== undefined && inFlight.generation === this.#generation ? inFlight.promise : this.#load(id);
+    try {
+      return await loading;
+    } catch (error) {
+      if (!isStoreUnavailable(error)) throw error;
+      this.#storeDownUntilMs = this.#o.clock.now() + STORE_RETRY_MS;
+      // The id's last-known credential, unless a notice dropped it meanwhile; else 503 (a first-time check needs the store).
+      const held = this.#lastKnown.get(id);
+      if (held === undefined) throw unavailable(undefined, error);
+      this.#o.logger.debug({ err: error }, 'store unreachable: answering from the last-known credential');
+      return held;
+    }
   }
 
   #load(id: string): Promise<V | undefined> {
@@ -83,8 +110,13 @@ export class CredentialLookup<V> {
       .load(id)
       .then((loaded) => {
         if (generation === this.#generation) {
-          if (loaded !== undefined) this.#cache.set(id, loaded);
-          else this.#unknown?.set(id, true);
+          if (loaded !== undefined) {
+            this.#cache.set(id, loaded);
+            this.#remember(id, loaded);
+          } else {
+            this.#unknown?.set(id, true);
+            this.#lastKnown.delete(id);
+          }
         }
         return loaded;
       })
@@ -95,6 +127,15 @@ export class CredentialLookup<V> {
     return promise;
   }
 
+  #remember(id: string, value: V): void {
+    this.#lastKnown.delete(id);
+    if (this.#lastKnown.size >= MAX_LAST_KNOWN) {
+      const oldest = this.#lastKnown.keys().next();
+      if (!oldest.done) this.#lastKnown.delete(oldest.value);
+    }
+    this.#lastKnown.set(id, value);
+  }
+
   /** Records a successful use of row `rowId` (throttled, in the background; a failed write is only logged). */
   touch(rowId: string, nowMs: number): void {
     if (!this.#lastUsed.shouldWrite(rowId, nowMs)) return;
@@ -103,12 +144,18 @@ export class CredentialLookup<V> {
       .catch((error: unknown) => this.#o.logger.warn({ err: error }, 'could not record a credential use'));
   }
 
+  /** The credential `id` changed (revoked, rotated, created): forget everything about it, last-known value included. */
   evict(id: string): void {
     this.#generation += 1;
     this.#cache.delete(id);
     this.#unknown?.delete(id);
+    this.#lastKnown.delete(id);
   }
 
+  /**
+   * Notices may have been missed (bus gap): nothing cached is served any more while the store answers. The last-known
+   * values stay, for an outage of the store only.
+   */
   clear(): void {
     this.#generation += 1;
     this.#cache.clear();
