@@ -110,10 +110,21 @@ export interface Config {
    */
   readonly allowedRedirectUris: readonly string[];
   readonly redisUrl: string | undefined;
+  /** Break-glass username and password login (`POST /api/v1/auth/token`); off unless `LOCAL_LOGIN_ENABLED=true`. */
+  readonly localLogin: LocalLoginConfig;
   readonly catalog: Catalog;
   readonly logLevel: LogLevel;
   /** Things the operator should know (e.g. generated development secrets); logged once at start-up. */
   readonly warnings: readonly string[];
+}
+
+export interface LocalLoginConfig {
+  /** `LOCAL_LOGIN_ENABLED`: the route exists only when true. Default false. */
+  readonly enabled: boolean;
+  /** Failed logins in a row that lock a username. Default 5. */
+  readonly maxFailures: number;
+  /** How long a lock lasts, and the longest gap between failures that still count in a row, in seconds. Default 900. */
+  readonly lockoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -161,6 +172,21 @@ const optionalPort = (name: string) =>
         return z.NEVER;
       }
       return parsed;
+    });
+
+/** `true` or `false` (any case), or the fallback when unset. */
+const bool = (name: string, fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const normalized = value.trim().toLowerCase();
+      if (normalized !== 'true' && normalized !== 'false') {
+        ctx.addIssue({ code: 'custom', message: `${name} must be true or false (default ${fallback})` });
+        return z.NEVER;
+      }
+      return normalized === 'true';
     });
 
 const oneOf = <T extends readonly [string, ...string[]]>(name: string, values: T, fallback: T[number]) =>
@@ -260,6 +286,9 @@ const envSchema = z.object({
   ALLOWED_ORIGINS: optionalText,
   ALLOWED_REDIRECT_URIS: optionalText,
   REDIS_URL: optionalText,
+  LOCAL_LOGIN_ENABLED: bool('LOCAL_LOGIN_ENABLED', false),
+  LOCAL_LOGIN_MAX_FAILURES: int('LOCAL_LOGIN_MAX_FAILURES', 1, 100, 5),
+  LOCAL_LOGIN_LOCKOUT_SECONDS: int('LOCAL_LOGIN_LOCKOUT_SECONDS', 1, 86_400, 900),
   CATALOG_JSON: optionalText,
   LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
 });
@@ -377,6 +406,11 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
     allowedOrigins,
     allowedRedirectUris,
     redisUrl,
+    localLogin: {
+      enabled: v.LOCAL_LOGIN_ENABLED,
+      maxFailures: v.LOCAL_LOGIN_MAX_FAILURES,
+      lockoutSeconds: v.LOCAL_LOGIN_LOCKOUT_SECONDS,
+    },
     catalog,
     logLevel: v.LOG_LEVEL,
     warnings,

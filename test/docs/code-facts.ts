@@ -35,15 +35,22 @@ export function packageScripts(): Set<string> {
 
 /**
  * The CLI as runtime/src/cli/run.ts dispatches it: `command === '<x>'` and `case '<x>':` are commands, a command
- * whose case passes `sub` on takes the subcommands tested as `sub === '<y>'`, and the options are those of its
- * `parseArgs` call.
+ * whose case passes `sub` to a handler takes the subcommands that handler tests as `sub === '<y>'` (the handler is
+ * found in run.ts or in the module run.ts imports it from; without one, every `sub === '<y>'` of run.ts), and the
+ * options are those of its `parseArgs` call.
  */
-export function cliFacts(source = read('runtime/src/cli/run.ts')): CliFacts {
+export function cliFacts(
+  source = read('runtime/src/cli/run.ts'),
+  readImport = (specifier: string) => read(join('runtime/src/cli', specifier.replace(/\.js$/, '.ts'))),
+): CliFacts {
   const commands = new Map<string, Set<string>>();
-  const subcommands = new Set([...source.matchAll(/\bsub === '([a-z][\w-]*)'/g)].map((match) => match[1] as string));
+  const subcommandsIn = (text: string) =>
+    new Set([...text.matchAll(/\bsub === '([a-z][\w-]*)'/g)].map((match) => match[1] as string));
   for (const match of source.matchAll(/\bcommand === '([a-z][\w-]*)'/g)) commands.set(match[1] as string, new Set());
-  for (const match of source.matchAll(/\bcase '([a-z][\w-]*)':([^\n]*\n[^\n]*)/g)) {
-    commands.set(match[1] as string, /\bsub\b/.test(match[2] ?? '') ? subcommands : new Set());
+  for (const match of source.matchAll(/\bcase '([a-z][\w-]*)':([\s\S]*?)(?=\bcase '|\bdefault:|$)/g)) {
+    const handler = /\b(\w+)\(\s*sub\b/.exec(match[2] ?? '')?.[1];
+    const body = handler === undefined ? undefined : (handlerBody(source, handler, readImport) ?? source);
+    commands.set(match[1] as string, body === undefined ? new Set() : subcommandsIn(body));
   }
   const options = new Set<string>();
   const block = /options:\s*\{([\s\S]*?)\n\s*\},?\n/.exec(source)?.[1] ?? '';
@@ -52,6 +59,22 @@ export function cliFacts(source = read('runtime/src/cli/run.ts')): CliFacts {
     if (match[2]) options.add(`-${match[2]}`);
   }
   return { commands, options };
+}
+
+/** The text of function `name` (to the next top-level function), in `source` or in the module it is imported from. */
+function handlerBody(source: string, name: string, readImport: (specifier: string) => string): string | undefined {
+  const own = functionText(source, name);
+  if (own !== undefined) return own;
+  const specifier = new RegExp(`import \\{[^}]*\\b${name}\\b[^}]*\\} from '([^']+)'`).exec(source)?.[1];
+  return specifier === undefined ? undefined : functionText(readImport(specifier), name);
+}
+
+function functionText(source: string, name: string): string | undefined {
+  const start = source.search(new RegExp(`^(?:export )?(?:async )?function ${name}\\b`, 'm'));
+  if (start === -1) return undefined;
+  const rest = source.slice(start + 1);
+  const end = rest.search(/^(?:export )?(?:async )?function /m);
+  return end === -1 ? rest : rest.slice(0, end);
 }
 
 /** Named readers of environment variables, and how to find the names each reads in its code. */

@@ -46,9 +46,16 @@ describe('the documentation names only what exists', () => {
 
   it('derives what exists from the code', () => {
     expect(facts.scripts).toContain('dev');
-    expect([...facts.cli.commands.keys()].sort()).toEqual(['bootstrap-admin', 'keys', 'migrate', 'serve']);
+    expect([...facts.cli.commands.keys()].sort()).toEqual([
+      'bootstrap-admin',
+      'keys',
+      'local-user',
+      'migrate',
+      'serve',
+    ]);
     expect([...(facts.cli.commands.get('keys') ?? [])].sort()).toEqual(['list', 'rotate']);
-    expect([...facts.cli.options].sort()).toEqual(['--help', '--json', '--name', '-h']);
+    expect([...(facts.cli.commands.get('local-user') ?? [])].sort()).toEqual(['add', 'disable', 'list', 'reset']);
+    expect([...facts.cli.options].sort()).toEqual(['--email', '--help', '--json', '--name', '--role', '-h']);
     expect(facts.envReaders.get('DATABASE_URL')).toBe('runtime/src/config.ts');
     expect(facts.envReaders.get('DEV_IDP_PORT')).toBe('the runtime (npm run dev)');
     expect(facts.envReaders.get('TEST_REDIS_URL')).toBe('the test suites');
@@ -165,5 +172,31 @@ describe('cliFacts', () => {
       keys: ['rotate', 'list'],
     });
     expect([...cli.options]).toEqual(['--name', '--help', '-h']);
+  });
+
+  it('gives each command the subcommands of its own handler, in run.ts or in the module it imports', () => {
+    const source = [
+      "import { usersCommand } from '../users/users-cli.js';",
+      "    case 'keys':",
+      '      return await keysCommand(sub, json);',
+      "    case 'users':",
+      '      return await usersCommand(',
+      '        sub,',
+      '      );',
+      '    default:',
+      '      return 2;',
+      'async function keysCommand(sub, json) {',
+      "  if (sub === 'rotate') {",
+      '}',
+      'function other() {}',
+    ].join('\n');
+    const modules: Record<string, string> = {
+      '../users/users-cli.js': ['export function usersCommand(sub) {', "  if (sub === 'add') {", '}'].join('\n'),
+    };
+    const cli = cliFacts(source, (specifier) => modules[specifier] ?? '');
+    expect(Object.fromEntries([...cli.commands].map(([name, subs]) => [name, [...subs]]))).toEqual({
+      keys: ['rotate'],
+      users: ['add'],
+    });
   });
 });

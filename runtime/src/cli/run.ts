@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { AuditWriter } from '../audit/audit-writer.js';
@@ -5,6 +6,7 @@ import { systemClock } from '../clock.js';
 import { type Config, ConfigError, type Env, loadConfig } from '../config.js';
 import { createBootstrapAdminKey } from '../credentials/bootstrap-admin.js';
 import { KeyRing } from '../keys/key-ring.js';
+import { LOCAL_USER_USAGE, localUserCommand } from '../local-login/local-user-cli.js';
 import { createLogger, type Logger } from '../logger.js';
 import { exitOnSignals, startRuntime } from '../server.js';
 import { migrateToLatest } from '../store/migrate.js';
@@ -19,12 +21,15 @@ Commands:
   keys list [--json]                 list signing keys and their states
   bootstrap-admin --name <n> [--json]
                                      create an admin API key in the default org and print it once
+  ${LOCAL_USER_USAGE}
 
 Configuration is read from environment variables (see runtime/README.md): DATABASE_URL, DATA_DIR,
 KEY_ENCRYPTION_KEY, API_KEY_PEPPER, PUBLIC_URL, PORT, ...`;
 
 export interface CliIo {
   readonly env: Env;
+  /** Where `local-user add|reset` read a password (prompted when a TTY). Default: empty. */
+  readonly stdin?: Readable & { readonly isTTY?: boolean };
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
 }
@@ -94,6 +99,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         }
         return 0;
       }
+      case 'local-user':
+        return await localUserCommand(
+          sub,
+          { ...parsed.values, extra: parsed.positionals.slice(2) },
+          {
+            config,
+            store,
+            clock: systemClock,
+            audit: new AuditWriter(store, systemClock, logger),
+            input: { stdin: io.stdin ?? Readable.from([]), prompt: io.stderr },
+            stdout: io.stdout,
+            stderr: io.stderr,
+          },
+        );
       default:
         io.stderr(`Unknown command "${command}"\n\n${USAGE}\n`);
         return 2;
@@ -112,6 +131,8 @@ function parse(argv: readonly string[]) {
     allowPositionals: true,
     options: {
       name: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
