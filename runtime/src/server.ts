@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -65,7 +65,7 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
     });
     await keys.start();
     const app = createApp(config, { store, logger, keys, clock });
-    const server = createServer(createRequestListener(app));
+    const server = drainable(createServer(createRequestListener(app)));
     await listen(server, config.port, options.host);
     const { port } = server.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
@@ -73,7 +73,7 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
     let metricsServer: Server | undefined;
     let metricsUrl: string | undefined;
     if (config.metricsPort !== undefined) {
-      metricsServer = createServer(createMetricsListener(ctx.metrics));
+      metricsServer = drainable(createServer(createMetricsListener(ctx.metrics)));
       try {
         await listen(metricsServer, config.metricsPort, options.host);
       } catch (error) {
@@ -121,8 +121,42 @@ function listen(server: Server, port: number, host: string | undefined): Promise
   });
 }
 
-/** `server.close()` waits for every connection; idle keep-alive sockets are closed as they go idle. */
+/** Responses of a server being drained: begun before shutdown, not finished yet. */
+const inFlight = new WeakMap<Server, { draining: boolean; responses: Set<ServerResponse> }>();
+
+/**
+ * Tracks a server's unfinished responses so shutdown can turn keep-alive off for them: once draining, every response
+ * (in flight or arriving on an open connection) carries `Connection: close` and its connection ends after it, so no
+ * client reuses a connection that is about to close.
+ */
+function drainable(server: Server): Server {
+  const state = { draining: false, responses: new Set<ServerResponse>() };
+  inFlight.set(server, state);
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (state.draining) {
+      res.shouldKeepAlive = false;
+      return;
+    }
+    state.responses.add(res);
+    res.once('close', () => state.responses.delete(res));
+  });
+  return server;
+}
+
+/**
+ * Graceful close: stop accepting connections, close idle keep-alive connections at once, let in-flight requests
+ * finish (their responses say `Connection: close`, and a response already under way ends its connection when done),
+ * then, after `graceMs`, cut whatever is left.
+ */
 function closeServer(server: Server, graceMs: number): Promise<void> {
+  const state = inFlight.get(server);
+  if (state) {
+    state.draining = true;
+    for (const res of state.responses) {
+      if (!res.headersSent) res.shouldKeepAlive = false;
+      else res.once('finish', () => res.socket?.end());
+    }
+  }
   return new Promise((resolve) => {
     const sweeper = setInterval(() => server.closeIdleConnections(), 50);
     const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
