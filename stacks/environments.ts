@@ -81,11 +81,12 @@ export interface RuntimeSettings {
   readonly maxReplicas: number;
   /** Spread the Container Apps environment over availability zones. */
   readonly zoneRedundancyEnabled: boolean;
-  /** Address space of the runtime's virtual network, its runtime subnet and its private-endpoint subnet. */
+  /** Address space of the runtime's virtual network and its runtime, private-endpoint and database subnets. */
   readonly network: {
     readonly addressSpace: string;
     readonly runtimeSubnetPrefix: string;
     readonly privateEndpointSubnetPrefix: string;
+    readonly databaseSubnetPrefix: string;
   };
   readonly database: DatabaseSettings;
   /** Azure Cache for Redis for rate limits shared across replicas; omit for none. */
@@ -188,6 +189,7 @@ export const environments: readonly EnvironmentSettings[] = [
         addressSpace: '10.40.0.0/16',
         runtimeSubnetPrefix: '10.40.0.0/23',
         privateEndpointSubnetPrefix: '10.40.2.0/24',
+        databaseSubnetPrefix: '10.40.3.0/24',
       },
       database: {
         skuName: 'B_Standard_B1ms',
@@ -228,6 +230,7 @@ export const environments: readonly EnvironmentSettings[] = [
         addressSpace: '10.41.0.0/16',
         runtimeSubnetPrefix: '10.41.0.0/23',
         privateEndpointSubnetPrefix: '10.41.2.0/24',
+        databaseSubnetPrefix: '10.41.3.0/24',
       },
       database: {
         skuName: 'B_Standard_B2s',
@@ -276,6 +279,7 @@ export const environments: readonly EnvironmentSettings[] = [
         addressSpace: '10.42.0.0/16',
         runtimeSubnetPrefix: '10.42.0.0/23',
         privateEndpointSubnetPrefix: '10.42.2.0/24',
+        databaseSubnetPrefix: '10.42.3.0/24',
       },
       database: {
         skuName: 'GP_Standard_D2ds_v5',

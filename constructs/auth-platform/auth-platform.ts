@@ -253,6 +253,13 @@ export class AuthPlatform extends Construct {
 
     this.runtime = new AuthRuntime(this, 'Runtime', {
       ...props.runtime,
+      // Private: injected into the network's delegated subnet, registered in its private DNS zone.
+      database: {
+        ...props.runtime.database,
+        delegatedSubnetId: this.network.databaseSubnetId,
+        privateDnsZoneId: this.network.databaseDnsZoneId,
+        networkDependencies: this.network.databaseDnsDependencies,
+      },
       name: props.name,
       resourceGroupName: props.resourceGroupName,
       location: props.location,

@@ -10,6 +10,9 @@ import { checkPattern, ValidationError } from '../core/index.js';
 /** The private DNS zone Key Vault private endpoints register in (Azure's name for the `vault` sub-resource). */
 export const KEY_VAULT_PRIVATE_DNS_ZONE = 'privatelink.vaultcore.azure.net';
 
+/** Suffix of the private DNS zone a VNet-integrated PostgreSQL flexible server registers in. */
+export const POSTGRES_PRIVATE_DNS_ZONE_SUFFIX = 'private.postgres.database.azure.com';
+
 /** The network the runtime's Container Apps environment and the private endpoints live in. */
 export type RuntimeNetworkOptions =
   | {
@@ -29,6 +32,12 @@ export type RuntimeNetworkOptions =
        * @default "10.40.2.0/24"
        */
       readonly privateEndpointSubnetPrefix?: string;
+      /**
+       * The subnet delegated to `Microsoft.DBforPostgreSQL/flexibleServers` the database server is injected into,
+       * /28 or larger.
+       * @default "10.40.3.0/24"
+       */
+      readonly databaseSubnetPrefix?: string;
     }
   | {
       /** An existing virtual network: the private DNS zones are linked to it. */
@@ -37,6 +46,8 @@ export type RuntimeNetworkOptions =
       readonly runtimeSubnetId: string;
       /** An existing subnet of it for private endpoints. */
       readonly privateEndpointSubnetId: string;
+      /** An existing subnet of it, delegated to `Microsoft.DBforPostgreSQL/flexibleServers`, for the database. */
+      readonly databaseSubnetId: string;
     };
 
 export interface RuntimeNetworkProps {
@@ -58,7 +69,9 @@ const VIRTUAL_NETWORK_ID =
   /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)$/i;
 
 /**
- * A virtual network with the runtime's subnet (delegated to `Microsoft.App/environments`) and a subnet for private endpoints, the `privatelink.vaultcore.azure.net`
+ * A virtual network with the runtime's subnet (delegated to `Microsoft.App/environments`), a subnet for private
+ * endpoints and one delegated to PostgreSQL flexible servers (its private zone `<name>.private.postgres.database.azure.com`
+ * linked to the network), the `privatelink.vaultcore.azure.net`
  * zone linked to it (Container Apps resolves Key Vault references from the environment's network, so the runtime
  * reaches the vault through its private endpoint), and optionally the deploy machine's network peered and linked.
  * Or an existing network, passed through (the zone is still created and linked).
@@ -72,6 +85,12 @@ export class RuntimeNetwork extends Construct {
   readonly privateEndpointSubnetId: string;
   /** The `privatelink.vaultcore.azure.net` zone. */
   readonly keyVaultDnsZoneId: string;
+  /** The subnet delegated to PostgreSQL flexible servers. */
+  readonly databaseSubnetId: string;
+  /** The `<name>.private.postgres.database.azure.com` zone the database server registers in. */
+  readonly databaseDnsZoneId: string;
+  /** The database zone's link to the network: the server must be created after it. */
+  readonly databaseDnsDependencies: readonly ITerraformDependable[];
   /** Zone links and peerings: a private endpoint is a working path only once these exist. */
   readonly privatePathDependencies: readonly ITerraformDependable[];
 
@@ -82,12 +101,18 @@ export class RuntimeNetwork extends Construct {
     const common = { resourceGroupName: props.resourceGroupName };
     let local: { readonly name: string; readonly resourceGroupName: string } | undefined;
     if ('runtimeSubnetId' in options) {
-      for (const prop of ['virtualNetworkId', 'runtimeSubnetId', 'privateEndpointSubnetId'] as const) {
+      for (const prop of [
+        'virtualNetworkId',
+        'runtimeSubnetId',
+        'privateEndpointSubnetId',
+        'databaseSubnetId',
+      ] as const) {
         checkPattern(this, `network.${prop}`, options[prop], /^\/subscriptions\/\S+$/, 'an Azure resource id');
       }
       this.virtualNetworkId = options.virtualNetworkId;
       this.runtimeSubnetId = options.runtimeSubnetId;
       this.privateEndpointSubnetId = options.privateEndpointSubnetId;
+      this.databaseSubnetId = options.databaseSubnetId;
       const match = VIRTUAL_NETWORK_ID.exec(options.virtualNetworkId);
       local = match ? { resourceGroupName: match[1] as string, name: match[2] as string } : undefined;
     } else {
@@ -100,6 +125,7 @@ export class RuntimeNetwork extends Construct {
           value: options.privateEndpointSubnetPrefix ?? '10.40.2.0/24',
           maxBits: 28,
         },
+        { prop: 'network.databaseSubnetPrefix', value: options.databaseSubnetPrefix ?? '10.40.3.0/24', maxBits: 28 },
       ];
       const parsed = subnets.map((subnet) => {
         const range = parseCidr(this, subnet.prop, subnet.value, space.bits, subnet.maxBits);
@@ -145,7 +171,39 @@ export class RuntimeNetwork extends Construct {
         virtualNetworkName: network.name,
         addressPrefixes: [subnets[1].value],
       }).id;
+      this.databaseSubnetId = new Subnet(this, 'DatabaseSubnet', {
+        ...common,
+        name: 'database',
+        virtualNetworkName: network.name,
+        addressPrefixes: [subnets[2].value],
+        delegation: [
+          {
+            name: 'postgresql',
+            serviceDelegation: {
+              name: 'Microsoft.DBforPostgreSQL/flexibleServers',
+              actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
+            },
+          },
+        ],
+      }).id;
     }
+
+    const databaseZone = new PrivateDnsZone(this, 'DatabaseDnsZone', {
+      ...common,
+      name: `${props.name}.${POSTGRES_PRIVATE_DNS_ZONE_SUFFIX}`,
+      tags,
+    });
+    this.databaseDnsZoneId = databaseZone.id;
+    this.databaseDnsDependencies = [
+      new PrivateDnsZoneVirtualNetworkLink(this, 'DatabaseDnsLink', {
+        ...common,
+        name: `${props.name}-vnet`,
+        privateDnsZoneName: databaseZone.name,
+        virtualNetworkId: this.virtualNetworkId,
+        registrationEnabled: false,
+        tags,
+      }),
+    ];
 
     const zone = new PrivateDnsZone(this, 'KeyVaultDnsZone', { ...common, name: KEY_VAULT_PRIVATE_DNS_ZONE, tags });
     this.keyVaultDnsZoneId = zone.id;

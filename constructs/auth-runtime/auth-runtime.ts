@@ -18,6 +18,7 @@ import type { AuthRuntimeProps } from './auth-runtime-props.js';
 import { ContainerEnv } from './container-env.js';
 import { checkImageReference } from './image-reference.js';
 import { RuntimeDatabase } from './runtime-database.js';
+import { RuntimeDatabaseRoles } from './runtime-database-roles.js';
 import { RuntimeImageBuild } from './runtime-image.js';
 import { RuntimeRedis } from './runtime-redis.js';
 import { checkContainerSize, checkScale } from './runtime-sizing.js';
@@ -40,8 +41,8 @@ export const RUNTIME_SECRET_NAMES = {
 /**
  * The gatehouse runtime on Azure Container Apps: a Log Analytics workspace and a workload-profiles Container Apps
  * environment (Consumption profile, logs to the workspace), a
- * user-assigned identity (Key Vault Secrets User on the vault, AcrPull on the registry, Entra administrator of the
- * database) granted before the app starts, a PostgreSQL flexible server, optional Redis, and the Container App itself
+ * user-assigned identity (Key Vault Secrets User on the vault, AcrPull on the registry, its own role in the database)
+ * granted before the app starts, a private PostgreSQL flexible server (with a job that creates that role), optional Redis, and the Container App itself
  * (single revision, https-only ingress, `/healthz` and `/readyz` probes, HTTP concurrency scaling). Every secret is a
  * Key Vault reference resolved with the identity; the key-encryption key and API-key pepper are generated here.
  */
@@ -52,6 +53,8 @@ export class AuthRuntime extends Construct {
   readonly identityPrincipalId: string;
   readonly identityClientId: string;
   readonly database: RuntimeDatabase;
+  /** `entra` mode: the job that creates the runtime's database role (run by `npm run deploy`). */
+  readonly databaseRoles?: RuntimeDatabaseRoles;
   readonly redis?: RuntimeRedis;
   readonly imageBuild?: RuntimeImageBuild;
   /** The image the app runs (a digest reference in build mode). */
@@ -217,6 +220,21 @@ export class AuthRuntime extends Construct {
       tags,
     });
 
+    if (this.database.administratorIdentity) {
+      this.databaseRoles = new RuntimeDatabaseRoles(this, 'DatabaseRoles', {
+        ...common,
+        name: `${props.name}-db-roles`,
+        containerAppEnvironmentId: this.containerAppEnvironment.id,
+        workloadProfileName: CONSUMPTION_WORKLOAD_PROFILE,
+        administratorIdentity: this.database.administratorIdentity,
+        runtimeIdentity: this.identity,
+        serverFqdn: this.database.server.fqdn,
+        databaseName: this.database.databaseName,
+        image: props.database?.rolesJobImage,
+        tags,
+      });
+    }
+
     // ---- the app ----
     const external = props.ingressExternalEnabled ?? true;
     // Azure's FQDN rule, computed from the environment so the app never references its own attributes.
@@ -270,6 +288,8 @@ export class AuthRuntime extends Construct {
     const waitFor: ITerraformDependable[] = [...roleAssignments];
     // Container Apps resolves the Key Vault references from the environment's network: through the private endpoint.
     if (props.keyVault.keyVaultPrivateEndpoint) waitFor.push(props.keyVault.keyVaultPrivateEndpoint);
+    // The role the runtime signs in as is created by the database's administrator identity (the role job, run right
+    // after the deploy): its assignment propagates in the same window.
     if (this.database.entraAdministrator) waitFor.push(this.database.entraAdministrator);
     waitFor.push(...(props.startDependencies ?? []));
     // Key Vault references and the image pull are checked when the first revision starts: it waits for every grant

@@ -9,6 +9,12 @@ export type {
 export { hashBuildContext } from './build-context-hash.js';
 export { checkImageReference } from './image-reference.js';
 export { PASSWORD_MODE_ADMIN_LOGIN, RuntimeDatabase, type RuntimeDatabaseOptions } from './runtime-database.js';
+export {
+  DATABASE_ROLES_SCRIPT,
+  DEFAULT_DATABASE_ROLES_IMAGE,
+  RuntimeDatabaseRoles,
+  type RuntimeDatabaseRolesProps,
+} from './runtime-database-roles.js';
 export { DEFAULT_RUNTIME_CONTEXT_PATHS, RuntimeImageBuild, type RuntimeImageBuildOptions } from './runtime-image.js';
 export { RuntimeRedis, type RuntimeRedisOptions } from './runtime-redis.js';
 export { CONTAINER_APP_SIZES, MAX_REPLICAS_LIMIT } from './runtime-sizing.js';

@@ -1,9 +1,8 @@
 import { PostgresqlFlexibleServer } from '@cdktf/provider-azurerm/lib/postgresql-flexible-server/index.js';
 import { PostgresqlFlexibleServerActiveDirectoryAdministrator } from '@cdktf/provider-azurerm/lib/postgresql-flexible-server-active-directory-administrator/index.js';
 import { PostgresqlFlexibleServerDatabase } from '@cdktf/provider-azurerm/lib/postgresql-flexible-server-database/index.js';
-import { PostgresqlFlexibleServerFirewallRule } from '@cdktf/provider-azurerm/lib/postgresql-flexible-server-firewall-rule/index.js';
-import type { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity/index.js';
-import { Token } from 'cdktf';
+import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity/index.js';
+import { type ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { AuthKeyVault, AuthKeyVaultSecret } from '../auth-key-vault/index.js';
 import { checkIntegerRange, checkPattern, ValidationError } from '../core/index.js';
@@ -11,8 +10,9 @@ import { checkIntegerRange, checkPattern, ValidationError } from '../core/index.
 /** The PostgreSQL flexible server the runtime's replicas share. */
 export interface RuntimeDatabaseOptions {
   /**
-   * How the runtime signs in: `entra` (its managed identity's token is the password; no password exists at all) or
-   * `password` (a generated administrator password, kept in Key Vault inside the connection URL).
+   * How the runtime signs in: `entra` (its managed identity's token is the password, no password exists at all, and
+   * it signs in as its own least-privilege role) or `password` (a generated administrator password, kept in Key Vault
+   * inside the connection URL: the runtime is then the server's administrator).
    * @default "entra"
    */
   readonly authentication?: 'entra' | 'password';
@@ -52,28 +52,38 @@ export interface RuntimeDatabaseOptions {
    */
   readonly geoRedundantBackupEnabled?: boolean;
   /**
-   * Subnet delegated to `Microsoft.DBforPostgreSQL/flexibleServers`. When given, public network access is off and
-   * `privateDnsZoneId` is required; otherwise a firewall rule admits Azure services only.
-   * @default - public endpoint, Azure services only
+   * Subnet delegated to `Microsoft.DBforPostgreSQL/flexibleServers` the server is injected into. Required: the
+   * server takes no public connections (there is no "allow Azure services" rule).
    */
   readonly delegatedSubnetId?: string;
   /**
-   * Private DNS zone (`*.postgres.database.azure.com`) linked to the VNet; required with `delegatedSubnetId`.
-   * @default - none
+   * Private DNS zone (`<name>.private.postgres.database.azure.com`) linked to the network; required with
+   * `delegatedSubnetId`.
    */
   readonly privateDnsZoneId?: string;
+  /**
+   * Resources the server is created after: the private DNS zone's link to the network (Azure resolves the server's
+   * name through it from the start).
+   * @default - none
+   */
+  readonly networkDependencies?: readonly ITerraformDependable[];
   /**
    * Database name.
    * @default "gatehouse"
    */
   readonly databaseName?: string;
+  /**
+   * `entra` mode: the image of the job that creates the runtime's role (needs psql, sh, sed, wget). Pin it by digest.
+   * @default "docker.io/library/postgres:16-alpine"
+   */
+  readonly rolesJobImage?: string;
 }
 
 export interface RuntimeDatabaseProps extends RuntimeDatabaseOptions {
   readonly serverName: string;
   readonly resourceGroupName: string;
   readonly location: string;
-  /** The runtime's identity: Entra administrator of the server in `entra` mode. */
+  /** The runtime's identity: in `entra` mode it signs in as a role of its own, named after it. */
   readonly identity: UserAssignedIdentity;
   /** Entra tenant of the identity (`entra` mode). */
   readonly tenantId: string;
@@ -88,18 +98,27 @@ export interface RuntimeDatabaseProps extends RuntimeDatabaseOptions {
 export const PASSWORD_MODE_ADMIN_LOGIN = 'gatehouse_admin';
 
 /**
- * An `azurerm_postgresql_flexible_server` and its database. In `entra` mode password authentication is off and the
- * runtime's identity is the server's Entra administrator (Terraform cannot create a narrower database role without
- * SQL access); `connectionUrl` then holds no secret. In `password` mode a generated password (value never rotated, so
- * running replicas keep working; the secret's expiry is renewed) is the administrator password, and the full URL
- * lives in Key Vault as `connectionUrlSecret`.
+ * An `azurerm_postgresql_flexible_server` and its database, private: injected into a delegated subnet, registered in
+ * a private DNS zone, public network access off, no firewall rule. In `entra` mode password authentication is off; a
+ * dedicated identity (`<server>-admin`) is the server's Entra administrator, and the runtime signs in as a role of
+ * its own, named after its identity, which that administrator creates with `pgaadauth_create_principal_with_oid` and
+ * grants CONNECT on the database and USAGE, CREATE on its `public` schema (see `RuntimeDatabaseRoles`);
+ * `connectionUrl` holds no secret. In `password` mode a generated password (value never rotated, so running
+ * replicas keep working; the secret's expiry is renewed) is the administrator password, and the full URL lives in
+ * Key Vault as `connectionUrlSecret`.
  */
 export class RuntimeDatabase extends Construct {
   readonly server: PostgresqlFlexibleServer;
   readonly database: PostgresqlFlexibleServerDatabase;
   readonly authentication: 'entra' | 'password';
-  /** `entra` mode: the administrator assignment the runtime needs before it starts. */
+  /** `entra` mode: the server's Entra administrator assignment (to `administratorIdentity`). */
   readonly entraAdministrator?: PostgresqlFlexibleServerActiveDirectoryAdministrator;
+  /** `entra` mode: the identity that administers the server and creates the runtime's role. */
+  readonly administratorIdentity?: UserAssignedIdentity;
+  /** `entra` mode: the runtime's role in the server (its identity's name). */
+  readonly runtimeRoleName?: string;
+  /** The database name. */
+  readonly databaseName: string;
   /** `entra` mode: `postgres://<identity>@<fqdn>:5432/<db>?sslmode=require` (no password in it). */
   readonly connectionUrl?: string;
   /** `password` mode: the Key Vault secret holding the URL with the password. */
@@ -135,15 +154,23 @@ export class RuntimeDatabase extends Construct {
     checkIntegerRange(this, 'database.storageMb', storageMb, 32768, 33553408);
     const databaseName = props.databaseName ?? 'gatehouse';
     checkPattern(this, 'database.databaseName', databaseName, /^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case identifier');
-    const privateNetwork = props.delegatedSubnetId !== undefined;
-    if (privateNetwork !== (props.privateDnsZoneId !== undefined)) {
+    if (props.delegatedSubnetId === undefined || props.delegatedSubnetId === '') {
+      throw new ValidationError(
+        this,
+        'database.delegatedSubnetId',
+        'a subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers (the server takes no public connections)',
+        props.delegatedSubnetId,
+      );
+    }
+    if (props.privateDnsZoneId === undefined || props.privateDnsZoneId === '') {
       throw new ValidationError(
         this,
         'database.privateDnsZoneId',
-        'given together with delegatedSubnetId (both or neither)',
+        'a private DNS zone ending in .postgres.database.azure.com, linked to the network, given with delegatedSubnetId',
         props.privateDnsZoneId,
       );
     }
+    this.databaseName = databaseName;
 
     const entra = this.authentication === 'entra';
     const adminPassword = entra
@@ -166,7 +193,7 @@ export class RuntimeDatabase extends Construct {
       geoRedundantBackupEnabled: props.geoRedundantBackupEnabled ?? false,
       delegatedSubnetId: props.delegatedSubnetId,
       privateDnsZoneId: props.privateDnsZoneId,
-      publicNetworkAccessEnabled: !privateNetwork,
+      publicNetworkAccessEnabled: false,
       authentication: entra
         ? { activeDirectoryAuthEnabled: true, passwordAuthEnabled: false, tenantId: props.tenantId }
         : { activeDirectoryAuthEnabled: false, passwordAuthEnabled: true },
@@ -175,6 +202,7 @@ export class RuntimeDatabase extends Construct {
       highAvailability: highAvailability ? { mode: 'ZoneRedundant' } : undefined,
       // Azure picks the zone (and moves it on failover); pinning it here would fight every failover.
       lifecycle: { ignoreChanges: ['zone', 'high_availability[0].standby_availability_zone'] },
+      dependsOn: props.networkDependencies ? [...props.networkDependencies] : undefined,
       tags: props.tags ? { ...props.tags } : undefined,
     });
     this.database = new PostgresqlFlexibleServerDatabase(this, 'Database', {
@@ -183,26 +211,24 @@ export class RuntimeDatabase extends Construct {
       charset: 'UTF8',
       collation: 'en_US.utf8',
     });
-    if (!privateNetwork) {
-      // 0.0.0.0-0.0.0.0 is Azure's "allow Azure services" rule: Container Apps egress has no fixed addresses.
-      new PostgresqlFlexibleServerFirewallRule(this, 'AllowAzureServices', {
-        name: 'AllowAzureServices',
-        serverId: this.server.id,
-        startIpAddress: '0.0.0.0',
-        endIpAddress: '0.0.0.0',
-      });
-    }
-
     const hostAndDatabase = `${this.server.fqdn}:5432/${databaseName}?sslmode=require`;
     if (entra) {
+      // The administrator is an identity of its own, never the runtime's: the runtime gets a narrower role.
+      this.administratorIdentity = new UserAssignedIdentity(this, 'AdministratorIdentity', {
+        name: `${props.serverName}-admin`,
+        resourceGroupName: props.resourceGroupName,
+        location: props.location,
+        tags: props.tags ? { ...props.tags } : undefined,
+      });
       this.entraAdministrator = new PostgresqlFlexibleServerActiveDirectoryAdministrator(this, 'EntraAdministrator', {
         serverName: this.server.name,
         resourceGroupName: props.resourceGroupName,
         tenantId: props.tenantId,
-        objectId: props.identity.principalId,
-        principalName: props.identity.name,
+        objectId: this.administratorIdentity.principalId,
+        principalName: this.administratorIdentity.name,
         principalType: 'ServicePrincipal',
       });
+      this.runtimeRoleName = props.identity.name;
       this.connectionUrl = `postgres://${props.identity.name}@${hostAndDatabase}`;
     } else {
       const password = adminPassword as AuthKeyVaultSecret;

@@ -38,6 +38,21 @@ function envOf(json: SynthJson): Env {
   return Object.fromEntries(app.template.container[0].env.map(({ name, ...rest }) => [name, rest]));
 }
 
+/** Resources of `type` keyed by their `name`, each with its logical `id`. */
+function named(json: SynthJson, type: string): Record<string, Record<string, unknown> & { id: string }> {
+  return Object.fromEntries(
+    Object.entries(json.resource[type] ?? {}).map(([id, block]) => [String(block.name), { ...block, id }]),
+  );
+}
+
+/** The virtual network links of the private DNS zone called `zoneName`. */
+function linksOf(json: SynthJson, zoneName: string): Array<Record<string, unknown> & { id: string }> {
+  const zone = named(json, 'azurerm_private_dns_zone')[zoneName];
+  return Object.entries(json.resource.azurerm_private_dns_zone_virtual_network_link ?? {})
+    .filter(([, link]) => link.private_dns_zone_name === `\${azurerm_private_dns_zone.${zone?.id}.name}`)
+    .map(([id, link]) => ({ ...link, id }));
+}
+
 const only = (json: SynthJson, type: string) => `${type}.${Object.keys(json.resource[type])[0]}`;
 
 describe('AuthPlatform', () => {
@@ -52,10 +67,14 @@ describe('AuthPlatform', () => {
       audiences: ['api://AzureADTokenExchange'],
     });
     expect(allOf(json, 'azuread_application_password')).toHaveLength(0);
-    expect(single(json, 'azurerm_user_assigned_identity')).toMatchObject({ name: 'gatehouse-test-id' });
+    const runtimeIdentity = named(json, 'azurerm_user_assigned_identity')['gatehouse-test-id'];
+    expect(Object.keys(named(json, 'azurerm_user_assigned_identity')).sort()).toEqual([
+      'gatehouse-test-id',
+      'gatehouse-test-pg-admin',
+    ]);
     expect(single(json, 'azurerm_container_app').identity).toEqual({
       type: 'UserAssigned',
-      identity_ids: [ref('azurerm_user_assigned_identity', 'id')],
+      identity_ids: [`\${azurerm_user_assigned_identity.${runtimeIdentity.id}.id}`],
     });
     expect(envOf(json)).toMatchObject({
       OIDC_ISSUER: { value: `https://login.microsoftonline.com/${TENANT}/v2.0` },
@@ -126,12 +145,13 @@ describe('AuthPlatform', () => {
     });
     expect(subnets['private-endpoints'].delegation).toBeUndefined();
     expect(subnets['private-endpoints']).toMatchObject({ address_prefixes: ['10.40.2.0/24'] });
-    expect(Object.values(subnets).map((subnet) => subnet.service_endpoints)).toEqual([undefined, undefined]);
-    const zone = single(json, 'azurerm_private_dns_zone');
-    expect(zone).toMatchObject({ name: 'privatelink.vaultcore.azure.net', resource_group_name: 'rg-test' });
-    expect(single(json, 'azurerm_private_dns_zone_virtual_network_link')).toMatchObject({
+    expect(Object.values(subnets).map((subnet) => subnet.service_endpoints)).toEqual([undefined, undefined, undefined]);
+    const zone = named(json, 'azurerm_private_dns_zone')['privatelink.vaultcore.azure.net'];
+    expect(zone).toMatchObject({ resource_group_name: 'rg-test' });
+    const [vaultLink] = linksOf(json, 'privatelink.vaultcore.azure.net');
+    expect(linksOf(json, 'privatelink.vaultcore.azure.net')).toHaveLength(1);
+    expect(vaultLink).toMatchObject({
       name: 'gatehouse-test-vnet',
-      private_dns_zone_name: ref('azurerm_private_dns_zone', 'name'),
       virtual_network_id: ref('azurerm_virtual_network', 'id'),
       registration_enabled: false,
     });
@@ -145,8 +165,8 @@ describe('AuthPlatform', () => {
         subresource_names: ['vault'],
         is_manual_connection: false,
       },
-      private_dns_zone_group: { name: 'vault', private_dns_zone_ids: [ref('azurerm_private_dns_zone', 'id')] },
-      depends_on: [only(json, 'azurerm_private_dns_zone_virtual_network_link')],
+      private_dns_zone_group: { name: 'vault', private_dns_zone_ids: [`\${azurerm_private_dns_zone.${zone.id}.id}`] },
+      depends_on: [`azurerm_private_dns_zone_virtual_network_link.${vaultLink.id}`],
     });
     // The deployer writes secrets over the firewall's IP rule; the runtime subnet is not a firewall entry any more.
     expect(single(json, 'azurerm_key_vault')).toMatchObject({
@@ -187,16 +207,15 @@ describe('AuthPlatform', () => {
       ]),
     );
     expect(allOf(json, 'azurerm_virtual_network_peering')).toHaveLength(2);
-    expect(allOf(json, 'azurerm_private_dns_zone_virtual_network_link').map((link) => link.virtual_network_id)).toEqual(
+    const vaultLinks = linksOf(json, 'privatelink.vaultcore.azure.net');
+    expect(vaultLinks.map((link) => link.virtual_network_id)).toEqual(
       expect.arrayContaining([ref('azurerm_virtual_network', 'id'), runnerNetwork]),
     );
-    expect(allOf(json, 'azurerm_private_dns_zone_virtual_network_link')).toHaveLength(2);
+    expect(vaultLinks).toHaveLength(2);
     const endpoint = only(json, 'azurerm_private_endpoint');
     expect((single(json, 'azurerm_private_endpoint').depends_on as string[]).sort()).toEqual(
       [
-        ...Object.keys(json.resource.azurerm_private_dns_zone_virtual_network_link).map(
-          (id) => `azurerm_private_dns_zone_virtual_network_link.${id}`,
-        ),
+        ...vaultLinks.map((link) => `azurerm_private_dns_zone_virtual_network_link.${link.id}`),
         ...Object.keys(json.resource.azurerm_virtual_network_peering).map(
           (id) => `azurerm_virtual_network_peering.${id}`,
         ),
@@ -208,6 +227,36 @@ describe('AuthPlatform', () => {
     }
   });
 
+  it('keeps the database private: a delegated subnet, its own private zone linked to the network, no public access', () => {
+    const json = synthPlatform();
+    const subnets = named(json, 'azurerm_subnet');
+    expect(subnets.database).toMatchObject({
+      address_prefixes: ['10.40.3.0/24'],
+      delegation: [
+        {
+          name: 'postgresql',
+          service_delegation: {
+            name: 'Microsoft.DBforPostgreSQL/flexibleServers',
+            actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
+          },
+        },
+      ],
+    });
+    const zone = named(json, 'azurerm_private_dns_zone')['gatehouse-test.private.postgres.database.azure.com'];
+    const [link] = linksOf(json, 'gatehouse-test.private.postgres.database.azure.com');
+    expect(link).toMatchObject({
+      virtual_network_id: ref('azurerm_virtual_network', 'id'),
+      registration_enabled: false,
+    });
+    expect(single(json, 'azurerm_postgresql_flexible_server')).toMatchObject({
+      public_network_access_enabled: false,
+      delegated_subnet_id: `\${azurerm_subnet.${subnets.database.id}.id}`,
+      private_dns_zone_id: `\${azurerm_private_dns_zone.${zone.id}.id}`,
+      depends_on: [`azurerm_private_dns_zone_virtual_network_link.${link.id}`],
+    });
+    expect(allOf(json, 'azurerm_postgresql_flexible_server_firewall_rule')).toHaveLength(0);
+  });
+
   it('uses an existing network when given one, still linking the zone to it', () => {
     const network = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub';
     const json = synthPlatform({
@@ -215,13 +264,17 @@ describe('AuthPlatform', () => {
         virtualNetworkId: network,
         runtimeSubnetId: `${network}/subnets/apps`,
         privateEndpointSubnetId: `${network}/subnets/endpoints`,
+        databaseSubnetId: `${network}/subnets/database`,
       },
       runtime: { ...base.runtime, zoneRedundancyEnabled: true },
     });
     expect(json.resource.azurerm_virtual_network).toBeUndefined();
     expect(json.resource.azurerm_subnet).toBeUndefined();
-    expect(single(json, 'azurerm_private_dns_zone_virtual_network_link').virtual_network_id).toBe(network);
+    expect(allOf(json, 'azurerm_private_dns_zone_virtual_network_link').map((link) => link.virtual_network_id)).toEqual(
+      [network, network],
+    );
     expect(single(json, 'azurerm_private_endpoint').subnet_id).toBe(`${network}/subnets/endpoints`);
+    expect(single(json, 'azurerm_postgresql_flexible_server').delegated_subnet_id).toBe(`${network}/subnets/database`);
     expect(single(json, 'azurerm_container_app_environment')).toMatchObject({
       infrastructure_subnet_id: `${network}/subnets/apps`,
       zone_redundancy_enabled: true,

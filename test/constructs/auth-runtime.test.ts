@@ -6,12 +6,19 @@ import type { Construct } from 'constructs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { catalogToJson, defaultCatalog, extendCatalog } from '../../catalog/index.js';
 import { AuthKeyVault } from '../../constructs/auth-key-vault/index.js';
-import { AuthRuntime, type AuthRuntimeProps } from '../../constructs/auth-runtime/index.js';
+import { AuthRuntime, type AuthRuntimeProps, DATABASE_ROLES_SCRIPT } from '../../constructs/auth-runtime/index.js';
 import { GatehousePolicy } from '../../constructs/core/index.js';
 import { dependencyGraph, dependsOn, findPlaintextSecrets } from './auth-runtime-scan.js';
 import { allOf, dep, ref, type SynthJson, single, synthJson, testStack } from './synth-helpers.js';
 
 const DIGEST_IMAGE = `ghcr.io/example/gatehouse-runtime@sha256:${'a'.repeat(64)}`;
+
+const PRIVATE_DATABASE = {
+  delegatedSubnetId:
+    '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/database',
+  privateDnsZoneId:
+    '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/gatehouse-test.private.postgres.database.azure.com',
+};
 
 type RuntimeOverrides = Partial<Omit<AuthRuntimeProps, 'keyVault'>>;
 
@@ -29,6 +36,7 @@ function runtimeIn(scope: Construct, overrides: RuntimeOverrides = {}): AuthRunt
     keyVault,
     image: { kind: 'prebuilt', reference: DIGEST_IMAGE },
     ...overrides,
+    database: { ...PRIVATE_DATABASE, ...overrides.database },
   });
 }
 
@@ -266,20 +274,13 @@ describe('AuthRuntime', () => {
     expect(dependsOn(graph, appAddress, addressOf(json, 'azurerm_role_assignment', 'Vault/RuntimeSecretsUser'))).toBe(
       true,
     );
-    expect(
-      dependsOn(
-        graph,
-        appAddress,
-        addressOf(json, 'azurerm_postgresql_flexible_server_active_directory_administrator', 'EntraAdministrator'),
-      ),
-    ).toBe(true);
     expect(dependsOn(graph, addressOf(json, 'azurerm_user_assigned_identity', 'Runtime/Identity'), appAddress)).toBe(
       false,
     );
   });
 
   describe('database', () => {
-    it('defaults to the smallest burstable server with Entra authentication for the runtime identity', () => {
+    it('defaults to the smallest burstable private server, administered by an identity that is not the runtime', () => {
       const json = synthRuntime();
       expect(single(json, 'azurerm_postgresql_flexible_server')).toMatchObject({
         name: 'gatehouse-test-pg',
@@ -288,29 +289,80 @@ describe('AuthRuntime', () => {
         storage_mb: 32768,
         backup_retention_days: 7,
         geo_redundant_backup_enabled: false,
-        public_network_access_enabled: true,
+        public_network_access_enabled: false,
+        delegated_subnet_id: PRIVATE_DATABASE.delegatedSubnetId,
+        private_dns_zone_id: PRIVATE_DATABASE.privateDnsZoneId,
         authentication: { active_directory_auth_enabled: true, password_auth_enabled: false },
       });
       const server = single(json, 'azurerm_postgresql_flexible_server');
       expect(server.administrator_login).toBeUndefined();
       expect(server.administrator_password).toBeUndefined();
       expect(server.high_availability).toBeUndefined();
-      expect(single(json, 'azurerm_postgresql_flexible_server_active_directory_administrator')).toMatchObject({
-        object_id: ref('azurerm_user_assigned_identity', 'principal_id'),
-        principal_name: ref('azurerm_user_assigned_identity', 'name'),
+      // No "allow all Azure services" rule, no rule at all.
+      expect(allOf(json, 'azurerm_postgresql_flexible_server_firewall_rule')).toHaveLength(0);
+      const identities = json.resource.azurerm_user_assigned_identity;
+      const adminId = Object.keys(identities).find((id) => identities[id].name === 'gatehouse-test-pg-admin');
+      const runtimeId = Object.keys(identities).find((id) => identities[id].name === 'gatehouse-test-id');
+      expect(adminId).toBeDefined();
+      expect(single(json, 'azurerm_postgresql_flexible_server_active_directory_administrator')).toEqual({
+        server_name: ref('azurerm_postgresql_flexible_server', 'name'),
+        resource_group_name: 'rg-test',
+        object_id: `\${azurerm_user_assigned_identity.${adminId}.principal_id}`,
+        principal_name: `\${azurerm_user_assigned_identity.${adminId}.name}`,
         principal_type: 'ServicePrincipal',
         tenant_id: ref('azurerm_key_vault', 'tenant_id'),
       });
-      expect(single(json, 'azurerm_postgresql_flexible_server_firewall_rule')).toMatchObject({
-        start_ip_address: '0.0.0.0',
-        end_ip_address: '0.0.0.0',
-      });
       expect(single(json, 'azurerm_postgresql_flexible_server_database')).toMatchObject({ name: 'gatehouse' });
       const env = envOf(json);
-      expect(env.DATABASE_URL.value).toMatch(
-        /^postgres:\/\/\$\{azurerm_user_assigned_identity\.[\w-]+\.name\}@\$\{azurerm_postgresql_flexible_server\.[\w-]+\.fqdn\}:5432\/gatehouse\?sslmode=require$/,
+      // The runtime signs in as its own role, named after its identity.
+      expect(env.DATABASE_URL.value).toBe(
+        `postgres://\${azurerm_user_assigned_identity.${runtimeId}.name}@\${azurerm_postgresql_flexible_server.${Object.keys(json.resource.azurerm_postgresql_flexible_server)[0]}.fqdn}:5432/gatehouse?sslmode=require`,
       );
       expect(env.DATABASE_AUTH).toEqual({ value: 'managed-identity' });
+    });
+
+    it("creates the runtime's least-privilege role with a job that runs as the administrator identity", () => {
+      const json = synthRuntime();
+      const identities = json.resource.azurerm_user_assigned_identity;
+      const adminId = Object.keys(identities).find((id) => identities[id].name === 'gatehouse-test-pg-admin');
+      const runtimeId = Object.keys(identities).find((id) => identities[id].name === 'gatehouse-test-id');
+      const job = single(json, 'azurerm_container_app_job') as {
+        template: { container: Array<{ command: string[]; env: Array<{ name: string; value: string }> }> };
+      };
+      expect(job).toMatchObject({
+        name: 'gatehouse-test-db-roles',
+        container_app_environment_id: ref('azurerm_container_app_environment', 'id'),
+        workload_profile_name: 'Consumption',
+        identity: { type: 'UserAssigned', identity_ids: [`\${azurerm_user_assigned_identity.${adminId}.id}`] },
+        manual_trigger_config: { parallelism: 1, replica_completion_count: 1 },
+        replica_timeout_in_seconds: 300,
+      });
+      const [container] = job.template.container;
+      expect(container).toMatchObject({ image: 'docker.io/library/postgres:16-alpine', cpu: 0.25, memory: '0.5Gi' });
+      expect(container.command).toEqual(['/bin/sh', '-c', DATABASE_ROLES_SCRIPT]);
+      expect(Object.fromEntries(container.env.map((e) => [e.name, e.value]))).toEqual({
+        ADMIN_CLIENT_ID: `\${azurerm_user_assigned_identity.${adminId}.client_id}`,
+        PGUSER: `\${azurerm_user_assigned_identity.${adminId}.name}`,
+        PGHOST: ref('azurerm_postgresql_flexible_server', 'fqdn'),
+        PGPORT: '5432',
+        PGSSLMODE: 'require',
+        PGDATABASE: 'gatehouse',
+        RUNTIME_ROLE: `\${azurerm_user_assigned_identity.${runtimeId}.name}`,
+        RUNTIME_OBJECT_ID: `\${azurerm_user_assigned_identity.${runtimeId}.principal_id}`,
+      });
+      // What the role gets: its own principal (by object id), CONNECT/TEMPORARY and the public schema, nothing else.
+      expect(DATABASE_ROLES_SCRIPT).toContain(
+        "SELECT pgaadauth_create_principal_with_oid(:'role', :'oid', 'service', false, false) WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role');",
+      );
+      expect(DATABASE_ROLES_SCRIPT).toContain('GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"role";');
+      expect(DATABASE_ROLES_SCRIPT).toContain('GRANT USAGE, CREATE ON SCHEMA public TO :"role";');
+      expect(DATABASE_ROLES_SCRIPT).not.toMatch(/azure_pg_admin|SUPERUSER|CREATEROLE|ALL PRIVILEGES/i);
+      // Terraform would read these as template syntax.
+      expect(DATABASE_ROLES_SCRIPT).not.toMatch(/[$%]\{/);
+      // The runtime's own identity holds no administrator assignment.
+      expect(
+        allOf(json, 'azurerm_postgresql_flexible_server_active_directory_administrator').map((a) => a.object_id),
+      ).not.toContain(`\${azurerm_user_assigned_identity.${runtimeId}.principal_id}`);
     });
 
     it('keeps a generated admin password and the connection URL in Key Vault in password mode', () => {
@@ -330,7 +382,7 @@ describe('AuthRuntime', () => {
       expect(findPlaintextSecrets(json)).toEqual([]);
     });
 
-    it('enables zone-redundant HA, longer and geo-redundant backups, and private access when asked', () => {
+    it('enables zone-redundant HA, longer and geo-redundant backups when asked', () => {
       const json = synthRuntime({
         database: {
           skuName: 'GP_Standard_D2ds_v5',
@@ -450,6 +502,7 @@ describe('AuthRuntime', () => {
           location: 'westeurope',
           keyVault: vault,
           image: { kind: 'prebuilt', reference: DIGEST_IMAGE },
+          database: PRIVATE_DATABASE,
           oidc: {
             issuer,
             clientId: 'abc',
@@ -581,11 +634,16 @@ describe('AuthRuntime', () => {
         { database: { highAvailabilityEnabled: true } },
         'Runtime/Database: database.skuName must be a General Purpose (GP_) or Memory Optimized (MO_) SKU when highAvailabilityEnabled is true; got "B_Standard_B1ms"',
       ));
-    it('a private database subnet comes without its DNS zone', () =>
+    it('the database has no private network (it takes no public connections)', () => {
       fails(
-        { database: { delegatedSubnetId: '/subscriptions/s/subnets/pg' } },
-        'Runtime/Database: database.privateDnsZoneId must be given together with delegatedSubnetId (both or neither); got undefined',
-      ));
+        { database: { delegatedSubnetId: undefined } },
+        'Runtime/Database: database.delegatedSubnetId must be a subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers (the server takes no public connections); got undefined',
+      );
+      fails(
+        { database: { privateDnsZoneId: undefined } },
+        'Runtime/Database: database.privateDnsZoneId must be a private DNS zone ending in .postgres.database.azure.com, linked to the network, given with delegatedSubnetId; got undefined',
+      );
+    });
     it('the name breaks the Container Apps naming rule', () =>
       fails(
         { name: 'Gatehouse_Test' },

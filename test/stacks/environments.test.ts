@@ -60,7 +60,8 @@ describe('environment stacks', () => {
       azurerm_resource_group: 1,
       azurerm_key_vault: 1,
       azuread_application: 1 + env.clients.length,
-      azurerm_user_assigned_identity: 1,
+      azurerm_user_assigned_identity: 2,
+      azurerm_container_app_job: 1,
       azurerm_container_app_environment: 1,
       azurerm_container_app: 1,
       azurerm_postgresql_flexible_server: 1,
@@ -105,6 +106,7 @@ describe('environment stacks', () => {
     ).toEqual(
       [
         ['private-endpoints', [env.runtime.network.privateEndpointSubnetPrefix]],
+        ['database', [env.runtime.network.databaseSubnetPrefix]],
         ['runtime', [env.runtime.network.runtimeSubnetPrefix]],
       ].sort(),
     );
@@ -189,14 +191,21 @@ describe('environment stacks', () => {
           virtual_network_subnet_ids: [],
         },
       });
-      expect(firstOf(json, 'azurerm_private_dns_zone').name).toBe('privatelink.vaultcore.azure.net');
+      expect(
+        Object.values(json.resource.azurerm_private_dns_zone)
+          .map((zone) => zone.name)
+          .sort(),
+      ).toEqual([`gatehouse-${name}.private.postgres.database.azure.com`, 'privatelink.vaultcore.azure.net']);
       expect(firstOf(json, 'azurerm_private_endpoint')).toMatchObject({
         name: `kv-gatehouse-${name === 'staging' ? 'stg' : name}-ex-pe`,
         private_service_connection: { subresource_names: ['vault'], is_manual_connection: false },
       });
       const links = Object.values(json.resource.azurerm_private_dns_zone_virtual_network_link);
+      // The vault's zone and the database's zone, both linked to the runtime's network; the vault's also to the runner's.
       expect(links.map((link) => link.name).sort()).toEqual(
-        expected.public ? [`gatehouse-${name}-vnet`] : [`gatehouse-${name}-deployer`, `gatehouse-${name}-vnet`],
+        expected.public
+          ? [`gatehouse-${name}-vnet`, `gatehouse-${name}-vnet`]
+          : [`gatehouse-${name}-deployer`, `gatehouse-${name}-vnet`, `gatehouse-${name}-vnet`],
       );
       expect(
         Object.values(json.resource.azurerm_virtual_network_peering ?? {})
@@ -253,7 +262,7 @@ describe('environment stacks', () => {
         expect(secret.depends_on).toContain(deployerWait?.address);
       }
       // The first revision: every grant to the runtime's identity, the federated credential it signs in with, the
-      // database administrator assignment and the vault's private endpoint.
+      // vault's private endpoint, and the database administrator assignment its role is created with.
       const runtimeWait = sleeps.find((sleep) => sleep !== deployerWait);
       expect([...((runtimeWait?.depends_on as string[] | undefined) ?? [])].sort()).toEqual(
         [
@@ -308,6 +317,41 @@ describe('environment stacks', () => {
       build: { context: REPOSITORY_ROOT, dockerfile: 'runtime/Dockerfile' },
     });
   });
+
+  it.each(each)(
+    '%s keeps the database private and connects the runtime as its own role, not as the administrator',
+    (name, env) => {
+      const json = synthEnvironment(env);
+      const server = firstOf(json, 'azurerm_postgresql_flexible_server');
+      expect(server).toMatchObject({
+        name: `gatehouse-${name}-pg`,
+        public_network_access_enabled: false,
+        delegated_subnet_id: expect.stringMatching(/^\$\{azurerm_subnet\.[\w-]+\.id\}$/),
+        private_dns_zone_id: expect.stringMatching(/^\$\{azurerm_private_dns_zone\.[\w-]+\.id\}$/),
+      });
+      expect(json.resource.azurerm_postgresql_flexible_server_firewall_rule).toBeUndefined();
+      const identities = Object.fromEntries(
+        Object.entries(json.resource.azurerm_user_assigned_identity).map(([id, identity]) => [identity.name, id]),
+      );
+      expect(Object.keys(identities).sort()).toEqual([`gatehouse-${name}-id`, `gatehouse-${name}-pg-admin`]);
+      expect(firstOf(json, 'azurerm_postgresql_flexible_server_active_directory_administrator')).toMatchObject({
+        object_id: `\${azurerm_user_assigned_identity.${identities[`gatehouse-${name}-pg-admin`]}.principal_id}`,
+        principal_type: 'ServicePrincipal',
+      });
+      expect(envOf(json).DATABASE_URL.value).toMatch(
+        new RegExp(
+          `^postgres://\\$\\{azurerm_user_assigned_identity\\.${identities[`gatehouse-${name}-id`]}\\.name\\}@`,
+        ),
+      );
+      expect(firstOf(json, 'azurerm_container_app_job')).toMatchObject({
+        name: `gatehouse-${name}-db-roles`,
+        identity: {
+          type: 'UserAssigned',
+          identity_ids: [`\${azurerm_user_assigned_identity.${identities[`gatehouse-${name}-pg-admin`]}.id}`],
+        },
+      });
+    },
+  );
 
   it('dev is the smallest working set', () => {
     const json = synthEnvironment(byName('dev'));
