@@ -21,6 +21,7 @@ import { BODY_LIMIT_BYTES } from './http/raw-body.js';
 import { renderError } from './http/render-error.js';
 import { applySecurityHeaders, securityHeadersFor } from './http/security-headers.js';
 import type { KeyRing } from './keys/key-ring.js';
+import { registerLocalLoginRoutes } from './local-login/local-login-routes.js';
 import { registerOAuthRoutes } from './oauth/register-oauth-routes.js';
 import { registerOrgRoutes } from './orgs/org-routes.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -52,8 +53,9 @@ const ROUTE_MODULES: readonly RouteModule[] = [
   registerClientRoutes,
   registerEntraJwt,
   registerOAuthRoutes,
-  // -- browser sign-in: sessions, users, the admin console, WebSocket tickets --
+  // -- browser sign-in: sessions, break-glass password login, users, the admin console, WebSocket tickets --
   registerSigninRoutes,
+  registerLocalLoginRoutes,
   registerUserRoutes,
   registerAdminRoutes,
   registerWsTicketRoutes,

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -6,8 +6,10 @@ import { contextOf, createApp, createRequestListener } from './app.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './http/context.js';
+import { Metrics } from './http/metrics.js';
 import { createMetricsListener } from './http/metrics-listener.js';
 import { KeyRing } from './keys/key-ring.js';
+import { explainKeyFailure, explainListenFailure, explainStoreFailure } from './startup-errors.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openStore, type Store } from './store/store.js';
 
@@ -41,18 +43,36 @@ export interface StartOptions {
   readonly host?: string;
 }
 
-/** Opens and migrates the store, loads the signing keys, builds the app and listens on `config.port`. */
+/**
+ * Binds the ports first (a port in use is reported before anything is written), then opens and migrates the store,
+ * loads the signing keys and builds the app; until then the service port answers 503. A failure the operator can fix
+ * rejects with a `StartupError`: one line naming the cause and the setting to change.
+ */
 export async function startRuntime(config: Config, options: StartOptions): Promise<RunningRuntime> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   for (const warning of config.warnings) logger.warn(warning);
+  const metrics = new Metrics();
+  let serve: RequestListener = answerStarting;
+  const server = drainable(createServer((req, res) => serve(req, res)));
+  const metricsServer =
+    config.metricsPort === undefined ? undefined : drainable(createServer(createMetricsListener(metrics)));
+  try {
+    await listen(server, config.port, options.host, 'PORT');
+    if (metricsServer) await listen(metricsServer, config.metricsPort as number, options.host, 'METRICS_PORT');
+  } catch (error) {
+    await closeListeners(server, metricsServer);
+    throw error;
+  }
   const store =
     options.store ??
     openStore(config.database, {
       onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost; the pool reconnects'),
     });
   try {
-    const { applied } = await migrateToLatest(store);
+    const { applied } = await migrateToLatest(store).catch((error: unknown) => {
+      throw explainStoreFailure(error, config.database);
+    });
     if (applied.length) logger.info({ applied }, 'store migrated');
     const keys = new KeyRing({
       store,
@@ -63,32 +83,18 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       rotationDays: config.keyRotationDays,
     });
-    await keys.start();
-    const app = createApp(config, { store, logger, keys, clock });
-    const server = drainable(createServer(createRequestListener(app)));
-    await listen(server, config.port, options.host);
+    await keys.start().catch((error: unknown) => {
+      throw explainKeyFailure(error);
+    });
+    const app = createApp(config, { store, logger, keys, clock, metrics });
+    serve = createRequestListener(app);
+    const ctx = contextOf(app);
     const { port } = server.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
-    const ctx = contextOf(app);
-    let metricsServer: Server | undefined;
-    let metricsUrl: string | undefined;
-    if (config.metricsPort !== undefined) {
-      metricsServer = drainable(createServer(createMetricsListener(ctx.metrics)));
-      try {
-        await listen(metricsServer, config.metricsPort, options.host);
-      } catch (error) {
-        await new Promise((resolve) => server.close(resolve));
-        throw error;
-      }
-      metricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`;
-    }
+    const metricsPort = metricsServer && (metricsServer.address() as AddressInfo).port;
+    const metricsUrl = metricsPort === undefined ? undefined : `http://127.0.0.1:${metricsPort}`;
     logger.info(
-      {
-        port,
-        metrics_port: metricsUrl && Number(new URL(metricsUrl).port),
-        store: store.dialect,
-        public_url: config.publicUrl,
-      },
+      { port, metrics_port: metricsPort, store: store.dialect, public_url: config.publicUrl },
       'gatehouse runtime listening',
     );
 
@@ -97,7 +103,7 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
       stopping ??= (async () => {
         logger.info('shutting down: no new connections, finishing in-flight requests');
         await Promise.all([closeServer(server, graceMs), metricsServer && closeServer(metricsServer, graceMs)]);
-        for (const close of contextOf(app).onClose) await close();
+        for (const close of ctx.onClose) await close();
         keys.stop();
         await store.close();
         logger.info('shutdown complete');
@@ -106,19 +112,36 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
     };
     return { server, app, ctx, url, metricsUrl, store, keys, shutdown };
   } catch (error) {
+    await closeListeners(server, metricsServer);
     await store.close();
     throw error;
   }
 }
 
-function listen(server: Server, port: number, host: string | undefined): Promise<void> {
+/** Until the app is built, the bound port answers 503 `unavailable` (readiness probes wait; nothing is half served). */
+const answerStarting: RequestListener = (_req, res) => {
+  const body = JSON.stringify({ error: { code: 'unavailable', message: 'The runtime is starting; retry shortly' } });
+  res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': '1', Connection: 'close' });
+  res.end(body);
+};
+
+function listen(server: Server, port: number, host: string | undefined, setting: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: unknown) => reject(explainListenFailure(error, setting, port, host));
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });
+}
+
+async function closeListeners(...servers: Array<Server | undefined>): Promise<void> {
+  await Promise.all(
+    servers.map((server) =>
+      server?.listening ? new Promise((resolve) => server.close(resolve)) : Promise.resolve(undefined),
+    ),
+  );
 }
 
 /** Responses of a server being drained: begun before shutdown, not finished yet. */

@@ -8,7 +8,8 @@ import { createBootstrapAdminKey } from '../credentials/bootstrap-admin.js';
 import { KeyRing } from '../keys/key-ring.js';
 import { LOCAL_USER_USAGE, localUserCommand } from '../local-login/local-user-cli.js';
 import { createLogger, type Logger } from '../logger.js';
-import { exitOnSignals, startRuntime } from '../server.js';
+import { exitOnSignals, type RunningRuntime, startRuntime } from '../server.js';
+import { StartupError } from '../startup-errors.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { openStore, type Store } from '../store/store.js';
 
@@ -62,7 +63,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   if (command === 'serve') {
     const logger = createLogger(config.logLevel);
-    const runtime = await startRuntime(config, { logger });
+    let runtime: RunningRuntime;
+    try {
+      runtime = await startRuntime(config, { logger });
+    } catch (error) {
+      // A cause the operator can fix: one line naming it and the setting to change, no stack trace.
+      if (error instanceof StartupError) {
+        io.stderr(`gatehouse serve: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
     exitOnSignals(runtime, logger);
     return 0;
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Config, ConfigError, type Env, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { type RunningRuntime, startRuntime } from '../server.js';
+import { explainListenFailure, StartupError } from '../startup-errors.js';
 import type { DevOidcProvider } from './dev-oidc-provider.js';
 import { DEV_USERS } from './dev-users.js';
 
@@ -52,13 +53,20 @@ export async function runDev(io: DevIo): Promise<DevSession | number> {
     const { startDevOidcProvider } = await import('./dev-oidc-provider.js');
     // A fresh client secret per run: it only ever lives in this process.
     const clientSecret = randomBytes(24).toString('base64url');
-    idp = await startDevOidcProvider({
-      nodeEnv: io.env.NODE_ENV ?? 'development',
-      port: idpPort,
-      clientId: DEV_CLIENT_ID,
-      clientSecret,
-      redirectUris: [`${publicUrl}/auth/callback`],
-    });
+    try {
+      idp = await startDevOidcProvider({
+        nodeEnv: io.env.NODE_ENV ?? 'development',
+        port: idpPort,
+        clientId: DEV_CLIENT_ID,
+        clientSecret,
+        redirectUris: [`${publicUrl}/auth/callback`],
+      });
+    } catch (error) {
+      const explained = explainListenFailure(error, 'DEV_IDP_PORT', idpPort, undefined);
+      if (!(explained instanceof StartupError)) throw error;
+      io.stderr(`npm run dev: ${explained.message} (0 picks one; it is the local identity provider's port)\n`);
+      return 1;
+    }
     Object.assign(env, { OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: DEV_CLIENT_ID, OIDC_CLIENT_SECRET: clientSecret });
   }
 
@@ -79,6 +87,10 @@ export async function runDev(io: DevIo): Promise<DevSession | number> {
     runtime = await startRuntime(config, { logger });
   } catch (error) {
     await idp?.close();
+    if (error instanceof StartupError) {
+      io.stderr(`npm run dev: ${error.message}\n`);
+      return 1;
+    }
     throw error;
   }
   io.stdout(banner(config, idp));
