@@ -180,7 +180,13 @@ export async function servedRoutes(app: TestApp): Promise<Route[]> {
 export function startDocumentedApp(): Promise<TestApp> {
   return startTestApp({
     dialect: 'sqlite',
-    env: { OIDC_ISSUER: 'http://127.0.0.1:9/idp', OIDC_CLIENT_ID: 'docs', OIDC_CLIENT_SECRET: 'docs-secret' },
+    env: {
+      OIDC_ISSUER: 'http://127.0.0.1:9/idp',
+      OIDC_CLIENT_ID: 'docs',
+      OIDC_CLIENT_SECRET: 'docs-secret',
+      // Routes that exist only when turned on are documented too.
+      LOCAL_LOGIN_ENABLED: 'true',
+    },
   });
 }
 
