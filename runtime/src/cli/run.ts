@@ -9,7 +9,7 @@ import { KeyRing } from '../keys/key-ring.js';
 import { LOCAL_USER_USAGE, localUserCommand } from '../local-login/local-user-cli.js';
 import { createLogger, type Logger } from '../logger.js';
 import { exitOnSignals, type RunningRuntime, startRuntime } from '../server.js';
-import { StartupError } from '../startup-errors.js';
+import { explainKeyFailure, explainStoreFailure, StartupError } from '../startup-errors.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { openStore, type Store } from '../store/store.js';
 
@@ -129,7 +129,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return 2;
     }
   } catch (error) {
-    io.stderr(`${command} failed: ${(error as Error).message}\n`);
+    // An unreachable store or a key-encryption key that opens nothing is named with the setting to change.
+    const explained = explainKeyFailure(explainStoreFailure(error, config.database));
+    io.stderr(`${command} failed: ${explained.message}\n`);
     return 1;
   } finally {
     await store.close();

@@ -84,6 +84,25 @@ describe('start-up failures say what to change, in one line, and exit non-zero',
     expect(result.stderr).not.toContain('secret-password');
   });
 
+  it('names DATABASE_URL and KEY_ENCRYPTION_KEY for the other commands too', async () => {
+    const closed = await freePort();
+    const migrate = await gatehouse(['migrate'], {
+      ...env,
+      DATABASE_URL: `postgres://gatehouse@127.0.0.1:${closed}/g`,
+    });
+    expect(migrate.code).toBe(1);
+    expect(migrate.stderr).toBe(
+      `migrate failed: The database at 127.0.0.1:${closed}/g cannot be reached (ECONNREFUSED): check DATABASE_URL and that PostgreSQL is running and reachable from here\n`,
+    );
+    const own = { ...env, DATABASE_URL: `sqlite:${join(dir, 'kek-cli.db')}` };
+    expect((await gatehouse(['keys', 'rotate'], own)).code).toBe(0);
+    const rotate = await gatehouse(['keys', 'rotate'], { ...own, KEY_ENCRYPTION_KEY: '44'.repeat(32) });
+    expect(rotate.code).toBe(1);
+    expect(rotate.stderr).toBe(
+      'keys failed: KEY_ENCRYPTION_KEY does not decrypt the signing keys in this store: set the KEY_ENCRYPTION_KEY the store was created with\n',
+    );
+  });
+
   it('names KEY_ENCRYPTION_KEY when it does not open the stored signing keys', async () => {
     const own = { ...env, DATABASE_URL: `sqlite:${join(dir, 'kek.db')}` };
     expect((await gatehouse(['keys', 'rotate'], own)).code).toBe(0);
