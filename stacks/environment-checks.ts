@@ -81,6 +81,10 @@ export function checkNoPlaceholders(scope: IConstruct, settings: EnvironmentSett
       `keyVaultNetwork.allowedSubnetIds[${index}]`,
       id,
     ]),
+    [
+      'runtime.image.registryId',
+      settings.runtime.image.kind === 'registry' ? settings.runtime.image.registryId : undefined,
+    ],
   ];
   for (const [field, id] of ids) {
     const subscription = /^\/subscriptions\/([^/]+)/i.exec(id ?? '')?.[1];

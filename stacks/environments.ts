@@ -2,7 +2,7 @@
  * The environments gatehouse deploys, as data. A stack is built from each entry; nothing branches on the name.
  *
  * Every entry below is a sample (`example: true`): the tenant and subscription ids, the deploy runner's IP ranges and
- * network, the storage account, Key Vault and container registry names are PLACEHOLDERS. Replace them with your own
+ * network, the storage account, Key Vault and container registry names and ids are PLACEHOLDERS. Replace them with your own
  * and remove `example`: without it, a placeholder fails synthesis, naming the environment and the field.
  */
 
@@ -41,18 +41,26 @@ export interface KeyVaultNetworkSettings {
   readonly allowedSubnetIds: readonly string[];
 }
 
-/** Where the runtime image comes from: built from `runtime/` during the deploy, or a pinned reference. */
+/**
+ * Where the runtime image comes from. Terraform never builds or pushes it: `npm run deploy -- <env>` builds it, pushes
+ * it and passes its digest in as the variable `runtime_image_digest`.
+ */
 export type RuntimeImageSettings =
   | {
-      readonly kind: 'build';
-      /** Globally unique Azure Container Registry name created for the environment (5-50 letters, digits). */
-      readonly registryName: string;
+      /** Built from `runtime/` by `npm run deploy` and pushed to this existing Azure Container Registry. */
+      readonly kind: 'registry';
+      /** Resource id of the registry (the runtime gets AcrPull on it; the deployer needs AcrPush). */
+      readonly registryId: string;
+      /** Its login server, `<name>.azurecr.io`. */
+      readonly loginServer: string;
+      /** Repository in the registry. Omit for `gatehouse-runtime`. */
+      readonly repository?: string;
     }
   | {
+      /** An image built elsewhere, pinned: `registry/name@sha256:<digest>` (or a tag). */
       readonly kind: 'prebuilt';
-      /** `registry/name@sha256:<digest>` (or a tag); pulled anonymously unless `registry` is given. */
       readonly reference: string;
-      /** The Azure Container Registry holding it (the runtime gets AcrPull there). */
+      /** The Azure Container Registry holding it (the runtime gets AcrPull there); omit for an anonymous pull. */
       readonly registry?: { readonly id: string; readonly loginServer: string };
     };
 
@@ -179,7 +187,11 @@ export const environments: readonly EnvironmentSettings[] = [
     // The smallest working set: smallest Container Apps size, scale to zero, burstable B1ms, no Redis.
     runtime: {
       name: 'gatehouse-dev',
-      image: { kind: 'build', registryName: 'crgatehousedevex' },
+      image: {
+        kind: 'registry',
+        registryId: `/subscriptions/dddddddd-dddd-dddd-dddd-dddddddddddd/resourceGroups/rg-gatehouse-dev-images/providers/Microsoft.ContainerRegistry/registries/crgatehousedevex`,
+        loginServer: 'crgatehousedevex.azurecr.io',
+      },
       cpu: 0.25,
       memory: '0.5Gi',
       minReplicas: 0,
@@ -220,7 +232,11 @@ export const environments: readonly EnvironmentSettings[] = [
     backend: { ...stateStorage, key: 'gatehouse/staging.tfstate' },
     runtime: {
       name: 'gatehouse-staging',
-      image: { kind: 'build', registryName: 'crgatehousestgex' },
+      image: {
+        kind: 'registry',
+        registryId: `/subscriptions/eeeeeeee-eeee-eeee-eeee-eeeeeeeeeeee/resourceGroups/rg-gatehouse-staging-images/providers/Microsoft.ContainerRegistry/registries/crgatehousestgex`,
+        loginServer: 'crgatehousestgex.azurecr.io',
+      },
       cpu: 0.5,
       memory: '1Gi',
       minReplicas: 1,
@@ -269,7 +285,11 @@ export const environments: readonly EnvironmentSettings[] = [
     // Scale-out: 2+ replicas over zones, a zone-redundant HA database with geo-redundant backups, shared Redis.
     runtime: {
       name: 'gatehouse-prod',
-      image: { kind: 'build', registryName: 'crgatehouseprodex' },
+      image: {
+        kind: 'registry',
+        registryId: `/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/rg-gatehouse-prod-images/providers/Microsoft.ContainerRegistry/registries/crgatehouseprodex`,
+        loginServer: 'crgatehouseprodex.azurecr.io',
+      },
       cpu: 1,
       memory: '2Gi',
       minReplicas: 2,

@@ -1,11 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider/index.js';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider/index.js';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group/index.js';
-import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider/index.js';
-import { Aspects, AzurermBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Aspects, AzurermBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AuthPlatform } from '../constructs/auth-platform/index.js';
 import type { RuntimeImageOptions } from '../constructs/auth-runtime/index.js';
@@ -16,8 +14,11 @@ import type { EnvironmentSettings, RuntimeImageSettings } from './environments.j
 /** The stable application name; app-role ids derive from it, so it is the same in every environment. */
 export const APPLICATION_NAME = 'gatehouse';
 
-/** The repository root: the build context of runtime/Dockerfile. */
-export const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/+$/, '');
+/** The Terraform variable `npm run deploy` sets (`TF_VAR_runtime_image_digest`) to the digest it pushed. */
+export const RUNTIME_IMAGE_DIGEST_VARIABLE = 'runtime_image_digest';
+
+/** Repository of the runtime image in an environment's registry, unless the environment names another. */
+export const DEFAULT_RUNTIME_REPOSITORY = 'gatehouse-runtime';
 
 /**
  * One environment: providers, state backend, the policy aspect, a resource group and one `AuthPlatform` (Key Vault,
@@ -43,8 +44,6 @@ export class GatehouseStack extends TerraformStack {
     new AzureadProvider(this, 'azuread', { tenantId: settings.tenantId });
     new RandomProvider(this, 'random', {});
     new TimeProvider(this, 'time', {});
-    // Building the image needs the deploy machine's Docker engine (DOCKER_HOST or the default socket).
-    if (settings.runtime.image.kind === 'build') new DockerProvider(this, 'docker', {});
     new AzurermBackend(this, {
       resourceGroupName: settings.backend.resourceGroupName,
       storageAccountName: settings.backend.storageAccountName,
@@ -83,7 +82,7 @@ export class GatehouseStack extends TerraformStack {
       clients: settings.clients,
       network: runtime.network,
       runtime: {
-        image: imageOptions(runtime.image),
+        image: this.imageOptions(runtime.image),
         cpu: runtime.cpu,
         memory: runtime.memory,
         minReplicas: runtime.minReplicas,
@@ -118,10 +117,30 @@ export class GatehouseStack extends TerraformStack {
     new TerraformOutput(this, 'key_vault_uri', { value: keyVault.keyVaultUri, description: 'Key Vault URI' });
     new TerraformOutput(this, 'tenant_id', { value: settings.tenantId, description: 'Entra tenant id' });
   }
-}
 
-function imageOptions(image: RuntimeImageSettings): RuntimeImageOptions {
-  return image.kind === 'build'
-    ? { kind: 'build', registryName: image.registryName, contextDirectory: REPOSITORY_ROOT }
-    : { kind: 'prebuilt', reference: image.reference, registry: image.registry };
+  /**
+   * A registry image is pinned by the digest `npm run deploy` pushed, passed in as a variable: the JSON holds no
+   * machine path and no digest, a plan needs no Docker daemon, and the app rolls only when a deploy passes a new one.
+   */
+  private imageOptions(image: RuntimeImageSettings): RuntimeImageOptions {
+    if (image.kind === 'prebuilt') return { kind: 'prebuilt', reference: image.reference, registry: image.registry };
+    const digest = new TerraformVariable(this, RUNTIME_IMAGE_DIGEST_VARIABLE, {
+      type: 'string',
+      nullable: false,
+      description: 'Digest (sha256:<64 hex>) of the runtime image in the registry; npm run deploy sets it',
+      validation: [
+        {
+          condition: `\${can(regex("^sha256:[0-9a-f]{64}$", var.${RUNTIME_IMAGE_DIGEST_VARIABLE}))}`,
+          errorMessage:
+            'runtime_image_digest must be sha256:<64 lower-case hex digits>, the digest npm run deploy pushed.',
+        },
+      ],
+    });
+    const repository = image.repository ?? DEFAULT_RUNTIME_REPOSITORY;
+    return {
+      kind: 'prebuilt',
+      reference: `${image.loginServer}/${repository}@${digest.stringValue}`,
+      registry: { id: image.registryId, loginServer: image.loginServer },
+    };
+  }
 }

@@ -3,13 +3,15 @@ import type { ITerraformDependable } from 'cdktf';
 import type { Catalog } from '../../catalog/index.js';
 import type { AuthKeyVault, AuthKeyVaultSecret } from '../auth-key-vault/index.js';
 import type { RuntimeDatabaseOptions } from './runtime-database.js';
-import type { RuntimeImageBuildOptions } from './runtime-image.js';
 import type { RuntimeRedisOptions } from './runtime-redis.js';
 
-/** Run an image that already exists, pinned by tag or (better) digest. */
+/**
+ * Run an image that already exists, pinned by tag or (better) digest. The image is never built or pushed by
+ * Terraform: `npm run deploy` builds and pushes it, then passes its digest in (a Terraform variable).
+ */
 export interface RuntimePrebuiltImageOptions {
   readonly kind: 'prebuilt';
-  /** `registry/name:tag` or `registry/name@sha256:<digest>`. */
+  /** `registry/name:tag` or `registry/name@sha256:<digest>`; may contain tokens (a variable holding the digest). */
   readonly reference: string;
   /**
    * The Azure Container Registry holding the image: the runtime's identity gets AcrPull on it and pulls with it.
@@ -18,7 +20,7 @@ export interface RuntimePrebuiltImageOptions {
   readonly registry?: { readonly id: string; readonly loginServer: string };
 }
 
-export type RuntimeImageOptions = RuntimePrebuiltImageOptions | RuntimeImageBuildOptions;
+export type RuntimeImageOptions = RuntimePrebuiltImageOptions;
 
 /** How the runtime proves itself to the OIDC provider when redeeming authorization codes. */
 export type RuntimeOidcClientAuthentication =
@@ -46,7 +48,7 @@ export interface AuthRuntimeProps {
   readonly location: string;
   /** Holds the runtime's secrets; the runtime's identity gets "Key Vault Secrets User" on it. */
   readonly keyVault: AuthKeyVault;
-  /** Prebuilt image reference, or build-and-push from source in the same deploy. */
+  /** The image: a reference pinned by digest (or tag), built and pushed outside Terraform. */
   readonly image: RuntimeImageOptions;
   /**
    * The runtime's user-assigned identity. Pass one created earlier when something must trust it before the runtime

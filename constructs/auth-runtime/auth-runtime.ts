@@ -19,7 +19,6 @@ import { ContainerEnv } from './container-env.js';
 import { checkImageReference } from './image-reference.js';
 import { RuntimeDatabase } from './runtime-database.js';
 import { RuntimeDatabaseRoles } from './runtime-database-roles.js';
-import { RuntimeImageBuild } from './runtime-image.js';
 import { RuntimeRedis } from './runtime-redis.js';
 import { checkContainerSize, checkScale } from './runtime-sizing.js';
 
@@ -56,8 +55,7 @@ export class AuthRuntime extends Construct {
   /** `entra` mode: the job that creates the runtime's database role (run by `npm run deploy`). */
   readonly databaseRoles?: RuntimeDatabaseRoles;
   readonly redis?: RuntimeRedis;
-  readonly imageBuild?: RuntimeImageBuild;
-  /** The image the app runs (a digest reference in build mode). */
+  /** The image the app runs. */
   readonly imageReference: string;
   /** Generated, never rotated (it decrypts the stored signing keys): only its expiry is renewed, which is not rotation. */
   readonly keyEncryptionKey: AuthKeyVaultSecret;
@@ -115,8 +113,10 @@ export class AuthRuntime extends Construct {
       );
     });
     if (props.image?.kind === 'prebuilt') checkImageReference(this, 'image.reference', props.image.reference);
-    else if (props.image?.kind !== 'build') {
-      throw new ValidationError(this, 'image.kind', '"prebuilt" or "build"', (props.image as { kind?: unknown })?.kind);
+    else {
+      // Terraform never builds or pushes the image (no Docker daemon at plan, nothing machine-specific in the JSON).
+      const allowed = '"prebuilt" (build and push with npm run deploy, which passes the digest in)';
+      throw new ValidationError(this, 'image.kind', allowed, (props.image as { kind?: unknown })?.kind);
     }
     if (props.oidc) checkPattern(this, 'oidc.issuer', props.oidc.issuer, /^https:\/\/\S+$/, 'an https issuer URL');
 
@@ -136,15 +136,8 @@ export class AuthRuntime extends Construct {
     ];
 
     // ---- image ----
-    let registry: { id: string; loginServer: string } | undefined;
-    if (props.image.kind === 'build') {
-      this.imageBuild = new RuntimeImageBuild(this, 'Image', { ...props.image, ...common, tags });
-      this.imageReference = this.imageBuild.imageReference;
-      registry = { id: this.imageBuild.registryId, loginServer: this.imageBuild.registryLoginServer };
-    } else {
-      this.imageReference = props.image.reference;
-      registry = props.image.registry;
-    }
+    this.imageReference = props.image.reference;
+    const registry = props.image.registry;
     if (registry) {
       roleAssignments.push(
         new RoleAssignment(this, 'AcrPull', {

@@ -6,7 +6,6 @@ export type {
   RuntimeOidcOptions,
   RuntimePrebuiltImageOptions,
 } from './auth-runtime-props.js';
-export { hashBuildContext } from './build-context-hash.js';
 export { checkImageReference } from './image-reference.js';
 export { PASSWORD_MODE_ADMIN_LOGIN, RuntimeDatabase, type RuntimeDatabaseOptions } from './runtime-database.js';
 export {
@@ -15,6 +14,5 @@ export {
   RuntimeDatabaseRoles,
   type RuntimeDatabaseRolesProps,
 } from './runtime-database-roles.js';
-export { DEFAULT_RUNTIME_CONTEXT_PATHS, RuntimeImageBuild, type RuntimeImageBuildOptions } from './runtime-image.js';
 export { RuntimeRedis, type RuntimeRedisOptions } from './runtime-redis.js';
 export { CONTAINER_APP_SIZES, MAX_REPLICAS_LIMIT } from './runtime-sizing.js';

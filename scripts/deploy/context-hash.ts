@@ -5,10 +5,24 @@ import { join, relative, sep } from 'node:path';
 /** Directory names never part of an image build context (mirrors the repository's .dockerignore). */
 const SKIPPED_DIRECTORIES = new Set(['node_modules', 'dist', '.git']);
 
+/** What the runtime image build reads (see runtime/Dockerfile and .dockerignore), relative to the repository root. */
+export const RUNTIME_CONTEXT_PATHS: readonly string[] = [
+  'runtime/Dockerfile',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'catalog',
+  'runtime/package.json',
+  'runtime/tsconfig.json',
+  'runtime/bundle.ts',
+  'runtime/src',
+  'runtime/bin',
+];
+
 /**
  * SHA-256 over the relative path and bytes of every file under `paths` (files or directories, relative to
- * `contextDirectory`), in sorted order. It changes exactly when what the image build reads changes, so it works as
- * the `triggers` of `docker_image` and as the image tag: synth stays deterministic, and a new build rolls a new revision.
+ * `contextDirectory`), in sorted order. It changes exactly when what the image build reads changes, so it is the
+ * image tag: `npm run deploy` builds and pushes only a tag the registry does not have yet.
  * Missing paths throw: a typo would otherwise freeze the hash and silently skip rebuilds.
  */
 export function hashBuildContext(contextDirectory: string, paths: readonly string[]): string {

@@ -1,9 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Aspects, Testing } from 'cdktf';
 import type { Construct } from 'constructs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { catalogToJson, defaultCatalog, extendCatalog } from '../../catalog/index.js';
 import { AuthKeyVault } from '../../constructs/auth-key-vault/index.js';
 import { AuthRuntime, type AuthRuntimeProps, DATABASE_ROLES_SCRIPT } from '../../constructs/auth-runtime/index.js';
@@ -72,35 +69,6 @@ function addressOf(json: SynthJson, type: string, pathSuffix: string): string {
   const found = Object.keys(json.resource[type] ?? {}).filter((logicalId) => idPattern.test(logicalId));
   if (found.length !== 1) throw new Error(`expected one ${type} at ${pathSuffix}, found ${found.length}`);
   return `${type}.${found[0]}`;
-}
-
-/** A throwaway build context with the files the default build reads. */
-function buildContext(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-context-'));
-  for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'runtime/package.json']) {
-    mkdirSync(join(dir, file, '..'), { recursive: true });
-    writeFileSync(join(dir, file), '{}');
-  }
-  for (const file of ['runtime/tsconfig.json', 'runtime/bundle.ts', 'runtime/Dockerfile']) {
-    writeFileSync(join(dir, file), 'x');
-  }
-  for (const folder of ['catalog', 'runtime/src', 'runtime/bin']) {
-    mkdirSync(join(dir, folder), { recursive: true });
-    writeFileSync(join(dir, folder, 'index.ts'), 'export {};');
-  }
-  mkdirSync(join(dir, 'runtime/src/node_modules'), { recursive: true });
-  writeFileSync(join(dir, 'runtime/src/node_modules/ignored.js'), 'ignored');
-  return dir;
-}
-
-const contexts: string[] = [];
-afterAll(() => {
-  for (const dir of contexts) rmSync(dir, { recursive: true, force: true });
-});
-function freshContext(): string {
-  const dir = buildContext();
-  contexts.push(dir);
-  return dir;
 }
 
 describe('AuthRuntime', () => {
@@ -423,69 +391,29 @@ describe('AuthRuntime', () => {
     expect(findPlaintextSecrets(json)).toEqual([]);
   });
 
-  describe('image build mode', () => {
-    it('builds from the context hash, pushes with a repository-scoped token and pulls by digest with the identity', () => {
-      const context = freshContext();
-      const json = synthRuntime({
-        image: { kind: 'build', registryName: 'crgatehousetest', contextDirectory: context },
-      });
-      const registry = single(json, 'azurerm_container_registry');
-      expect(registry).toMatchObject({ name: 'crgatehousetest', sku: 'Basic', admin_enabled: false });
-      expect(single(json, 'azurerm_container_registry_scope_map').actions).toEqual([
-        'repositories/gatehouse-runtime/content/read',
-        'repositories/gatehouse-runtime/content/write',
-      ]);
-      const image = single(json, 'docker_image');
-      const hash = (image.triggers as { context_sha256: string }).context_sha256;
-      expect(hash).toMatch(/^[0-9a-f]{64}$/);
-      expect(image).toMatchObject({
-        name: expect.stringMatching(
-          new RegExp(
-            `^\\$\\{azurerm_container_registry\\.[\\w-]+\\.login_server\\}/gatehouse-runtime:${hash.slice(0, 16)}$`,
-          ),
-        ),
-        build: { context: context, dockerfile: 'runtime/Dockerfile', platform: 'linux/amd64' },
-      });
-      expect(single(json, 'docker_registry_image')).toMatchObject({
-        name: ref('docker_image', 'name'),
-        triggers: { context_sha256: hash },
-        keep_remotely: true,
-        auth_config: {
-          address: ref('azurerm_container_registry', 'login_server'),
-          username: ref('azurerm_container_registry_token', 'name'),
-        },
-      });
-      expect(containerOf(json).image).toMatch(
-        /^\$\{azurerm_container_registry\.[\w-]+\.login_server\}\/gatehouse-runtime@\$\{docker_registry_image\.[\w-]+\.sha256_digest\}$/,
-      );
-      const acrPull = allOf(json, 'azurerm_role_assignment').find((grant) => grant.role_definition_name === 'AcrPull');
-      expect(acrPull).toMatchObject({ scope: ref('azurerm_container_registry', 'id') });
-      expect(single(json, 'azurerm_container_app').registry).toEqual([
-        {
-          server: ref('azurerm_container_registry', 'login_server'),
-          identity: ref('azurerm_user_assigned_identity', 'id'),
-        },
-      ]);
-      expect(findPlaintextSecrets(json)).toEqual([]);
-    });
-
-    it('changes the trigger exactly when a file of the build context changes', () => {
-      const context = freshContext();
-      const hashOf = () =>
-        (
-          single(
-            synthRuntime({ image: { kind: 'build', registryName: 'crgatehousetest', contextDirectory: context } }),
-            'docker_image',
-          ).triggers as { context_sha256: string }
-        ).context_sha256;
-      const first = hashOf();
-      expect(hashOf()).toBe(first);
-      writeFileSync(join(context, 'runtime/src/node_modules/ignored.js'), 'still ignored');
-      writeFileSync(join(context, 'README.md'), 'not in the context');
-      expect(hashOf()).toBe(first);
-      writeFileSync(join(context, 'runtime/src/index.ts'), 'export const changed = true;');
-      expect(hashOf()).not.toBe(first);
-    });
+  it('pulls a registry image by digest with its identity, which gets AcrPull on that registry only', () => {
+    const registry = {
+      id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/crgatehousetest',
+      loginServer: 'crgatehousetest.azurecr.io',
+    };
+    const reference = `crgatehousetest.azurecr.io/gatehouse-runtime@sha256:${'e'.repeat(64)}`;
+    const json = synthRuntime({ image: { kind: 'prebuilt', reference, registry } });
+    expect(containerOf(json).image).toBe(reference);
+    const acrPull = allOf(json, 'azurerm_role_assignment').find((grant) => grant.role_definition_name === 'AcrPull');
+    expect(acrPull).toMatchObject({ scope: registry.id, principal_type: 'ServicePrincipal' });
+    expect(single(json, 'azurerm_container_app').registry).toEqual([
+      { server: 'crgatehousetest.azurecr.io', identity: ref('azurerm_user_assigned_identity', 'id') },
+    ]);
+    // Terraform neither builds nor pushes: no registry, token or Docker resource of its own.
+    for (const type of [
+      'azurerm_container_registry',
+      'azurerm_container_registry_token',
+      'azurerm_container_registry_token_password',
+      'docker_image',
+      'docker_registry_image',
+    ]) {
+      expect(json.resource[type]).toBeUndefined();
+    }
   });
 
   describe('OIDC client authentication', () => {
@@ -649,17 +577,10 @@ describe('AuthRuntime', () => {
         { name: 'Gatehouse_Test' },
         /Runtime: name must be 2-32 lower-case letters, digits or hyphens.*; got "Gatehouse_Test"/,
       ));
-    it('a build context path is missing', () =>
+    it('asks Terraform to build the image', () =>
       fails(
-        {
-          image: {
-            kind: 'build',
-            registryName: 'crgatehousetest',
-            contextDirectory: freshContext(),
-            contextPaths: ['nope'],
-          },
-        },
-        /Runtime\/Image: image\.contextPaths must be paths that exist under contextDirectory; got \["runtime\/Dockerfile","nope"\]/,
+        { image: { kind: 'build' } as unknown as AuthRuntimeProps['image'] },
+        'Runtime: image.kind must be "prebuilt" (build and push with npm run deploy, which passes the digest in); got "build"',
       ));
   });
 });

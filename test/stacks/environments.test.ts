@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogToJson, defaultCatalog } from '../../catalog/index.js';
 import { buildApp } from '../../stacks/app.js';
 import { checkEnvironments, type EnvironmentSettings, environments } from '../../stacks/environments.js';
-import { GatehouseStack, REPOSITORY_ROOT } from '../../stacks/gatehouse-stack.js';
+import { GatehouseStack } from '../../stacks/gatehouse-stack.js';
 import { dependencyGraph, findCycle, findPlaintextSecrets } from '../constructs/auth-runtime-scan.js';
 
 interface StackJson {
@@ -76,14 +76,8 @@ describe('environment stacks', () => {
     expect(logicalIds.filter((id) => !id.startsWith('Platform_'))).toEqual([
       expect.stringMatching(/^ResourceGroup(_[0-9A-F]{8})?$/),
     ]);
-    const providers = [
-      'azuread',
-      'azurerm',
-      'random',
-      'time',
-      ...(env.runtime.image.kind === 'build' ? ['docker'] : []),
-    ];
-    expect(Object.keys(json.provider).sort()).toEqual(providers.sort());
+    // No docker provider: a plan needs no Docker daemon.
+    expect(Object.keys(json.provider).sort()).toEqual(['azuread', 'azurerm', 'random', 'time']);
     expect(json.provider.azurerm[0]).toMatchObject({ subscription_id: env.subscriptionId, tenant_id: env.tenantId });
     expect(json.provider.azuread[0]).toMatchObject({ tenant_id: env.tenantId });
   });
@@ -301,7 +295,7 @@ describe('environment stacks', () => {
     expect(findCycle(dependencyGraph(json))).toBeUndefined();
   });
 
-  it('prod runs a zone-redundant HA database, 2+ replicas, shared Redis and the image it built, by digest', () => {
+  it('prod runs a zone-redundant HA database, 2+ replicas and shared Redis', () => {
     const json = synthEnvironment(byName('prod'));
     expect(firstOf(json, 'azurerm_postgresql_flexible_server')).toMatchObject({
       high_availability: { mode: 'ZoneRedundant' },
@@ -310,46 +304,46 @@ describe('environment stacks', () => {
     expect(appOf(json).template.min_replicas).toBeGreaterThanOrEqual(2);
     expect(firstOf(json, 'azurerm_container_app_environment').zone_redundancy_enabled).toBe(true);
     expect(firstOf(json, 'azurerm_redis_cache')).toBeDefined();
-    expect(appOf(json).template.container[0].image).toMatch(
-      /^\$\{azurerm_container_registry\.[\w-]+\.login_server\}\/gatehouse-runtime@\$\{docker_registry_image\.[\w-]+\.sha256_digest\}$/,
-    );
-    expect(firstOf(json, 'docker_image')).toMatchObject({
-      build: { context: REPOSITORY_ROOT, dockerfile: 'runtime/Dockerfile' },
-    });
   });
 
   it.each(each)(
-    '%s keeps the database private and connects the runtime as its own role, not as the administrator',
-    (name, env) => {
-      const json = synthEnvironment(env);
-      const server = firstOf(json, 'azurerm_postgresql_flexible_server');
-      expect(server).toMatchObject({
-        name: `gatehouse-${name}-pg`,
-        public_network_access_enabled: false,
-        delegated_subnet_id: expect.stringMatching(/^\$\{azurerm_subnet\.[\w-]+\.id\}$/),
-        private_dns_zone_id: expect.stringMatching(/^\$\{azurerm_private_dns_zone\.[\w-]+\.id\}$/),
+    '%s runs the registry image by the digest npm run deploy passes in, and Terraform builds and pushes nothing',
+    (_, env) => {
+      const json = synthEnvironment(env) as StackJson & { variable: Record<string, Record<string, unknown>> };
+      const image = env.runtime.image as Extract<EnvironmentSettings['runtime']['image'], { kind: 'registry' }>;
+      expect(json.variable.runtime_image_digest).toEqual({
+        type: 'string',
+        nullable: false,
+        description: 'Digest (sha256:<64 hex>) of the runtime image in the registry; npm run deploy sets it',
+        validation: [
+          {
+            condition: '${can(regex("^sha256:[0-9a-f]{64}$", var.runtime_image_digest))}',
+            error_message:
+              'runtime_image_digest must be sha256:<64 lower-case hex digits>, the digest npm run deploy pushed.',
+          },
+        ],
       });
-      expect(json.resource.azurerm_postgresql_flexible_server_firewall_rule).toBeUndefined();
-      const identities = Object.fromEntries(
-        Object.entries(json.resource.azurerm_user_assigned_identity).map(([id, identity]) => [identity.name, id]),
+      expect(appOf(json).template.container[0].image).toBe(
+        `${image.loginServer}/gatehouse-runtime@\${var.runtime_image_digest}`,
       );
-      expect(Object.keys(identities).sort()).toEqual([`gatehouse-${name}-id`, `gatehouse-${name}-pg-admin`]);
-      expect(firstOf(json, 'azurerm_postgresql_flexible_server_active_directory_administrator')).toMatchObject({
-        object_id: `\${azurerm_user_assigned_identity.${identities[`gatehouse-${name}-pg-admin`]}.principal_id}`,
-        principal_type: 'ServicePrincipal',
-      });
-      expect(envOf(json).DATABASE_URL.value).toMatch(
-        new RegExp(
-          `^postgres://\\$\\{azurerm_user_assigned_identity\\.${identities[`gatehouse-${name}-id`]}\\.name\\}@`,
-        ),
+      const acrPull = Object.values(json.resource.azurerm_role_assignment).find(
+        (grant) => grant.role_definition_name === 'AcrPull',
       );
-      expect(firstOf(json, 'azurerm_container_app_job')).toMatchObject({
-        name: `gatehouse-${name}-db-roles`,
-        identity: {
-          type: 'UserAssigned',
-          identity_ids: [`\${azurerm_user_assigned_identity.${identities[`gatehouse-${name}-pg-admin`]}.id}`],
-        },
-      });
+      expect(acrPull).toMatchObject({ scope: image.registryId, principal_type: 'ServicePrincipal' });
+      for (const type of [
+        'azurerm_container_registry',
+        'azurerm_container_registry_token',
+        'azurerm_container_registry_token_password',
+        'azurerm_container_registry_scope_map',
+        'docker_image',
+        'docker_registry_image',
+      ]) {
+        expect(json.resource[type]).toBeUndefined();
+      }
+      // Nothing of the machine that synthesized it.
+      const text = JSON.stringify(json);
+      expect(text).not.toContain(process.cwd());
+      expect(text).not.toMatch(/"\/(home|root|tmp|work|Users)\//);
     },
   );
 
@@ -361,7 +355,6 @@ describe('environment stacks', () => {
     expect(server).toMatchObject({ sku_name: 'B_Standard_B1ms', backup_retention_days: 7 });
     expect(server.high_availability).toBeUndefined();
     expect(json.resource.azurerm_redis_cache).toBeUndefined();
-    expect(firstOf(json, 'azurerm_container_registry')).toMatchObject({ sku: 'Basic' });
     expect(envOf(json).DATABASE_AUTH).toEqual({ value: 'managed-identity' });
   });
 
@@ -412,6 +405,18 @@ describe('environment stacks', () => {
       subscriptionId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
       example: false,
     };
+    /** `env` with a registry in a real subscription. */
+    const withRealRegistry = (env: EnvironmentSettings): EnvironmentSettings => ({
+      ...env,
+      runtime: {
+        ...env.runtime,
+        image: {
+          kind: 'registry',
+          registryId: `/subscriptions/${real.subscriptionId}/resourceGroups/rg-images/providers/Microsoft.ContainerRegistry/registries/crgatehouse`,
+          loginServer: 'crgatehouse.azurecr.io',
+        },
+      },
+    });
     it('an environment declares no path for the deployer to its firewalled vault', () => {
       const { deployerAccess: _, ...withoutPath } = byName('prod').keyVaultNetwork;
       expect(() =>
@@ -448,6 +453,19 @@ describe('environment stacks', () => {
       ).toThrow(
         /^dev: keyVaultNetwork\.allowedIpRanges\[0\] must be an address range you use.*; got "192\.0\.2\.15"$/,
       ));
+    it('an environment keeps its placeholder registry without the example flag', () =>
+      expect(() =>
+        synthEnvironment({
+          ...byName('dev'),
+          ...real,
+          keyVaultNetwork: {
+            ...byName('dev').keyVaultNetwork,
+            deployerAccess: { kind: 'ipRanges', ipRanges: ['20.50.60.70'] },
+          },
+        }),
+      ).toThrow(
+        /^dev: runtime\.image\.registryId must be a resource id in your own subscription, not a placeholder .*; got "\/subscriptions\/dddddddd-dddd-dddd-dddd-dddddddddddd\//,
+      ));
     it('prod keeps its placeholder runner network without the example flag', () =>
       expect(() => synthEnvironment({ ...byName('prod'), ...real })).toThrow(
         /^prod: keyVaultNetwork\.deployerAccess\.virtualNetworkId must be a resource id in your own subscription, not a placeholder .*; got "\/subscriptions\/ffffffff-ffff-ffff-ffff-ffffffffffff\//,
@@ -461,7 +479,7 @@ describe('environment stacks', () => {
       );
       expect(() =>
         synthEnvironment({
-          ...byName('prod'),
+          ...withRealRegistry(byName('prod')),
           ...real,
           keyVaultNetwork: { ...byName('prod').keyVaultNetwork, deployerAccess: { kind: 'privateNetwork' } },
           redirectOrigins: ['https://app.example.com'],
@@ -472,7 +490,7 @@ describe('environment stacks', () => {
     });
     it('synthesizes an environment with real values and no example flag', () => {
       const json = synthEnvironment({
-        ...byName('dev'),
+        ...withRealRegistry(byName('dev')),
         ...real,
         keyVaultNetwork: {
           deployerAccess: { kind: 'ipRanges', ipRanges: ['20.50.60.0/28'] },

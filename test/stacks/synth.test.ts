@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../stacks/app.js';
 import { environments } from '../../stacks/environments.js';
@@ -25,7 +25,7 @@ describe('stacks/main', () => {
     expect(Object.keys(manifest.stacks).sort()).toEqual(['dev', 'prod', 'staging']);
     for (const name of ['dev', 'staging', 'prod']) {
       const stack = JSON.parse(readFileSync(join(outdir, manifest.stacks[name].synthesizedStackPath), 'utf8'));
-      expect(Object.keys(stack.provider).sort()).toEqual(['azuread', 'azurerm', 'docker', 'random', 'time']);
+      expect(Object.keys(stack.provider).sort()).toEqual(['azuread', 'azurerm', 'random', 'time']);
       expect(Object.keys(stack.resource.azurerm_container_app)).toHaveLength(1);
     }
   });
@@ -49,6 +49,36 @@ describe('stacks/main', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
       rmSync(expected, { recursive: true, force: true });
+    }
+  });
+
+  it('synthesizes byte-identical JSON from a checkout at another path', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'gatehouse-other-checkout-'));
+    const here = mkdtempSync(join(tmpdir(), 'gatehouse-app-here-'));
+    const there = mkdtempSync(join(tmpdir(), 'gatehouse-app-there-'));
+    try {
+      for (const path of ['catalog', 'constructs', 'stacks', 'package.json', 'cdktf.json']) {
+        cpSync(path, join(elsewhere, path), { recursive: true });
+      }
+      symlinkSync(resolve('node_modules'), join(elsewhere, 'node_modules'));
+      execFileSync(process.execPath, ['stacks/synth.mjs'], {
+        env: { ...process.env, CDKTF_OUTDIR: here },
+        stdio: 'pipe',
+      });
+      execFileSync(process.execPath, ['stacks/synth.mjs'], {
+        cwd: elsewhere,
+        env: { ...process.env, CDKTF_OUTDIR: there },
+        stdio: 'pipe',
+      });
+      for (const name of environments.map((env) => env.name)) {
+        const path = join('stacks', name, 'cdk.tf.json');
+        const text = readFileSync(join(here, path), 'utf8');
+        expect(readFileSync(join(there, path), 'utf8')).toBe(text);
+        expect(text).not.toContain(process.cwd());
+        expect(text).not.toContain(elsewhere);
+      }
+    } finally {
+      for (const dir of [elsewhere, here, there]) rmSync(dir, { recursive: true, force: true });
     }
   });
 
