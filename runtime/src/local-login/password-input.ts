@@ -50,9 +50,10 @@ async function firstLine(stdin: Readable): Promise<string | undefined> {
 
 /** One line from the terminal with echo off (readline writes what is typed to a sink instead of the screen). */
 function promptHidden(input: PasswordInput, question: string): Promise<string> {
-  input.prompt(question);
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+  // The terminal is in raw mode (no echo) from here, before the prompt invites typing.
   const rl = createInterface({ input: input.stdin, output: sink, terminal: true });
+  input.prompt(question);
   return new Promise<string>((resolve, reject) => {
     rl.on('SIGINT', () => reject(new PasswordInputError('cancelled; nothing was changed')));
     rl.question('', resolve);

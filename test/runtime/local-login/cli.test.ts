@@ -234,20 +234,36 @@ describe.each(STORE_DIALECTS)('gatehouse local-user on %s', (dialect) => {
 describe('the password prompt on a terminal', () => {
   /** A fake TTY: answers each prompt with the next line once the prompt is shown. */
   function terminal(answers: string[]) {
-    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const events: string[] = [];
+    const stdin = Object.assign(new PassThrough(), {
+      isTTY: true,
+      setRawMode: (raw: boolean) => events.push(raw ? 'echo off' : 'echo on'),
+    });
     let shown = '';
     const prompt = (text: string) => {
       shown += text;
+      events.push(JSON.stringify(text));
       const answer = text.endsWith(': ') ? answers.shift() : undefined;
       if (answer !== undefined) setImmediate(() => stdin.write(`${answer}\r`));
     };
-    return { input: { stdin, prompt }, shown: () => shown };
+    return { input: { stdin, prompt }, shown: () => shown, events };
   }
 
   it('asks twice without echoing and returns the password when both match', async () => {
     const tty = terminal([PASSWORD, PASSWORD]);
     expect(await readNewPassword(tty.input)).toBe(PASSWORD);
     expect(tty.shown()).toBe('New password: \nRepeat the password: \n');
+    // Echo is off before each prompt invites typing, and on again after the answer.
+    expect(tty.events).toEqual([
+      'echo off',
+      '"New password: "',
+      'echo on',
+      '"\\n"',
+      'echo off',
+      '"Repeat the password: "',
+      'echo on',
+      '"\\n"',
+    ]);
   });
 
   it('refuses two different answers', async () => {
