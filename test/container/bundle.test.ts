@@ -73,10 +73,19 @@ describe('runtime bundle', () => {
     expect(output.trim()).toBe('loaded');
   });
 
-  it('serves on SQLite: ready, the bootstrap admin key accepted on /auth/me, exit 0 on SIGTERM', async () => {
+  it('serves on SQLite: ready, the bootstrap admin key and a local login accepted on /auth/me, exit 0 on SIGTERM', async () => {
     const entry = join(outDir, 'gatehouse.mjs');
     const dataDir = mkdtempSync(join(outDir, 'data-'));
-    const env = productionEnv(await freePort(), `sqlite:${join(dataDir, 'gatehouse.db')}`, dataDir);
+    const env = {
+      ...productionEnv(await freePort(), `sqlite:${join(dataDir, 'gatehouse.db')}`, dataDir),
+      LOCAL_LOGIN_ENABLED: 'true',
+    };
+    // argon2 (a native addon beside the bundle) hashes in the CLI and verifies in the server.
+    execFileSync(process.execPath, [entry, 'local-user', 'add', '--email', 'ops@example.com', '--role', 'viewer'], {
+      env: { ...process.env, ...env },
+      input: 'violet-anchor-tundra-42\n',
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
     const key = JSON.parse(runCli(['bootstrap-admin', '--name', 'ci', '--json'], env, entry)) as {
       api_key: string;
       header_name: string;
@@ -91,6 +100,15 @@ describe('runtime bundle', () => {
     const body = await response.text();
     expect(response.status, body).toBe(200);
     expect(JSON.parse(body)).toMatchObject({ role: 'admin', auth_kind: 'api_key', org_id: key.org_id });
+    const login = await fetch(`${runtime.baseUrl}/api/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'ops@example.com', password: 'violet-anchor-tundra-42' }),
+    });
+    expect(login.status).toBe(200);
+    const { access_token } = (await login.json()) as { access_token: string };
+    const me = await fetch(`${runtime.baseUrl}/auth/me`, { headers: { Authorization: `Bearer ${access_token}` } });
+    expect(await me.json()).toMatchObject({ role: 'viewer', auth_kind: 'session', email: 'ops@example.com' });
 
     const code = await runtime.stop();
     runtime = undefined;
