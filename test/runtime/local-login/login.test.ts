@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ConfigError } from '../../../runtime/src/config.js';
 import { localLoginFor } from '../../../runtime/src/local-login/local-login.js';
 import { PasswordHasher } from '../../../runtime/src/local-login/password-hash.js';
 import { type StartTestAppOptions, startTestApp, type TestApp } from '../../support/app.js';
+import { testConfig } from '../../support/config.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
 import { call, randomIp } from '../auth/helpers.js';
 
@@ -320,5 +322,25 @@ describe('POST /api/v1/auth/token when LOCAL_LOGIN_ENABLED is not true', () => {
     const doc = (await (await fetch(`${app.baseUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(doc.paths[PATH]).toBeUndefined();
     expect(app.config.localLogin).toEqual({ enabled: false, maxFailures: 5, lockoutSeconds: 900 });
+  });
+});
+
+describe('LOCAL_LOGIN_* settings', () => {
+  it('reads the switch and the lockout, and refuses values out of range, naming each', () => {
+    expect(
+      testConfig({ LOCAL_LOGIN_ENABLED: 'TRUE', LOCAL_LOGIN_MAX_FAILURES: '10', LOCAL_LOGIN_LOCKOUT_SECONDS: '60' })
+        .localLogin,
+    ).toEqual({ enabled: true, maxFailures: 10, lockoutSeconds: 60 });
+    let problems: readonly string[] = [];
+    try {
+      testConfig({ LOCAL_LOGIN_ENABLED: 'yes', LOCAL_LOGIN_MAX_FAILURES: '0', LOCAL_LOGIN_LOCKOUT_SECONDS: '-1' });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      'LOCAL_LOGIN_ENABLED must be true or false (default false)',
+      'LOCAL_LOGIN_MAX_FAILURES must be an integer from 1 to 100 (default 5)',
+      'LOCAL_LOGIN_LOCKOUT_SECONDS must be an integer from 1 to 86400 (default 900)',
+    ]);
   });
 });
