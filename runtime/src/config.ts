@@ -72,6 +72,11 @@ export interface Config {
   readonly database: DatabaseConfig;
   /** Encrypts signing keys at rest (AES-256-GCM). */
   readonly keyEncryptionKey: SecretBytes;
+  /**
+   * The key-encryption key being rotated away from (KEY_ENCRYPTION_KEY_PREVIOUS), or none: signing keys sealed under
+   * it still load, and `gatehouse keys rewrap` re-seals them under `keyEncryptionKey`. Nothing new is sealed with it.
+   */
+  readonly previousKeyEncryptionKeys: readonly SecretBytes[];
   /** HMAC-SHA-256 key for every stored secret hash. */
   readonly apiKeyPepper: SecretBytes;
   /** `aud` of the access tokens we issue. Default: `PUBLIC_URL`. */
@@ -262,6 +267,7 @@ const envSchema = z.object({
   DATA_DIR: optionalText,
   DATABASE_URL: optionalText,
   KEY_ENCRYPTION_KEY: secret('KEY_ENCRYPTION_KEY'),
+  KEY_ENCRYPTION_KEY_PREVIOUS: secret('KEY_ENCRYPTION_KEY_PREVIOUS'),
   API_KEY_PEPPER: secret('API_KEY_PEPPER'),
   ACCESS_TOKEN_AUDIENCE: optionalText,
   ACCESS_TOKEN_TTL_SECONDS: int('ACCESS_TOKEN_TTL_SECONDS', 60, 86_400, 1800),
@@ -390,6 +396,7 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
     dataDir,
     database,
     keyEncryptionKey,
+    previousKeyEncryptionKeys: v.KEY_ENCRYPTION_KEY_PREVIOUS ? [v.KEY_ENCRYPTION_KEY_PREVIOUS] : [],
     apiKeyPepper,
     accessTokenAudience: v.ACCESS_TOKEN_AUDIENCE ?? publicUrl,
     accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,

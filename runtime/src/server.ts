@@ -77,6 +77,7 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
     const keys = new KeyRing({
       store,
       kek: config.keyEncryptionKey,
+      previousKeks: config.previousKeyEncryptionKeys,
       clock,
       logger,
       alg: config.signingAlg,

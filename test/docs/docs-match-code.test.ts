@@ -53,7 +53,7 @@ describe('the documentation names only what exists', () => {
       'migrate',
       'serve',
     ]);
-    expect([...(facts.cli.commands.get('keys') ?? [])].sort()).toEqual(['list', 'rotate']);
+    expect([...(facts.cli.commands.get('keys') ?? [])].sort()).toEqual(['list', 'rewrap', 'rotate']);
     expect([...(facts.cli.commands.get('local-user') ?? [])].sort()).toEqual(['add', 'disable', 'list', 'reset']);
     expect([...facts.cli.options].sort()).toEqual(['--email', '--help', '--json', '--name', '--role', '-h']);
     expect(facts.envReaders.get('DATABASE_URL')).toBe('runtime/src/config.ts');
@@ -68,7 +68,7 @@ describe('the documentation names only what exists', () => {
     const bad = [
       '# A page',
       '',
-      'Run `npm run deploy` first.',
+      'Run `npm run no-such-script` first.',
       'Then `npx gatehouse keys delete` and `npx gatehouse serve --port 9`, and `npx gatehouse purge`.',
       'Configure it in `runtime/src/settings.ts` or `constructs/auth-vault/`; see `permissions/<env>.yaml`.',
       'Set `NO_SUCH_SETTING_PORT` to move `GET /metrics`; break glass with `POST /api/v1/no-such/token`.',
@@ -80,8 +80,8 @@ describe('the documentation names only what exists', () => {
       '```',
     ].join('\n');
     expect(checkDocument('docs/example.md', bad, facts)).toEqual([
-      'docs/example.md:3: npm run deploy: package.json has no script "deploy"',
-      'docs/example.md:4: gatehouse keys delete: "keys" takes one of rotate, list',
+      'docs/example.md:3: npm run no-such-script: package.json has no script "no-such-script"',
+      'docs/example.md:4: gatehouse keys delete: "keys" takes one of rotate, list, rewrap',
       'docs/example.md:4: gatehouse serve: the CLI has no option "--port"',
       'docs/example.md:4: gatehouse purge: the CLI has no command "purge"',
       'docs/example.md:5: runtime/src/settings.ts: no such file or folder in the repository',

@@ -6,6 +6,7 @@ import { systemClock } from '../clock.js';
 import { type Config, ConfigError, type Env, loadConfig } from '../config.js';
 import { createBootstrapAdminKey } from '../credentials/bootstrap-admin.js';
 import { KeyRing } from '../keys/key-ring.js';
+import { RewrapError, rewrapSigningKeys } from '../keys/rewrap.js';
 import { LOCAL_USER_USAGE, localUserCommand } from '../local-login/local-user-cli.js';
 import { createLogger, type Logger } from '../logger.js';
 import { exitOnSignals, type RunningRuntime, startRuntime } from '../server.js';
@@ -20,6 +21,8 @@ Commands:
   migrate                            bring the store's schema up to date
   keys rotate                        make a new active signing key; the old one verifies until its tokens expire
   keys list [--json]                 list signing keys and their states
+  keys rewrap [--json]               re-seal every signing key under KEY_ENCRYPTION_KEY (opening with
+                                     KEY_ENCRYPTION_KEY_PREVIOUS), the middle step of a KEK rotation
   bootstrap-admin --name <n> [--json]
                                      create an admin API key in the default org and print it once
   ${LOCAL_USER_USAGE}
@@ -161,6 +164,7 @@ async function keysCommand(
   const keys = new KeyRing({
     store,
     kek: config.keyEncryptionKey,
+    previousKeks: config.previousKeyEncryptionKeys,
     clock: systemClock,
     logger,
     alg: config.signingAlg,
@@ -199,6 +203,28 @@ async function keysCommand(
     }
     return 0;
   }
-  io.stderr(`keys: expected "rotate" or "list"\n\n${USAGE}\n`);
+  if (sub === 'rewrap') {
+    let result: Awaited<ReturnType<typeof rewrapSigningKeys>>;
+    try {
+      result = await rewrapSigningKeys(store, config.keyEncryptionKey, config.previousKeyEncryptionKeys);
+    } catch (error) {
+      if (!(error instanceof RewrapError)) throw error;
+      io.stderr(`keys rewrap: ${error.message}\n`);
+      return 1;
+    }
+    await new AuditWriter(store, systemClock, logger).record({
+      kind: 'signing_key.rewrapped',
+      outcome: 'success',
+      actor: { kind: 'cli', subject: 'gatehouse keys rewrap' },
+      details: { rewrapped: result.rewrapped, already_current: result.alreadyCurrent.length },
+    });
+    io.stdout(
+      json
+        ? `${JSON.stringify({ rewrapped: result.rewrapped, already_current: result.alreadyCurrent })}\n`
+        : `Re-sealed ${result.rewrapped.length} signing key(s) under KEY_ENCRYPTION_KEY; ${result.alreadyCurrent.length} already were.\n`,
+    );
+    return 0;
+  }
+  io.stderr(`keys: expected "rotate", "list" or "rewrap"\n\n${USAGE}\n`);
   return 2;
 }

@@ -25,6 +25,26 @@ export function seal(kek: SecretBytes, plaintext: string, context: string): stri
     .join('.');
 }
 
+/**
+ * Opens an envelope sealed under any of `keks`, tried in order (the current key first, then those being rotated
+ * away from); says which one opened it. Throws like `open` when none does.
+ */
+export function openWithAny(
+  keks: readonly SecretBytes[],
+  envelope: string,
+  context: string,
+): { plaintext: string; kekIndex: number } {
+  let failure: unknown = new Error('Encrypted value cannot be decrypted: no KEY_ENCRYPTION_KEY configured');
+  for (const [kekIndex, kek] of keks.entries()) {
+    try {
+      return { plaintext: open(kek, envelope, context), kekIndex };
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
+}
+
 /** Throws when the envelope was tampered with, belongs to another context, or was sealed under another KEK. */
 export function open(kek: SecretBytes, envelope: string, context: string): string {
   const [version, iv, ciphertext, tag] = envelope.split('.');

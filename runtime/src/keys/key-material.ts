@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { SigningAlg } from '../config.js';
-import { open, seal } from '../crypto/envelope.js';
+import { openWithAny, seal } from '../crypto/envelope.js';
 import type { SecretBytes } from '../secret-bytes.js';
 
 export interface GeneratedSigningKey {
@@ -30,6 +30,10 @@ export async function generateSigningKey(alg: SigningAlg, kek: SecretBytes): Pro
   return { kid, alg, publicJwk, privateJwkEncrypted: seal(kek, JSON.stringify(privateJwk), kid) };
 }
 
-export function decryptPrivateJwk(kek: SecretBytes, kid: string, envelope: string): JWK {
-  return JSON.parse(open(kek, envelope, `${kid}`)) as JWK;
+/**
+ * The private JWK of a stored key. `keks` are the current key-encryption key first, then any being rotated away from
+ * (KEY_ENCRYPTION_KEY_PREVIOUS), so keys not yet re-wrapped keep signing during a KEK rotation.
+ */
+export function decryptPrivateJwk(keks: readonly SecretBytes[], kid: string, envelope: string): JWK {
+  return JSON.parse(openWithAny(keks, envelope, kid).plaintext) as JWK;
 }

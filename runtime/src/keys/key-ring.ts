@@ -46,6 +46,12 @@ export interface VerificationKey {
 export interface KeyRingOptions {
   readonly store: Store;
   readonly kek: SecretBytes;
+  /**
+   * Key-encryption keys being rotated away from (KEY_ENCRYPTION_KEY_PREVIOUS): stored keys sealed under one of them
+   * still load until `gatehouse keys rewrap` re-seals them. New keys are always sealed with `kek`.
+   * @default - none
+   */
+  readonly previousKeks?: readonly SecretBytes[];
   readonly clock: Clock;
   readonly logger: Logger;
   /** Algorithm of new keys; when the active key has another, start-up rotates to this one. */
@@ -270,7 +276,7 @@ export class KeyRing {
     const publicKey = createPublicKey({ key: JSON.parse(row.public_jwk) as JsonWebKey, format: 'jwk' });
     let privateKey: KeyObject | undefined;
     if (row.state === 'active') {
-      const jwk = decryptPrivateJwk(this.#o.kek, row.kid, row.private_jwk_encrypted);
+      const jwk = decryptPrivateJwk([this.#o.kek, ...(this.#o.previousKeks ?? [])], row.kid, row.private_jwk_encrypted);
       privateKey = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
     }
     const entry = { publicKey, privateKey };

@@ -112,8 +112,8 @@ describe.each(STORE_DIALECTS)('signing keys and access tokens on %s', (dialect) 
     expect(row.private_jwk_encrypted).toMatch(/^v1\./);
     expect(row.private_jwk_encrypted).not.toContain('"d"');
     expect(JSON.parse(row.public_jwk).d).toBeUndefined();
-    expect(decryptPrivateJwk(kek, row.kid, row.private_jwk_encrypted).d).toBeTypeOf('string');
-    expect(() => decryptPrivateJwk(new SecretBytes(Buffer.alloc(32, 8)), row.kid, row.private_jwk_encrypted)).toThrow(
+    expect(decryptPrivateJwk([kek], row.kid, row.private_jwk_encrypted).d).toBeTypeOf('string');
+    expect(() => decryptPrivateJwk([new SecretBytes(Buffer.alloc(32, 8))], row.kid, row.private_jwk_encrypted)).toThrow(
       'cannot be decrypted with the configured KEY_ENCRYPTION_KEY',
     );
   });
