@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { requestSource } from '../audit/audit-writer.js';
 import { auditUseFailure } from '../audit/use-failure-audit.js';
 import { authOf } from '../auth/authenticator.js';
-import { invalidRequest, rateLimited, unauthorized } from '../errors.js';
+import { invalidRequest, RateLimitedError, rateLimited, unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema, parseWith } from '../http/openapi.js';
 import { failedAuthGuardFor } from '../rate-limit/failed-auth-guard.js';
@@ -58,8 +58,10 @@ export function registerLocalLoginRoutes(app: Express, ctx: AppContext): void {
       const locked = await login.lockout.lockedFor(username);
       if (locked !== undefined) throw rateLimited(locked, 'Too many failed logins for this username; retry later');
     } catch (error) {
-      auditUseFailure(ctx, { kind: AUDIT_KIND, credentialId: null, reason: 'rate_limited', ...requestSource(req) });
-      ctx.metrics.recordAuth(AUDIT_KIND, 'failure', 'rate_limited');
+      if (error instanceof RateLimitedError) {
+        auditUseFailure(ctx, { kind: AUDIT_KIND, credentialId: null, reason: 'rate_limited', ...requestSource(req) });
+        ctx.metrics.recordAuth(AUDIT_KIND, 'failure', 'rate_limited');
+      }
       throw error;
     }
 

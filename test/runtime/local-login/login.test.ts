@@ -5,7 +5,7 @@ import { PasswordHasher } from '../../../runtime/src/local-login/password-hash.j
 import { type StartTestAppOptions, startTestApp, type TestApp } from '../../support/app.js';
 import { testConfig } from '../../support/config.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
-import { call, randomIp } from '../auth/helpers.js';
+import { call, eventually, randomIp } from '../auth/helpers.js';
 
 const PATH = '/api/v1/auth/token';
 const PASSWORD = 'violet-anchor-tundra-42';
@@ -181,6 +181,18 @@ describe.each(STORE_DIALECTS)('POST /api/v1/auth/token on %s', (dialect) => {
     const blocked = await login(app, { username: 'admin@example.com', password: PASSWORD }, { ip });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Refused before any check: audited, at most once a minute per address.
+    await login(app, { username: 'admin@example.com', password: PASSWORD }, { ip });
+    const refusals = () =>
+      app.store.db
+        .selectFrom('audit_events')
+        .select(['outcome', 'reason', 'target'])
+        .where('kind', '=', 'local_login')
+        .where('ip', '=', ip)
+        .where('reason', '=', 'rate_limited')
+        .execute();
+    await eventually(async () => (await refusals()).length > 0);
+    expect(await refusals()).toEqual([{ outcome: 'failure', reason: 'rate_limited', target: null }]);
     expect((await login(app, { username: 'admin@example.com', password: PASSWORD })).status).toBe(200);
   });
 
