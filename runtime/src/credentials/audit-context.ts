@@ -25,6 +25,17 @@ export function auditContextOf(ctx: AppContext, req: IncomingMessage): AuditCont
   };
 }
 
+/**
+ * How `created_by` names the actor of a change: its kind once, then its id (`api_key:<key_id>`,
+ * `team_token:<token_id>`, `session:<user id>`). Principal subjects of some kinds already carry the kind.
+ */
+export function actorName(actor: { readonly kind: string; readonly subject: string }): string {
+  return actor.subject.startsWith(`${actor.kind}:`) ? actor.subject : `${actor.kind}:${actor.subject}`;
+}
+
+/** A stored `created_by`, shown with its kind once (rows written before `actorName` say `api_key:api_key:<key_id>`). */
+export const createdByView = (value: string): string => value.replace(/^([a-z_]+):\1:/, '$1:');
+
 export interface ChangeEvent {
   /** Dotted kind, e.g. `client.created`, `team_token.revoked`. */
   readonly kind: string;

@@ -8,7 +8,7 @@ import { newId } from '../../ids.js';
 import type { SecretBytes } from '../../secret-bytes.js';
 import type { ApiClientSecretsTable, Database } from '../../store/schema.js';
 import type { Store } from '../../store/store.js';
-import { type AuditContext, recordChange } from '../audit-context.js';
+import { type AuditContext, actorName, createdByView, recordChange } from '../audit-context.js';
 import { grantableScopes } from '../grantable-scopes.js';
 import { randomSecret } from '../random-secret.js';
 import { MAX_ACTIVE_CLIENT_SECRETS, splitScopes } from './client-records.js';
@@ -99,7 +99,7 @@ export class ClientService {
           scopes: scopes.join(' '),
           org_id: owner.orgId,
           team_id: owner.teamId,
-          created_by: `${who.actor.kind}:${who.actor.subject}`,
+          created_by: actorName(who.actor),
           created_at: now,
           revoked_at: null,
         })
@@ -117,7 +117,7 @@ export class ClientService {
         scopes,
         org_id: owner.orgId,
         team_id: owner.teamId,
-        created_by: `${who.actor.kind}:${who.actor.subject}`,
+        created_by: actorName(who.actor),
         created_at: now,
         secrets: [{ secret_id: secretId, created_at: now, last_used_at: null }],
       },
@@ -154,7 +154,7 @@ export class ClientService {
       scopes: splitScopes(c.scopes),
       org_id: c.org_id,
       team_id: c.team_id,
-      created_by: c.created_by,
+      created_by: createdByView(c.created_by),
       created_at: c.created_at,
       secrets: secrets
         .filter((s) => s.client_ref === c.id)

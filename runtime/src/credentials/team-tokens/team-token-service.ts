@@ -8,7 +8,7 @@ import type { OrgDirectory } from '../../orgs/org-directory.js';
 import type { SecretBytes } from '../../secret-bytes.js';
 import type { TeamTokensTable } from '../../store/schema.js';
 import type { Store } from '../../store/store.js';
-import { type AuditContext, recordChange } from '../audit-context.js';
+import { type AuditContext, actorName, createdByView, recordChange } from '../audit-context.js';
 import { assertHeld, grantableScopes } from '../grantable-scopes.js';
 import { generateTeamToken } from './team-token-format.js';
 
@@ -119,7 +119,7 @@ export class TeamTokenService {
       team_id: teamId,
       name: input.name ?? null,
       scopes: permissions.join(' '),
-      created_by: `${who.actor.kind}:${who.actor.subject}`,
+      created_by: actorName(who.actor),
       created_at: new Date(now).toISOString(),
       expires_at: new Date(now + ttlSeconds * 1000).toISOString(),
       last_used_at: null,
@@ -194,7 +194,7 @@ export class TeamTokenService {
       team_id: row.team_id,
       name: row.name,
       permissions: row.scopes.split(' ').filter(Boolean),
-      created_by: row.created_by,
+      created_by: createdByView(row.created_by),
       created_at: row.created_at,
       expires_at: row.expires_at,
       last_used_at: row.last_used_at,
