@@ -39,12 +39,9 @@ export class ApiKeyRecords {
     return this.#store.db.selectFrom('api_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();
   }
 
-  findInScope(id: string, scope: KeyScope): Promise<ApiKeyRow | undefined> {
-    let query = this.#store.db
-      .selectFrom('api_keys')
-      .selectAll()
-      .where('id', '=', id)
-      .where('org_id', '=', scope.orgId);
+  /** A key of the caller's org (and team, when team-bound) by either of its identifiers: `id` or `key_id`. */
+  findInScope(id: string, scope: KeyScope, by: 'id' | 'key_id' = 'id'): Promise<ApiKeyRow | undefined> {
+    let query = this.#store.db.selectFrom('api_keys').selectAll().where(by, '=', id).where('org_id', '=', scope.orgId);
     if (scope.teamId !== null) query = query.where('team_id', '=', scope.teamId);
     return query.executeTakeFirst();
   }

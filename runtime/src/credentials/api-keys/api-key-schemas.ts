@@ -38,7 +38,9 @@ export const ListApiKeysQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(100).describe('Most keys returned, newest first'),
 });
 
-export const ApiKeyIdParamsSchema = z.object({ id: z.string().describe("The key's `id` (`key_...`)") });
+export const ApiKeyIdParamsSchema = z.object({
+  id: z.string().describe("The key's `id` (`key_...`) or its public `key_id` (the part after `sk_live_`/`sk_test_`)"),
+});
 
 export const IssuedApiKeySchema = z
   .object({

@@ -10,6 +10,7 @@ import {
   type GeneratedApiKey,
   generateApiKey,
   hashApiKeySecret,
+  KEY_ID_LENGTH,
 } from '../api-key-format.js';
 import type { AuditContext } from '../audit-context.js';
 import { assertHeld, grantableScopes } from '../grantable-scopes.js';
@@ -70,6 +71,11 @@ const scopeList = (row: Pick<ApiKeyRow, 'scopes'>): string[] => row.scopes.split
  * org (and team, when bound to one), can never grant a permission they do not hold, and every change is audited and
  * invalidates caches on every replica.
  */
+/** An API key's row id, as listed and returned on creation. */
+const ROW_ID = /^key_[a-z0-9]{20}$/;
+/** An API key's public key id (base62, fixed length), as in `sk_live_<key_id>...` and `api_key:<key_id>`. */
+const KEY_ID = new RegExp(`^[0-9A-Za-z]{${KEY_ID_LENGTH}}$`);
+
 export class ApiKeyService {
   readonly #ctx: AppContext;
   readonly #records: ApiKeyRecords;
@@ -211,8 +217,11 @@ export class ApiKeyService {
     };
   }
 
+  /** A key of the caller's scope named by its `id` (`key_...`) or its public `key_id` (the part after `sk_live_`). */
   async #find(caller: Principal, id: string): Promise<ApiKeyRow> {
-    const row = /^key_[a-z0-9]{20}$/.test(id) ? await this.#records.findInScope(id, caller) : undefined;
+    let row: ApiKeyRow | undefined;
+    if (ROW_ID.test(id)) row = await this.#records.findInScope(id, caller);
+    else if (KEY_ID.test(id)) row = await this.#records.findInScope(id, caller, 'key_id');
     if (!row) throw notFound('No such API key');
     return row;
   }
