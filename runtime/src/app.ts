@@ -15,6 +15,7 @@ import type { AppContext } from './http/context.js';
 import { errorHandler, notFoundHandler } from './http/error-middleware.js';
 import { FastRouter, pathOf } from './http/fast-router.js';
 import { instrumentRequest } from './http/instrument.js';
+import { jsonBody } from './http/json-body.js';
 import { Metrics } from './http/metrics.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { BODY_LIMIT_BYTES } from './http/raw-body.js';
@@ -99,7 +100,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
     openapi: new OpenApiRegistry(),
     fast: new FastRouter(),
     parse: {
-      json: express.json({ limit: BODY_LIMIT_BYTES }),
+      json: jsonBody(BODY_LIMIT_BYTES),
       form: express.urlencoded({ limit: BODY_LIMIT_BYTES, extended: false }),
     },
     onClose: [],
