@@ -57,7 +57,7 @@ describe.each(STORE_DIALECTS)('API clients on %s', (dialect) => {
       scopes: ['graph:read'],
       org_id: 'default',
       team_id: null,
-      created_by: expect.stringMatching(/^api_key:api_key:/),
+      created_by: expect.stringMatching(/^api_key:[0-9A-Za-z]{16}$/),
       created_at: expect.any(String),
       secrets: [{ secret_id: created.secret_id, created_at: expect.any(String), last_used_at: null }],
     });
