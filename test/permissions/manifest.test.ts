@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogToJson, defaultCatalog, extendCatalog } from '../../catalog/index.js';
+import { type EnvironmentSettings, environments } from '../../stacks/environments.js';
 import { ESCALATION_EXIT_CODE, runPermissionsCommand } from '../../tools/permissions/cli.js';
 import { diffManifests, renderDiffMarkdown } from '../../tools/permissions/diff.js';
-import { STALE_MESSAGE } from '../../tools/permissions/generate.js';
+import { generateManifests, STALE_MESSAGE } from '../../tools/permissions/generate.js';
 import {
   buildManifest,
   deployedCatalog,
@@ -136,6 +137,36 @@ describe('permission manifest', () => {
     expect(grants.map((g) => [g.principal, g.permission, g.resource])).toEqual([
       ['registry/PushToken', 'repositories/runtime/content/read', 'registry'],
       ['registry/PushToken', 'repositories/runtime/content/write', 'registry'],
+    ]);
+  });
+
+  it("shows the runtime's own database role, granted by the role job, and who administers the server", () => {
+    const dev = environments.find((env) => env.name === 'dev') as EnvironmentSettings;
+    const [devManifest] = generateManifests([dev]);
+    const database = devManifest.grants.filter((g) => g.resourceType === 'azurerm_postgresql_flexible_server');
+    expect(database).toEqual([
+      {
+        principal: 'Platform/Runtime/Database/AdministratorIdentity',
+        principalKind: 'managed_identity',
+        permission: 'PostgreSQL Entra administrator',
+        permissionKind: 'postgresql_admin',
+        resource: 'Platform/Runtime/Database',
+        resourceType: 'azurerm_postgresql_flexible_server',
+        declaredBy: 'Platform/Runtime/Database/EntraAdministrator',
+        principalIdentity: 'azurerm_user_assigned_identity:gatehouse-dev-pg-admin',
+        resourceIdentity: 'azurerm_postgresql_flexible_server:gatehouse-dev-pg',
+      },
+      {
+        principal: 'Platform/RuntimeIdentity',
+        principalKind: 'managed_identity',
+        permission: 'PostgreSQL role: CONNECT, TEMPORARY on database gatehouse; USAGE, CREATE on schema public',
+        permissionKind: 'postgresql_role',
+        resource: 'Platform/Runtime/Database',
+        resourceType: 'azurerm_postgresql_flexible_server',
+        declaredBy: 'Platform/Runtime/DatabaseRoles',
+        principalIdentity: 'azurerm_user_assigned_identity:gatehouse-dev-id',
+        resourceIdentity: 'azurerm_postgresql_flexible_server:gatehouse-dev-pg',
+      },
     ]);
   });
 

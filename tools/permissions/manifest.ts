@@ -19,6 +19,7 @@ export type PermissionKind =
   | 'entra_app_role'
   | 'azure_role'
   | 'postgresql_admin'
+  | 'postgresql_role'
   | 'federated_credential'
   | 'registry_token_action';
 
@@ -201,6 +202,8 @@ export function extractGrants(stack: SynthesizedStack): Grant[] {
           resourceIdentity: registry.identity,
         });
       }
+    } else if (entry.type === 'azurerm_container_app_job') {
+      grants.push(...databaseRoleGrants(entry, entries, declaredBy));
     } else if (entry.type === 'azurerm_postgresql_flexible_server_active_directory_administrator') {
       const principal = resolvePrincipal(block.object_id, entries);
       const resource = resolveResource(block.server_name, entries);
@@ -218,6 +221,36 @@ export function extractGrants(stack: SynthesizedStack): Grant[] {
     }
   }
   return grants.sort(compareGrants);
+}
+
+/**
+ * What a database role job (`RuntimeDatabaseRoles`) gives: the identity named by its `RUNTIME_OBJECT_ID` signs in to
+ * the server behind `PGHOST` as a role of its own, with CONNECT and TEMPORARY on `PGDATABASE` and USAGE and CREATE on
+ * its `public` schema. Other jobs grant nothing.
+ */
+function databaseRoleGrants(entry: StackEntry, entries: Map<string, StackEntry>, declaredBy: string): Grant[] {
+  const template = entry.block.template as
+    | { container?: Array<{ env?: Array<{ name?: string; value?: unknown }> }> }
+    | undefined;
+  const grants: Grant[] = [];
+  for (const container of template?.container ?? []) {
+    const env = new Map((container.env ?? []).map((variable) => [variable.name, variable.value]));
+    if (!env.has('RUNTIME_OBJECT_ID') || !env.has('PGHOST')) continue;
+    const principal = resolvePrincipal(env.get('RUNTIME_OBJECT_ID'), entries);
+    const server = resolveResource(env.get('PGHOST'), entries);
+    grants.push({
+      principal: principal.name,
+      principalKind: principal.kind,
+      permission: `PostgreSQL role: CONNECT, TEMPORARY on database ${String(env.get('PGDATABASE'))}; USAGE, CREATE on schema public`,
+      permissionKind: 'postgresql_role',
+      resource: server.name,
+      resourceType: 'azurerm_postgresql_flexible_server',
+      declaredBy,
+      principalIdentity: principal.identity,
+      resourceIdentity: server.identity,
+    });
+  }
+  return grants;
 }
 
 export function grantKey(grant: Grant): string {
