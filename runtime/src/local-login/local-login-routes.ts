@@ -1,9 +1,10 @@
-import express, { type Express } from 'express';
+import type { Express } from 'express';
 import { requestSource } from '../audit/audit-writer.js';
 import { auditUseFailure } from '../audit/use-failure-audit.js';
 import { authOf } from '../auth/authenticator.js';
 import { invalidRequest, RateLimitedError, rateLimited, unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
+import { jsonBody } from '../http/json-body.js';
 import { ErrorBodySchema, parseWith } from '../http/openapi.js';
 import { failedAuthGuardFor } from '../rate-limit/failed-auth-guard.js';
 import { assertAllowedOrigin } from '../signin/origin-check.js';
@@ -38,12 +39,12 @@ export function registerLocalLoginRoutes(app: Express, ctx: AppContext): void {
   if (!ctx.config.localLogin.enabled) return;
   const login = localLoginFor(ctx);
   documentLocalLogin(ctx);
-  const json = express.json({ limit: LOCAL_LOGIN_BODY_LIMIT_BYTES });
+  const json = jsonBody(LOCAL_LOGIN_BODY_LIMIT_BYTES);
 
   app.post(LOCAL_LOGIN_PATH, json, async (req, res) => {
     res.set('Cache-Control', 'no-store');
     if (req.body === undefined) {
-      throw invalidRequest('body: required, a JSON object {"username","password"} sent as application/json');
+      throw invalidRequest('body: required, a JSON object {"username","password"}');
     }
     const body = parseWith(LocalLoginBodySchema, req.body, 'body');
     const { cookies } = parseWith(LocalLoginQuerySchema, req.query, 'query');

@@ -278,8 +278,12 @@ describe.each(STORE_DIALECTS)('POST /api/v1/auth/token on %s', (dialect) => {
     expect(await notJson.json()).toEqual({
       error: {
         code: 'invalid_request',
-        message: 'body: required, a JSON object {"username","password"} sent as application/json',
+        message: 'The request body must be JSON sent with Content-Type: application/json',
       },
+    });
+    const noBody = await fetch(`${app.baseUrl}${PATH}`, { method: 'POST' });
+    expect(await noBody.json()).toEqual({
+      error: { code: 'invalid_request', message: 'body: required, a JSON object {"username","password"}' },
     });
     const malformed = await fetch(`${app.baseUrl}${PATH}`, {
       method: 'POST',
