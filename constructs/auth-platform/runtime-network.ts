@@ -1,6 +1,6 @@
 import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone/index.js';
 import { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link/index.js';
-import { Subnet } from '@cdktf/provider-azurerm/lib/subnet/index.js';
+import { Subnet, type SubnetDelegation } from '@cdktf/provider-azurerm/lib/subnet/index.js';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network/index.js';
 import { VirtualNetworkPeering } from '@cdktf/provider-azurerm/lib/virtual-network-peering/index.js';
 import type { ITerraformDependable } from 'cdktf';
@@ -155,15 +155,7 @@ export class RuntimeNetwork extends Construct {
         name: 'runtime',
         virtualNetworkName: network.name,
         addressPrefixes: [subnets[0].value],
-        delegation: [
-          {
-            name: 'container-apps',
-            serviceDelegation: {
-              name: 'Microsoft.App/environments',
-              actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
-            },
-          },
-        ],
+        delegation: [delegatedTo('container-apps', 'Microsoft.App/environments')],
       }).id;
       this.privateEndpointSubnetId = new Subnet(this, 'PrivateEndpointSubnet', {
         ...common,
@@ -176,15 +168,7 @@ export class RuntimeNetwork extends Construct {
         name: 'database',
         virtualNetworkName: network.name,
         addressPrefixes: [subnets[2].value],
-        delegation: [
-          {
-            name: 'postgresql',
-            serviceDelegation: {
-              name: 'Microsoft.DBforPostgreSQL/flexibleServers',
-              actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
-            },
-          },
-        ],
+        delegation: [delegatedTo('postgresql', 'Microsoft.DBforPostgreSQL/flexibleServers')],
       }).id;
     }
 
@@ -194,28 +178,21 @@ export class RuntimeNetwork extends Construct {
       tags,
     });
     this.databaseDnsZoneId = databaseZone.id;
-    this.databaseDnsDependencies = [
-      new PrivateDnsZoneVirtualNetworkLink(this, 'DatabaseDnsLink', {
+    const link = (id: string, zone: PrivateDnsZone, name: string, virtualNetworkId: string) =>
+      new PrivateDnsZoneVirtualNetworkLink(this, id, {
         ...common,
-        name: `${props.name}-vnet`,
-        privateDnsZoneName: databaseZone.name,
-        virtualNetworkId: this.virtualNetworkId,
+        name,
+        privateDnsZoneName: zone.name,
+        virtualNetworkId,
         registrationEnabled: false,
         tags,
-      }),
-    ];
+      });
+    this.databaseDnsDependencies = [link('DatabaseDnsLink', databaseZone, `${props.name}-vnet`, this.virtualNetworkId)];
 
     const zone = new PrivateDnsZone(this, 'KeyVaultDnsZone', { ...common, name: KEY_VAULT_PRIVATE_DNS_ZONE, tags });
     this.keyVaultDnsZoneId = zone.id;
     const dependencies: ITerraformDependable[] = [
-      new PrivateDnsZoneVirtualNetworkLink(this, 'KeyVaultDnsLink', {
-        ...common,
-        name: `${props.name}-vnet`,
-        privateDnsZoneName: zone.name,
-        virtualNetworkId: this.virtualNetworkId,
-        registrationEnabled: false,
-        tags,
-      }),
+      link('KeyVaultDnsLink', zone, `${props.name}-vnet`, this.virtualNetworkId),
     ];
     if (props.deployerVirtualNetworkId !== undefined) {
       const allowed =
@@ -225,14 +202,7 @@ export class RuntimeNetwork extends Construct {
       if (!local) throw new ValidationError(this, 'network.virtualNetworkId', allowed, this.virtualNetworkId);
       const [, deployerResourceGroup, deployerNetworkName] = match;
       dependencies.push(
-        new PrivateDnsZoneVirtualNetworkLink(this, 'KeyVaultDeployerDnsLink', {
-          ...common,
-          name: `${props.name}-deployer`,
-          privateDnsZoneName: zone.name,
-          virtualNetworkId: props.deployerVirtualNetworkId,
-          registrationEnabled: false,
-          tags,
-        }),
+        link('KeyVaultDeployerDnsLink', zone, `${props.name}-deployer`, props.deployerVirtualNetworkId),
         new VirtualNetworkPeering(this, 'DeployerPeering', {
           name: `${props.name}-to-deployer`,
           resourceGroupName: local.resourceGroupName,
@@ -251,6 +221,14 @@ export class RuntimeNetwork extends Construct {
     }
     this.privatePathDependencies = dependencies;
   }
+}
+
+/** A subnet delegation to `service`, with the subnet join action the service uses to place its interfaces. */
+function delegatedTo(name: string, service: string): SubnetDelegation {
+  return {
+    name,
+    serviceDelegation: { name: service, actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'] },
+  };
 }
 
 interface ParsedCidr {
