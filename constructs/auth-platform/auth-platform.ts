@@ -56,6 +56,7 @@ export type PlatformRuntimeOptions = Omit<
   | 'tags'
   | 'infrastructureSubnetId'
   | 'startDependencies'
+  | 'tenantId'
 >;
 
 export interface AuthPlatformProps {
@@ -266,6 +267,7 @@ export class AuthPlatform extends Construct {
       keyVault: this.keyVault,
       identity: this.runtimeIdentity,
       infrastructureSubnetId: this.network.runtimeSubnetId,
+      tenantId: props.tenantId,
       // The runtime redeems sign-in codes with the federated credential: it waits for Entra to replicate it too.
       startDependencies: this.api.credential?.federatedIdentityCredential
         ? [this.api.credential.federatedIdentityCredential]

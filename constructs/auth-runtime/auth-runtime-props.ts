@@ -46,6 +46,11 @@ export interface AuthRuntimeProps {
   readonly name: string;
   readonly resourceGroupName: string;
   readonly location: string;
+  /**
+   * The Entra tenant of the identities (the database's Entra authentication).
+   * @default - the vault's tenant (`keyVault.keyVaultTenantId`, known after the vault exists)
+   */
+  readonly tenantId?: string;
   /** Holds the runtime's secrets; the runtime's identity gets "Key Vault Secrets User" on it. */
   readonly keyVault: AuthKeyVault;
   /** The image: a reference pinned by digest (or tag), built and pushed outside Terraform. */

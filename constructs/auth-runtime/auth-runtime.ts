@@ -171,7 +171,7 @@ export class AuthRuntime extends Construct {
       ...common,
       serverName: props.database?.serverName ?? `${props.name}-pg`,
       identity: this.identity,
-      tenantId: props.keyVault.keyVaultTenantId,
+      tenantId: props.tenantId ?? props.keyVault.keyVaultTenantId,
       keyVault: props.keyVault,
       secretNamePrefix,
       tags,
