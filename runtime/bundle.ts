@@ -9,7 +9,7 @@
 // alone, without tsx.
 import { cp, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
@@ -54,6 +54,10 @@ export interface BundleResult {
  */
 export async function bundleRuntime(outDir: string = BUNDLE_DIR): Promise<BundleResult> {
   await rm(outDir, { recursive: true, force: true });
+  // The admin console's browser script, built with the options the runtime uses from source, goes into the bundle
+  // as a constant (runtime/src/admin/console-bundle.ts): the image serves it without esbuild or a copy step.
+  const consoleBundle = pathToFileURL(join(runtimeDir, 'src/admin/console-bundle.ts')).href;
+  const { buildConsoleScript } = (await import(consoleBundle)) as typeof import('./src/admin/console-bundle.js');
   const result = await build({
     absWorkingDir: repositoryRoot,
     entryPoints: { gatehouse: join(runtimeDir, 'src/cli/main.ts') },
@@ -68,6 +72,7 @@ export async function bundleRuntime(outDir: string = BUNDLE_DIR): Promise<Bundle
     // The oldest Node the runtime supports (package.json engines); the image runs Node 24.
     target: 'node20.19',
     external: [...EXTERNAL],
+    define: { GATEHOUSE_CONSOLE_SCRIPT: JSON.stringify(buildConsoleScript()) },
     // CommonJS dependencies call require() for Node built-ins; an ES module has none of its own.
     banner: {
       js: "import { createRequire as __gatehouseRequire } from 'node:module';\nconst require = __gatehouseRequire(import.meta.url);",

@@ -9,9 +9,9 @@ import {
   renderForbiddenPage,
   renderSigninUnavailablePage,
 } from './assets/console-page.js';
-import { CONSOLE_SCRIPT } from './assets/console-script.js';
 import { CONSOLE_STYLES } from './assets/console-styles.js';
 import { consoleAccess } from './console-access.js';
+import { consoleScript } from './console-bundle.js';
 import { setConsoleSecurityHeaders } from './security-headers.js';
 
 /** Where an unauthenticated browser is sent: sign in, then come back to the console. */
@@ -38,7 +38,7 @@ export function registerAdminRoutes(app: Express, ctx: AppContext): void {
   documentAdminRoutes(ctx);
   const page = renderConsolePage(ctx.config.catalog);
   const assets = new Map<string, StaticAsset>([
-    [CONSOLE_SCRIPT_PATH, asset(CONSOLE_SCRIPT, 'text/javascript; charset=utf-8')],
+    [CONSOLE_SCRIPT_PATH, asset(consoleScript(), 'text/javascript; charset=utf-8')],
     [CONSOLE_STYLES_PATH, asset(CONSOLE_STYLES, 'text/css; charset=utf-8')],
   ]);
 

@@ -148,7 +148,7 @@ describe.each(STORE_DIALECTS)('GET /admin (%s)', (dialect) => {
       if (path.endsWith('.js')) {
         // Parses as a classic script (what the browser loads); rendering never goes through innerHTML.
         expect(() => new Script(body)).not.toThrow();
-        expect(body.startsWith("'use strict';")).toBe(true);
+        expect(body.startsWith('"use strict";')).toBe(true);
         expect(body).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
       }
       const again = await fetch(`${suite.app.baseUrl}${path}`, { headers: { 'if-none-match': etag } });

@@ -35,8 +35,11 @@ const SECTION_BODIES: Readonly<Record<string, string>> = {
   <button type="submit">Create key</button>
 </form>
 <div id="api-key-secret" class="secret" hidden></div>
+<div class="toolbar">
+  <label>Rotation grace (hours) <input id="api-key-grace-hours" type="number" min="0" max="720" step="any" value="1"></label>
+</div>
 <table>
-  <thead><tr><th>Name</th><th>Key id</th><th>Scopes</th><th>Status</th><th>Created</th><th>Expires</th><th>Last used</th><th></th></tr></thead>
+  <thead><tr><th>Name</th><th>Id</th><th>Scopes</th><th>Status</th><th>Created</th><th>Expires</th><th>Last used</th><th></th></tr></thead>
   <tbody id="api-key-rows"></tbody>
 </table>`,
   clients: `<form id="client-create" class="create">
