@@ -66,6 +66,8 @@ export interface ApiKeysTable {
   rotated_from: string | null;
   /** When a rotated-away key stops working (the end of its grace period). */
   grace_until: string | null;
+  /** The key's own request budget per minute (0: unlimited); null: `RATE_LIMIT_API_KEY_PER_MINUTE`. */
+  rate_limit_per_minute: number | null;
 }
 
 export interface ApiClientsTable {

@@ -261,6 +261,7 @@ export class ApiKeyService {
       revoked_reason: null,
       rotated_from: fields.rotatedFrom,
       grace_until: null,
+      rate_limit_per_minute: null,
     };
   }
 }
