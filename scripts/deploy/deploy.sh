@@ -24,10 +24,18 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 export CHECKPOINT_DISABLE=1
 
+if ! command -v az >/dev/null 2>&1; then
+  echo "error: the Azure CLI (az) is not installed; see https://learn.microsoft.com/cli/azure/install-azure-cli" >&2
+  exit 1
+fi
 plan="$(node --import tsx scripts/deploy/plan.ts "$env_name")"
 eval "$plan"
 
 if [ "$IMAGE_KIND" = registry ]; then
+  # shellcheck source=../image/require.sh
+  . scripts/image/require.sh
+  require_debian_package skopeo skopeo
+  require_debian_package buildah buildah
   image="$LOGIN_SERVER/$REPOSITORY:$TAG"
   echo "==> registry sign-in: $REGISTRY_NAME" >&2
   token="$(az acr login --name "$REGISTRY_NAME" --expose-token --output tsv --query accessToken)"

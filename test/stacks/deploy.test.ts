@@ -103,21 +103,35 @@ describe('npm run deploy: the plan', () => {
 });
 
 /** Stand-ins for the tools deploy.sh calls; each appends its command line to the log and answers like the real one. */
-function stubTools(log: string, existingDigest: string): string {
+const REGISTRY_PLAN = [
+  "ENV_NAME='dev'",
+  "IMAGE_KIND='registry'",
+  "RESOURCE_GROUP='rg-gatehouse-dev'",
+  "DB_ROLES_JOB='gatehouse-dev-db-roles'",
+  "LOGIN_SERVER='crgatehousedev.azurecr.io'",
+  "REGISTRY_NAME='crgatehousedev'",
+  "REPOSITORY='gatehouse-runtime'",
+  "TAG='0123456789abcdef0123456789abcdef'",
+];
+const PREBUILT_PLAN = REGISTRY_PLAN.slice(0, 4).map((line) => line.replace("'registry'", "'prebuilt'"));
+
+function stubTools(
+  log: string,
+  existingDigest: string,
+  plan: readonly string[],
+  { loginFails = false, jobStatus = 'Succeeded' } = {},
+): string {
   const bin = tempDir('gatehouse-deploy-bin-');
   const stub = (name: string, body: string) => {
     writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} $*" >> "${log}"\n${body}\n`);
     chmodSync(join(bin, name), 0o755);
   };
-  stub(
-    'node',
-    `printf '%s\\n' "ENV_NAME='dev'" "IMAGE_KIND='registry'" "RESOURCE_GROUP='rg-gatehouse-dev'" "DB_ROLES_JOB='gatehouse-dev-db-roles'" "LOGIN_SERVER='crgatehousedev.azurecr.io'" "REGISTRY_NAME='crgatehousedev'" "REPOSITORY='gatehouse-runtime'" "TAG='0123456789abcdef0123456789abcdef'"`,
-  );
+  stub('node', `printf '%s\\n' ${plan.map((line) => `"${line}"`).join(' ')}`);
   stub(
     'az',
     `case "$1 $2" in
-  "acr login") echo "entra-token" ;;
-  "containerapp job") if [ "$3" = start ]; then echo "gatehouse-dev-db-roles-x1"; else echo "Succeeded"; fi ;;
+  "acr login") ${loginFails ? 'echo "ERROR: token expired" >&2; exit 1' : 'echo "entra-token"'} ;;
+  "containerapp job") if [ "$3" = start ]; then echo "gatehouse-dev-db-roles-x1"; else echo "${jobStatus}"; fi ;;
 esac`,
   );
   stub('skopeo', existingDigest ? `echo "${existingDigest}"` : 'exit 1');
@@ -131,14 +145,21 @@ esac`,
 }
 
 describe('npm run deploy: the order', () => {
-  const deploy = async (existingDigest = '') => {
+  const calls = (log: string) => readFileSync(log, 'utf8').trim().split('\n');
+  const deploy = async (
+    existingDigest = '',
+    plan: readonly string[] = REGISTRY_PLAN,
+    options: Parameters<typeof stubTools>[3] = {},
+  ) => {
     const log = join(tempDir('gatehouse-deploy-log-'), 'calls');
     writeFileSync(log, '');
-    const bin = stubTools(log, existingDigest);
+    const bin = stubTools(log, existingDigest, plan, options);
     await run('/bin/bash', ['scripts/deploy/deploy.sh', 'dev', '--auto-approve'], {
       env: { PATH: `${bin}:/usr/bin:/bin`, DEPLOY_POLL_SECONDS: '0' },
+    }).catch((error: Error) => {
+      throw Object.assign(error, { calls: calls(log) });
     });
-    return readFileSync(log, 'utf8').trim().split('\n');
+    return calls(log);
   };
   const image = 'crgatehousedev.azurecr.io/gatehouse-runtime:0123456789abcdef0123456789abcdef';
   const creds = '00000000-0000-0000-0000-000000000000:entra-token';
@@ -155,6 +176,34 @@ describe('npm run deploy: the order', () => {
       'az containerapp job start --name gatehouse-dev-db-roles --resource-group rg-gatehouse-dev --query name --output tsv',
       'az containerapp job execution show --name gatehouse-dev-db-roles --resource-group rg-gatehouse-dev --job-execution-name gatehouse-dev-db-roles-x1 --query properties.status --output tsv',
     ]);
+  });
+
+  it('deploys a prebuilt image as pinned, without signing in to a registry, building or pushing', async () => {
+    expect(await deploy('', PREBUILT_PLAN)).toEqual([
+      'node --import tsx scripts/deploy/plan.ts dev',
+      'npx --no-install cdktf deploy dev --auto-approve',
+      'TF_VAR_runtime_image_digest=',
+      'az containerapp job start --name gatehouse-dev-db-roles --resource-group rg-gatehouse-dev --query name --output tsv',
+      'az containerapp job execution show --name gatehouse-dev-db-roles --resource-group rg-gatehouse-dev --job-execution-name gatehouse-dev-db-roles-x1 --query properties.status --output tsv',
+    ]);
+  });
+
+  it('stops before Terraform when the registry credential cannot be had: nothing rolls out', async () => {
+    const failure = await deploy('', REGISTRY_PLAN, { loginFails: true }).catch((error) => error);
+    expect(failure.stderr).toContain('ERROR: token expired');
+    expect(failure.calls).toEqual([
+      'node --import tsx scripts/deploy/plan.ts dev',
+      'az acr login --name crgatehousedev --expose-token --output tsv --query accessToken',
+    ]);
+  });
+
+  it('fails when the database role job fails, naming the execution', async () => {
+    const failure = await deploy(`sha256:${'c'.repeat(64)}`, REGISTRY_PLAN, { jobStatus: 'Failed' }).catch(
+      (error) => error,
+    );
+    expect(failure.stderr).toContain(
+      'error: gatehouse-dev-db-roles execution gatehouse-dev-db-roles-x1 ended Failed; see its logs (az containerapp job logs show)',
+    );
   });
 
   it('neither builds nor pushes when the registry has the tag already, and deploys its digest', async () => {
