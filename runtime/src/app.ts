@@ -27,6 +27,7 @@ import { registerOAuthRoutes } from './oauth/register-oauth-routes.js';
 import { registerOrgRoutes } from './orgs/org-routes.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOperationsRoutes } from './routes/operations.js';
+import { registerSigningKeyRoutes } from './routes/signing-keys.js';
 import { registerWellKnownRoutes } from './routes/well-known.js';
 import { registerSigninRoutes } from './signin/register-signin-routes.js';
 import type { Store } from './store/store.js';
@@ -45,6 +46,7 @@ const ROUTE_MODULES: readonly RouteModule[] = [
   registerHealthRoutes,
   registerWellKnownRoutes,
   registerOperationsRoutes,
+  registerSigningKeyRoutes,
   // -- credentials: API keys, audit, orgs and team tokens, API clients, Entra tokens, OAuth endpoints --
   registerAuthRoutes,
   registerApiKeyRoutes,

@@ -1,0 +1,110 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import { principalOf, requirePermission } from '../auth/middleware.js';
+import type { Principal } from '../auth/principal.js';
+import { auditContextOf, recordChange } from '../credentials/audit-context.js';
+import { DEFAULT_ORG_ID } from '../credentials/bootstrap-admin.js';
+import { forbidden } from '../errors.js';
+import type { AppContext } from '../http/context.js';
+import { ErrorBodySchema } from '../http/openapi.js';
+import type { SigningKeySummary } from '../keys/key-ring.js';
+
+const PERMISSION = 'keys:rotate';
+
+const SigningKeySchema = z
+  .object({
+    kid: z.string().describe('The `kid` header of the tokens it signs and its entry in `/.well-known/jwks.json`'),
+    alg: z.string(),
+    state: z.string().describe('`active` signs; `retiring` verifies until `retire_after`; `retired` does neither'),
+    created_at: z.string(),
+    activated_at: z.string().describe('When it signs (or signed) from'),
+    retire_after: z.string().nullable().describe('A retiring key: when it stops verifying'),
+    retired_at: z.string().nullable(),
+  })
+  .meta({ id: 'SigningKey' });
+
+const SigningKeyListSchema = z.object({ signing_keys: z.array(SigningKeySchema) }).meta({ id: 'SigningKeyList' });
+
+const RotatedSigningKeySchema = z
+  .object({
+    kid: z.string().describe('The new key'),
+    previous_kid: z.string().describe('The key it replaces; it keeps verifying until every token it signed expired'),
+    activates_at: z.string().describe('When the new key signs from'),
+  })
+  .meta({ id: 'RotatedSigningKey' });
+
+const view = (key: SigningKeySummary) => ({
+  kid: key.kid,
+  alg: key.alg,
+  state: key.state,
+  created_at: key.createdAt,
+  activated_at: key.activatedAt,
+  retire_after: key.retireAfter,
+  retired_at: key.retiredAt,
+});
+
+/** Signing keys serve the whole deployment: only its own operators (the default org, not bound to a team) see them. */
+function assertDeploymentWide(caller: Principal): void {
+  if (caller.orgId !== DEFAULT_ORG_ID || caller.teamId !== null) {
+    throw forbidden(
+      'Signing keys belong to the deployment: only the default organization manages them',
+      'not_operator',
+    );
+  }
+}
+
+/**
+ * `/api/v1/signing-keys` (`keys:rotate`, default org only): the token signing keys and their states, and a rotation,
+ * as `gatehouse keys list` and `gatehouse keys rotate` do from the command line. Never a private part.
+ */
+export function registerSigningKeyRoutes(app: Express, ctx: AppContext): void {
+  const security = ['bearer', 'apiKey', 'cookie'] as const;
+  const errors = {
+    401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
+    403: {
+      description: '`forbidden`: lacks `keys:rotate`, or is not of the default organization',
+      schema: ErrorBodySchema,
+    },
+  } as const;
+
+  ctx.openapi.add({
+    method: 'get',
+    path: '/api/v1/signing-keys',
+    summary: 'The token signing keys, newest first, with their states (public data only)',
+    tags: ['keys'],
+    security,
+    responses: { 200: { description: 'Signing keys', schema: SigningKeyListSchema }, ...errors },
+  });
+  app.get('/api/v1/signing-keys', requirePermission(ctx, PERMISSION), async (req, res) => {
+    assertDeploymentWide(principalOf(req));
+    const keys = await ctx.keys.list();
+    res.set('Cache-Control', 'no-store').json({ signing_keys: keys.map(view) });
+  });
+
+  ctx.openapi.add({
+    method: 'post',
+    path: '/api/v1/signing-keys/rotate',
+    summary: 'Rotate the signing key: the new key is in the JWKS at once; the old one verifies until its tokens expire',
+    tags: ['keys'],
+    security,
+    responses: { 201: { description: 'Rotated', schema: RotatedSigningKeySchema }, ...errors },
+  });
+  app.post('/api/v1/signing-keys/rotate', requirePermission(ctx, PERMISSION), async (req, res) => {
+    const caller = principalOf(req);
+    assertDeploymentWide(caller);
+    const previousKid = ctx.keys.activeKey().kid;
+    const kid = await ctx.keys.rotate();
+    const activatesAt = (await ctx.keys.list()).find((k) => k.kid === kid)?.activatedAt ?? null;
+    await recordChange(ctx.audit, auditContextOf(ctx, req), {
+      kind: 'signing_key.rotated',
+      orgId: caller.orgId,
+      target: kid,
+      credentialId: kid,
+      details: { previous_kid: previousKid, activates_at: activatesAt },
+    });
+    res
+      .status(201)
+      .set('Cache-Control', 'no-store')
+      .json({ kid, previous_kid: previousKid, activates_at: activatesAt });
+  });
+}
