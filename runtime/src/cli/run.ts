@@ -5,7 +5,8 @@ import { AuditWriter } from '../audit/audit-writer.js';
 import { systemClock } from '../clock.js';
 import { type Config, ConfigError, type Env, loadConfig } from '../config.js';
 import { createBootstrapAdminKey } from '../credentials/bootstrap-admin.js';
-import { KeyRing } from '../keys/key-ring.js';
+import { notifyReplicas } from '../invalidation/bus.js';
+import { KeyRing, SIGNING_KEY_TOPIC } from '../keys/key-ring.js';
 import { RewrapError, rewrapSigningKeys } from '../keys/rewrap.js';
 import { LOCAL_USER_USAGE, localUserCommand } from '../local-login/local-user-cli.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -19,7 +20,8 @@ export const USAGE = `Usage: gatehouse <command> [options]
 Commands:
   serve                              start the runtime (configuration from the environment)
   migrate                            bring the store's schema up to date
-  keys rotate                        make a new active signing key; the old one verifies until its tokens expire
+  keys rotate                        publish the next signing key; it signs once every cached JWKS holds it, and
+                                     the old one verifies until its tokens expire
   keys list [--json]                 list signing keys and their states
   keys rewrap [--json]               re-seal every signing key under KEY_ENCRYPTION_KEY (opening with
                                      KEY_ENCRYPTION_KEY_PREVIOUS), the middle step of a KEK rotation
@@ -174,20 +176,29 @@ async function keysCommand(
   if (sub === 'rotate') {
     await keys.reload();
     const before = keys.ready ? keys.activeKey().kid : undefined;
-    // On an empty store `start()` creates the first key; otherwise rotate the current one.
-    if (before) await keys.rotate();
-    else await keys.start();
-    const kid = keys.activeKey().kid;
+    // On an empty store `start()` creates the first key (it signs at once); otherwise schedule the next one.
+    if (!before) await keys.start();
+    const kid = before ? await keys.rotate() : keys.activeKey().kid;
     keys.stop();
+    const activatesAt = (await keys.list()).find((k) => k.kid === kid)?.activatedAt ?? null;
+    // Running replicas re-read their keys now rather than at their next refresh.
+    await notifyReplicas(store, SIGNING_KEY_TOPIC, kid);
     const audit = new AuditWriter(store, systemClock, logger);
     await audit.record({
       kind: 'signing_key.rotated',
       outcome: 'success',
       actor: { kind: 'cli', subject: 'gatehouse keys rotate' },
       credentialId: kid,
-      details: { previous_kid: before ?? null },
+      details: { previous_kid: before ?? null, activates_at: activatesAt },
     });
-    io.stdout(json ? `${JSON.stringify({ kid, previous_kid: before ?? null })}\n` : `New active signing key: ${kid}\n`);
+    const scheduled = before !== undefined;
+    io.stdout(
+      json
+        ? `${JSON.stringify({ kid, previous_kid: before ?? null, activates_at: activatesAt })}\n`
+        : scheduled
+          ? `Next signing key: ${kid}, in the JWKS now; it signs from ${activatesAt}. ${before} verifies until its tokens expire.\n`
+          : `New active signing key: ${kid}\n`,
+    );
     return 0;
   }
   if (sub === 'list') {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { postgresConnectionConfig } from '../azure/postgres-connection.js';
 import { perApp } from '../credentials/per-app.js';
 import type { AppContext } from '../http/context.js';
+import type { Store } from '../store/store.js';
 import { PostgresListener } from './postgres-listener.js';
 
 /** What a cache does when told that something changed. */
@@ -67,10 +68,7 @@ export class InvalidationBus {
   /** Invalidates `key` of `topic` here at once and on every other replica. */
   async publish(topic: string, key: string): Promise<void> {
     this.#deliver(topic, key);
-    if (this.#ctx.store.dialect !== 'postgres') return;
-    const payload = JSON.stringify({ t: topic, k: key });
-    if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) throw new Error(`Invalidation key of ${topic} is too long`);
-    await sql`select pg_notify(${INVALIDATION_CHANNEL}, ${payload})`.execute(this.#ctx.store.db);
+    await notifyReplicas(this.#ctx.store, topic, key);
   }
 
   async close(): Promise<void> {
@@ -93,6 +91,17 @@ export class InvalidationBus {
   #resetAll(): void {
     for (const handlers of this.#topics.values()) for (const handler of handlers) handler.onReset();
   }
+}
+
+/**
+ * Tells every replica's subscribers of `topic` that `key` changed (PostgreSQL NOTIFY), from any process on the store,
+ * e.g. the CLI. Not this process's own subscribers: `InvalidationBus.publish` delivers to those. No-op on SQLite.
+ */
+export async function notifyReplicas(store: Store, topic: string, key: string): Promise<void> {
+  if (store.dialect !== 'postgres') return;
+  const payload = JSON.stringify({ t: topic, k: key });
+  if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) throw new Error(`Invalidation key of ${topic} is too long`);
+  await sql`select pg_notify(${INVALIDATION_CHANNEL}, ${payload})`.execute(store.db);
 }
 
 /** The app's invalidation bus (created on first use, closed on shutdown). */

@@ -14,13 +14,30 @@ import { decryptPrivateJwk, type GeneratedSigningKey, generateSigningKey } from 
 /** Tolerated clock difference between replicas and token consumers, in seconds. Used for `exp`/`iat` checks too. */
 export const CLOCK_SKEW_SECONDS = 10;
 
-export type SigningKeyState = 'active' | 'retiring' | 'retired';
+/** Topic of signing-key changes on the invalidation bus: every replica re-reads its key ring at once. */
+export const SIGNING_KEY_TOPIC = 'signing_key';
+
+/** How long consumers may cache `/.well-known/jwks.json` (`Cache-Control: max-age`), in seconds. */
+export const JWKS_MAX_AGE_SECONDS = 300;
+/** How long consumers may keep serving a stale JWKS while refetching (`stale-while-revalidate`), in seconds. */
+export const JWKS_STALE_SECONDS = 60;
+/**
+ * How long a new signing key is published in the JWKS before it signs, in seconds: every consumer's cached JWKS,
+ * however stale it may be, holds the key before the first token it signed reaches them.
+ */
+export const PUBLISH_AHEAD_SECONDS = JWKS_MAX_AGE_SECONDS + JWKS_STALE_SECONDS + CLOCK_SKEW_SECONDS;
+/** How often every replica re-reads the keys from the store without being told to, in ms. */
+const DEFAULT_REFRESH_MS = 60_000;
+
+/** `pending`: published, signs from its `activatedAt`; `retiring`: verifies until `retireAfter`. */
+export type SigningKeyState = 'pending' | 'active' | 'retiring' | 'retired';
 
 export interface SigningKeySummary {
   readonly kid: string;
   readonly alg: string;
   readonly state: SigningKeyState;
   readonly createdAt: string;
+  /** When the key signs (a pending key: from then on). */
   readonly activatedAt: string;
   /** For a retiring key: when it stops verifying (every token it signed has expired by then). */
   readonly retireAfter: string | null;
@@ -74,6 +91,9 @@ export interface KeyRingOptions {
 export class KeyRing {
   readonly #o: KeyRingOptions;
   #active: ActiveSigningKey | undefined;
+  /** The pending key, which replaces `#active` at `activatesAtMs` by this replica's clock, without a reload. */
+  #next: { readonly key: ActiveSigningKey; readonly activatesAtMs: number } | undefined;
+  readonly #changeListeners: Array<(kid: string) => void> = [];
   #verification = new Map<string, VerificationKey>();
   #publicJwks: JWK[] = [];
   #jwksJson = '{"keys":[]}';
@@ -96,7 +116,7 @@ export class KeyRing {
       await this.rotate();
     }
     await this.maintain();
-    const interval = this.#o.refreshIntervalMs ?? 60_000;
+    const interval = this.#o.refreshIntervalMs ?? DEFAULT_REFRESH_MS;
     this.#timer = setInterval(() => {
       this.maintain().catch((error) =>
         this.#o.logger[isStoreUnavailable(error) ? 'warn' : 'error']({ err: error }, 'signing key refresh failed'),
@@ -115,10 +135,23 @@ export class KeyRing {
     return this.#active !== undefined;
   }
 
-  /** The key new tokens are signed with. Throws before `start()` completed. */
+  /**
+   * The key new tokens are signed with. A pending key takes over at its activation time by this replica's clock, so
+   * every replica switches at the same moment whether or not it has re-read the store. Throws before `start()`.
+   */
   activeKey(): ActiveSigningKey {
+    const next = this.#next;
+    if (next !== undefined && this.#o.clock.now() >= next.activatesAtMs) {
+      this.#active = next.key;
+      this.#next = undefined;
+    }
     if (!this.#active) throw new Error('No active signing key loaded');
     return this.#active;
+  }
+
+  /** Calls `listener` with the kid whenever this ring rotated or promoted a key (to tell other replicas at once). */
+  onChange(listener: (kid: string) => void): void {
+    this.#changeListeners.push(listener);
   }
 
   /**
@@ -135,7 +168,7 @@ export class KeyRing {
     return this.#usable(kid);
   }
 
-  /** The JWKS document: active and still-valid retiring public keys, pre-serialized. */
+  /** The JWKS document: pending, active and still-valid retiring public keys, pre-serialized. */
   jwksJson(): string {
     return this.#jwksJson;
   }
@@ -152,9 +185,13 @@ export class KeyRing {
     return this.#reloading;
   }
 
-  /** Periodic work: retire keys whose grace ended, rotate when the active key is older than the period, reload. */
+  /**
+   * Periodic work: promote a pending key whose time has come, retire keys whose grace ended, schedule a rotation when
+   * the active key is older than the period, reload.
+   */
   async maintain(): Promise<void> {
     const now = isoNow(this.#o.clock);
+    await this.#promoteDue(now);
     await this.#o.store.db
       .updateTable('signing_keys')
       .set({ state: 'retired', retired_at: now })
@@ -163,7 +200,7 @@ export class KeyRing {
       .execute();
     await this.reload();
     const active = await this.#activeRow();
-    if (active && this.#o.rotationDays > 0) {
+    if (active && this.#o.rotationDays > 0 && this.#next === undefined) {
       const dueAt = Date.parse(active.activated_at) + this.#o.rotationDays * 86_400_000;
       if (this.#o.clock.now() >= dueAt) {
         this.#o.logger.info({ kid: active.kid }, 'automatic signing key rotation');
@@ -173,29 +210,109 @@ export class KeyRing {
   }
 
   /**
-   * Makes a new active key; the previous one becomes `retiring` and keeps verifying until every token it signed has
-   * expired. When two replicas rotate at once, one wins and the other adopts its key. Returns the new active kid.
+   * Schedules the next signing key: it is published in the JWKS at once and signs from `PUBLISH_AHEAD_SECONDS` later,
+   * when the current key becomes `retiring` and keeps verifying until every token it could have signed has expired.
+   * One rotation at a time: while a key is pending, that key is the answer. `{ immediate: true }` (a key believed
+   * compromised) makes the new key sign at once, although consumers holding a cached JWKS may refuse its tokens until
+   * they refetch. When two replicas rotate at once, one wins and the other adopts its key. Returns the new kid.
    */
-  async rotate(): Promise<string> {
+  async rotate(options: { readonly immediate?: boolean } = {}): Promise<string> {
+    if (options.immediate) return this.#rotateNow();
+    const pending = await this.#pendingRow();
+    if (pending) return pending.kid;
+    const key = await generateSigningKey(this.#o.alg, this.#o.kek);
+    const now = this.#o.clock.now();
+    const activatesAt = new Date(now + PUBLISH_AHEAD_SECONDS * 1000).toISOString();
+    try {
+      await insertKey(this.#o.store.db, key, 'pending', new Date(now).toISOString(), activatesAt);
+      this.#o.logger.info({ kid: key.kid, activates_at: activatesAt }, 'next signing key published');
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      this.#o.logger.info('another replica scheduled the next signing key at the same time; adopting its key');
+    }
+    await this.reload();
+    const kid = (await this.#pendingRow())?.kid ?? this.activeKey().kid;
+    this.#changed(kid);
+    return kid;
+  }
+
+  async #rotateNow(): Promise<string> {
     const key = await generateSigningKey(this.#o.alg, this.#o.kek);
     const now = this.#o.clock.now();
     const nowIso = new Date(now).toISOString();
-    const retireAfter = new Date(now + (this.#o.accessTokenTtlSeconds + CLOCK_SKEW_SECONDS) * 1000).toISOString();
+    // A replica that missed the notice signs with the old key until its next refresh: its tokens must verify too.
+    const refreshSeconds = (this.#o.refreshIntervalMs ?? DEFAULT_REFRESH_MS) / 1000;
+    const retireAfter = new Date(
+      now + (this.#o.accessTokenTtlSeconds + CLOCK_SKEW_SECONDS + refreshSeconds) * 1000,
+    ).toISOString();
     try {
       await this.#o.store.transaction(async (trx) => {
+        await trx.deleteFrom('signing_keys').where('state', '=', 'pending').execute();
         await trx
           .updateTable('signing_keys')
           .set({ state: 'retiring', retire_after: retireAfter })
           .where('state', '=', 'active')
           .execute();
-        await insertActiveKey(trx, key, nowIso);
+        await insertKey(trx, key, 'active', nowIso, nowIso);
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       this.#o.logger.info('another replica rotated the signing key at the same time; adopting its key');
     }
     await this.reload();
-    return this.activeKey().kid;
+    const kid = this.activeKey().kid;
+    this.#changed(kid);
+    return kid;
+  }
+
+  /**
+   * Makes a pending key whose activation time has passed the active one in the store; the previous key retires once
+   * every token it could have signed (until that activation time) has expired. Serialized on the pending key's row,
+   * so replicas promoting at once do it once.
+   */
+  async #promoteDue(nowIso: string): Promise<void> {
+    const due = await this.#o.store.db
+      .selectFrom('signing_keys')
+      .select(['kid', 'activated_at'])
+      .where('state', '=', 'pending')
+      .where('activated_at', '<=', nowIso)
+      .executeTakeFirst();
+    if (!due) return;
+    const retireAfter = new Date(
+      Date.parse(due.activated_at) + (this.#o.accessTokenTtlSeconds + CLOCK_SKEW_SECONDS) * 1000,
+    ).toISOString();
+    const promoted = await this.#o.store.transaction(async (trx) => {
+      // Locks the pending row (PostgreSQL) and tells whether it is still pending: another replica may have promoted it.
+      const still = await trx
+        .updateTable('signing_keys')
+        .set({ state: 'pending' })
+        .where('kid', '=', due.kid)
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      if (Number(still.numUpdatedRows) !== 1) return false;
+      await trx
+        .updateTable('signing_keys')
+        .set({ state: 'retiring', retire_after: retireAfter })
+        .where('state', '=', 'active')
+        .where('kid', '<>', due.kid)
+        .execute();
+      await trx.updateTable('signing_keys').set({ state: 'active' }).where('kid', '=', due.kid).execute();
+      return true;
+    });
+    if (promoted) {
+      this.#o.logger.info({ kid: due.kid }, 'signing key activated');
+      this.#changed(due.kid);
+    }
+  }
+
+  #changed(kid: string): void {
+    for (const listener of this.#changeListeners) {
+      try {
+        listener(kid);
+      } catch (error) {
+        this.#o.logger.warn({ err: error }, 'signing key change listener failed');
+      }
+    }
   }
 
   /** Every key in the store, newest first (for `gatehouse keys list`). */
@@ -223,7 +340,8 @@ export class KeyRing {
     const key = await generateSigningKey(this.#o.alg, this.#o.kek);
     const now = isoNow(this.#o.clock);
     try {
-      await insertActiveKey(this.#o.store.db, key, now);
+      // No consumer can hold a token of ours yet: the first key signs at once.
+      await insertKey(this.#o.store.db, key, 'active', now, now);
       this.#o.logger.info({ kid: key.kid, alg: key.alg }, 'created the first signing key');
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -235,16 +353,21 @@ export class KeyRing {
     return this.#o.store.db.selectFrom('signing_keys').selectAll().where('state', '=', 'active').executeTakeFirst();
   }
 
+  #pendingRow(): Promise<SigningKeysTable | undefined> {
+    return this.#o.store.db.selectFrom('signing_keys').selectAll().where('state', '=', 'pending').executeTakeFirst();
+  }
+
   async #load(): Promise<void> {
     const rows = await this.#o.store.db
       .selectFrom('signing_keys')
       .selectAll()
-      .where('state', 'in', ['active', 'retiring'])
+      .where('state', 'in', ['pending', 'active', 'retiring'])
       .orderBy('activated_at', 'desc')
       .execute();
     const verification = new Map<string, VerificationKey>();
     const jwks: JWK[] = [];
     let active: ActiveSigningKey | undefined;
+    let next: { key: ActiveSigningKey; activatesAtMs: number } | undefined;
     const now = this.#o.clock.now();
     for (const row of rows) {
       const validUntil = row.state === 'retiring' && row.retire_after ? Date.parse(row.retire_after) : undefined;
@@ -260,22 +383,27 @@ export class KeyRing {
       }
       verification.set(row.kid, { kid: row.kid, alg, publicKey: imported.publicKey, validUntil });
       jwks.push(JSON.parse(row.public_jwk) as JWK);
-      if (row.state === 'active' && imported.privateKey) {
-        active = { kid: row.kid, alg, privateKey: imported.privateKey };
-      }
+      if (row.state === 'retiring' || !imported.privateKey) continue;
+      // Newest first: the first signing-capable key already active by this clock signs; a later pending one is next.
+      const key = { kid: row.kid, alg, privateKey: imported.privateKey };
+      const activatesAtMs = Date.parse(row.activated_at);
+      if (row.state === 'pending' && activatesAtMs > now) next ??= { key, activatesAtMs };
+      else active ??= key;
     }
     this.#verification = verification;
     this.#publicJwks = jwks;
     this.#jwksJson = JSON.stringify({ keys: jwks });
     this.#active = active;
+    this.#next = next;
   }
 
   #import(row: SigningKeysTable): { publicKey: KeyObject; privateKey?: KeyObject } {
     const cached = this.#importCache.get(row.kid);
-    if (cached && (row.state !== 'active' || cached.privateKey)) return cached;
+    const signs = row.state === 'active' || row.state === 'pending';
+    if (cached && (!signs || cached.privateKey)) return cached;
     const publicKey = createPublicKey({ key: JSON.parse(row.public_jwk) as JsonWebKey, format: 'jwk' });
     let privateKey: KeyObject | undefined;
-    if (row.state === 'active') {
+    if (signs) {
       const jwk = decryptPrivateJwk([this.#o.kek, ...(this.#o.previousKeks ?? [])], row.kid, row.private_jwk_encrypted);
       privateKey = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
     }
@@ -286,7 +414,13 @@ export class KeyRing {
 }
 
 /** `Pick`, because relating a `Transaction<Database>` to a whole `Kysely<Database>` costs the type-check ~0.7 s. */
-function insertActiveKey(db: Pick<Kysely<Database>, 'insertInto'>, key: GeneratedSigningKey, nowIso: string) {
+function insertKey(
+  db: Pick<Kysely<Database>, 'insertInto'>,
+  key: GeneratedSigningKey,
+  state: 'active' | 'pending',
+  createdAtIso: string,
+  activatesAtIso: string,
+) {
   return db
     .insertInto('signing_keys')
     .values({
@@ -294,9 +428,9 @@ function insertActiveKey(db: Pick<Kysely<Database>, 'insertInto'>, key: Generate
       alg: key.alg,
       public_jwk: JSON.stringify(key.publicJwk),
       private_jwk_encrypted: key.privateJwkEncrypted,
-      state: 'active',
-      created_at: nowIso,
-      activated_at: nowIso,
+      state,
+      created_at: createdAtIso,
+      activated_at: activatesAtIso,
       retire_after: null,
       retired_at: null,
     })

@@ -2,15 +2,31 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 import { sendJson, writeFastHead } from '../http/fast-router.js';
+import { invalidationBusFor } from '../invalidation/bus.js';
+import { JWKS_MAX_AGE_SECONDS, JWKS_STALE_SECONDS, SIGNING_KEY_TOPIC } from '../keys/key-ring.js';
 
-/** JWKS may be cached briefly: a new key is published well before it signs anything that outlives this (seconds). */
-export const JWKS_MAX_AGE_SECONDS = 300;
+export { JWKS_MAX_AGE_SECONDS };
 
 const JwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).meta({ id: 'Jwks' });
 const MetadataSchema = z.record(z.string(), z.unknown()).meta({ id: 'AuthorizationServerMetadata' });
 
-/** `/.well-known/jwks.json` (hot path) and RFC 8414 `/.well-known/oauth-authorization-server`. */
+/**
+ * `/.well-known/jwks.json` (hot path) and RFC 8414 `/.well-known/oauth-authorization-server`, and the signing-key
+ * notices on the invalidation bus that keep every replica's JWKS current.
+ */
 export function registerWellKnownRoutes(_app: Express, ctx: AppContext): void {
+  // A rotation or activation on any replica (or by `gatehouse keys rotate`) reaches every key ring at once, so the next
+  // key is in every replica's JWKS as soon as it is published; a gap in the bus re-reads the keys too.
+  const bus = invalidationBusFor(ctx);
+  const reload = () => {
+    ctx.keys.reload().catch((error: unknown) => ctx.logger.warn({ err: error }, 'signing key reload failed'));
+  };
+  bus.subscribe(SIGNING_KEY_TOPIC, { onKey: reload, onReset: reload });
+  ctx.keys.onChange((kid) => {
+    bus.publish(SIGNING_KEY_TOPIC, kid).catch((error: unknown) => {
+      ctx.logger.warn({ err: error }, 'could not announce a signing key change to the other replicas');
+    });
+  });
   ctx.openapi.add({
     method: 'get',
     path: '/.well-known/jwks.json',
@@ -34,7 +50,7 @@ export function registerWellKnownRoutes(_app: Express, ctx: AppContext): void {
       'Content-Type',
       'application/jwk-set+json',
       'Cache-Control',
-      `public, max-age=${JWKS_MAX_AGE_SECONDS}, stale-while-revalidate=60`,
+      `public, max-age=${JWKS_MAX_AGE_SECONDS}, stale-while-revalidate=${JWKS_STALE_SECONDS}`,
       'Content-Length',
       String(Buffer.byteLength(body)),
     ]);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SigningAlg } from '../../../runtime/src/config.js';
 import { AppError } from '../../../runtime/src/errors.js';
 import { decryptPrivateJwk } from '../../../runtime/src/keys/key-material.js';
-import { CLOCK_SKEW_SECONDS, KeyRing } from '../../../runtime/src/keys/key-ring.js';
+import { CLOCK_SKEW_SECONDS, KeyRing, PUBLISH_AHEAD_SECONDS } from '../../../runtime/src/keys/key-ring.js';
 import { SecretBytes } from '../../../runtime/src/secret-bytes.js';
 import type { Store } from '../../../runtime/src/store/store.js';
 import { type IssueAccessTokenInput, TokenService } from '../../../runtime/src/tokens/access-tokens.js';
@@ -288,17 +288,30 @@ describe.each(STORE_DIALECTS)('signing keys and access tokens on %s', (dialect) 
     await expect(tokens.verify(byJose)).resolves.toMatchObject({ sub: 'cli_1', jti: 'jose-1' });
   });
 
-  it('rotates: old tokens keep verifying until their lifetime ends, then the retired key is rejected', async () => {
+  it('rotates: the next key is published first, signs later, and the old one verifies until its tokens expired', async () => {
     const oldKid = keys.activeKey().kid;
-    const oldToken = await tokens.issue(claims);
     const newKid = await keys.rotate();
     expect(newKid).not.toBe(oldKid);
+    // Published at once, signing nothing yet.
     expect(
       keys
         .jwks()
         .keys.map((k) => k.kid)
         .sort(),
     ).toEqual([oldKid, newKid].sort());
+    expect(keys.activeKey().kid).toBe(oldKid);
+    // Rotating again while a key is pending is that same rotation.
+    expect(await keys.rotate()).toBe(newKid);
+    clock.advance(PUBLISH_AHEAD_SECONDS - 1);
+    const oldToken = await tokens.issue(claims);
+    expect(decodePart(oldToken.token.split('.')[0]!).kid).toBe(oldKid);
+
+    // At the activation time the new key signs, without a reload, on this ring and on one that loaded before.
+    const replica = ring(db.store, clock);
+    await replica.start();
+    clock.advance(1);
+    expect(replica.activeKey().kid).toBe(newKid);
+    replica.stop();
     const newToken = await tokens.issue(claims);
     // The service keeps the encoded header of the active key: rotation must replace it.
     expect(decodePart(newToken.token.split('.')[0]!)).toEqual({
@@ -306,25 +319,28 @@ describe.each(STORE_DIALECTS)('signing keys and access tokens on %s', (dialect) 
       typ: 'at+jwt',
       kid: newKid,
     });
-    await expect(tokens.verify(oldToken.token)).resolves.toMatchObject({ jti: oldToken.jti });
-
-    // A replica that loaded before the rotation still verifies both and picks up the new key.
-    const replica = ring(db.store, clock);
-    await replica.start();
-    expect(replica.activeKey().kid).toBe(newKid);
-    replica.stop();
-
-    clock.advance(TTL + CLOCK_SKEW_SECONDS);
     await keys.maintain();
-    const states = await keys.list();
-    expect(states.find((k) => k.kid === oldKid)?.state).toBe('retired');
+    expect((await keys.list()).map((k) => [k.kid, k.state])).toEqual(
+      expect.arrayContaining([
+        [newKid, 'active'],
+        [oldKid, 'retiring'],
+      ]),
+    );
+
+    // The old key signed until the activation: it verifies until that token expired (plus the skew), then retires.
+    clock.advance(TTL - 1);
+    await keys.maintain();
+    await expect(tokens.verify(oldToken.token)).resolves.toMatchObject({ jti: oldToken.jti });
+    clock.advance(1 + CLOCK_SKEW_SECONDS);
+    await keys.maintain();
+    expect((await keys.list()).find((k) => k.kid === oldKid)?.state).toBe('retired');
     expect(keys.jwks().keys.map((k) => k.kid)).toEqual([newKid]);
     // The retired key no longer verifies anything: its kid is unknown now.
     expect(await rejection(tokens.verify(oldToken.token))).toEqual({ code: 'unauthorized', reason: 'unknown_kid' });
     // A token signed with the retired key that has not expired yet is refused because the key is gone.
     const longLived = await service(keys, clock).issue({ ...claims, ttlSeconds: 3600 });
-    await keys.rotate();
-    clock.advance(TTL + CLOCK_SKEW_SECONDS);
+    await keys.rotate({ immediate: true });
+    clock.advance(TTL + CLOCK_SKEW_SECONDS + 60);
     await keys.maintain();
     expect(await rejection(tokens.verify(longLived.token))).toEqual({ code: 'unauthorized', reason: 'unknown_kid' });
   });
@@ -335,6 +351,10 @@ describe.each(STORE_DIALECTS)('signing keys and access tokens on %s', (dialect) 
     await Promise.all([a.start(), b.start()]);
     const before = a.activeKey().kid;
     clock.advance(86_400);
+    await Promise.all([a.maintain(), b.maintain()]);
+    const pending = await db.store.db.selectFrom('signing_keys').select('kid').where('state', '=', 'pending').execute();
+    expect(pending).toHaveLength(1);
+    clock.advance(PUBLISH_AHEAD_SECONDS);
     await Promise.all([a.maintain(), b.maintain()]);
     await Promise.all([a.reload(), b.reload()]);
     expect(a.activeKey().kid).not.toBe(before);
@@ -356,6 +376,9 @@ describe.each(['EdDSA', 'RS256'] as const)('configurable algorithm %s', (alg) =>
       first.stop();
       const keys = ring(db.store, clock, alg);
       await keys.start();
+      // The key of the new algorithm is published first and signs once every cached JWKS holds it.
+      expect(keys.activeKey().alg).toBe('ES256');
+      clock.advance(PUBLISH_AHEAD_SECONDS);
       expect(keys.activeKey().alg).toBe(alg);
       const tokens = service(keys, clock);
       const issued = await tokens.issue(claims);

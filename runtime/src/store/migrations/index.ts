@@ -3,6 +3,7 @@ import * as initial from './0001-initial.js';
 import * as accessTokenRevocations from './0002-access-token-revocations.js';
 import * as refreshTokenFamilies from './0004-refresh-token-families.js';
 import * as localLogin from './0005-local-login.js';
+import * as signingKeyPending from './0006-signing-key-pending.js';
 import * as requestBudgets from './0007-request-budgets.js';
 
 /**
@@ -14,5 +15,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002-access-token-revocations': accessTokenRevocations,
   '0004-refresh-token-families': refreshTokenFamilies,
   '0005-local-login': localLogin,
+  '0006-signing-key-pending': signingKeyPending,
   '0007-request-budgets': requestBudgets,
 };
