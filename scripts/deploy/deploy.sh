@@ -20,6 +20,11 @@ if [ "$#" -lt 1 ]; then
 fi
 env_name="$1"
 shift
+# cdktf deploy asks for approval on a terminal; without one (CI) it cannot, so the caller says so explicitly.
+if [ ! -t 0 ] && [[ " $* " != *" --auto-approve "* ]]; then
+  echo "error: no terminal to approve the plan on: pass --auto-approve (npm run deploy -- $env_name --auto-approve)" >&2
+  exit 2
+fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 export CHECKPOINT_DISABLE=1

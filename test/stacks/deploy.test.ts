@@ -188,6 +188,16 @@ describe('npm run deploy: the order', () => {
     ]);
   });
 
+  it('refuses to run without a terminal unless told to approve the plan itself', async () => {
+    const failure = await run('/bin/bash', ['scripts/deploy/deploy.sh', 'dev'], {
+      env: { PATH: '/usr/bin:/bin' },
+    }).catch((error) => error);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toBe(
+      'error: no terminal to approve the plan on: pass --auto-approve (npm run deploy -- dev --auto-approve)\n',
+    );
+  });
+
   it('stops before Terraform when the registry credential cannot be had: nothing rolls out', async () => {
     const failure = await deploy('', REGISTRY_PLAN, { loginFails: true }).catch((error) => error);
     expect(failure.stderr).toContain('ERROR: token expired');
