@@ -19,6 +19,8 @@ export const NODE_ENVS = ['production', 'development', 'test'] as const;
 
 /** Minimum key material for `KEY_ENCRYPTION_KEY` and `API_KEY_PEPPER`, in bytes (256 bits). */
 export const MIN_SECRET_BYTES = 32;
+/** Highest request budget per minute a credential kind or an API key may have. */
+export const MAX_REQUEST_BUDGET_PER_MINUTE = 1_000_000;
 /** Name of the file in `DATA_DIR` that keeps development secrets generated on first start. */
 export const DEV_SECRETS_FILE = 'dev-secrets.json';
 
@@ -103,6 +105,8 @@ export interface Config {
   readonly authFailureWindowSeconds: number;
   /** How long an address over the limit is answered 429, in seconds. Default 300. */
   readonly authFailureBlockSeconds: number;
+  /** Requests per minute each credential may make, by kind, unless an API key has its own; 0 is unlimited. */
+  readonly requestBudgets: RequestBudgets;
   readonly signingAlg: SigningAlg;
   /** Days after which the active signing key is rotated automatically; 0 turns automatic rotation off. Default 90. */
   readonly keyRotationDays: number;
@@ -121,6 +125,18 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Things the operator should know (e.g. generated development secrets); logged once at start-up. */
   readonly warnings: readonly string[];
+}
+
+/** Default request budgets per minute, per credential kind (`RATE_LIMIT_*_PER_MINUTE`); 0 is unlimited. */
+export interface RequestBudgets {
+  /** Each API key without a budget of its own. Default 1200. */
+  readonly apiKey: number;
+  /** Each API client (its client-credentials access tokens). Default 1200. */
+  readonly client: number;
+  /** Each team token or org admin token. Default 600. */
+  readonly teamToken: number;
+  /** Each user (browser session, Entra token, WebSocket ticket of a user). Default 600. */
+  readonly user: number;
 }
 
 export interface LocalLoginConfig {
@@ -278,6 +294,10 @@ const envSchema = z.object({
   AUTH_FAILURE_LIMIT: int('AUTH_FAILURE_LIMIT', 1, 100_000, 20),
   AUTH_FAILURE_WINDOW_SECONDS: int('AUTH_FAILURE_WINDOW_SECONDS', 1, 86_400, 60),
   AUTH_FAILURE_BLOCK_SECONDS: int('AUTH_FAILURE_BLOCK_SECONDS', 1, 86_400, 300),
+  RATE_LIMIT_API_KEY_PER_MINUTE: int('RATE_LIMIT_API_KEY_PER_MINUTE', 0, MAX_REQUEST_BUDGET_PER_MINUTE, 1200),
+  RATE_LIMIT_CLIENT_PER_MINUTE: int('RATE_LIMIT_CLIENT_PER_MINUTE', 0, MAX_REQUEST_BUDGET_PER_MINUTE, 1200),
+  RATE_LIMIT_TEAM_TOKEN_PER_MINUTE: int('RATE_LIMIT_TEAM_TOKEN_PER_MINUTE', 0, MAX_REQUEST_BUDGET_PER_MINUTE, 600),
+  RATE_LIMIT_USER_PER_MINUTE: int('RATE_LIMIT_USER_PER_MINUTE', 0, MAX_REQUEST_BUDGET_PER_MINUTE, 600),
   SIGNING_ALG: oneOf('SIGNING_ALG', SIGNING_ALGORITHMS, 'ES256'),
   KEY_ROTATION_DAYS: int('KEY_ROTATION_DAYS', 0, 365, 90),
   OIDC_ISSUER: httpUrl('OIDC_ISSUER'),
@@ -407,6 +427,12 @@ export function loadConfig(env: Env, options: LoadOptions = {}): Config {
     authFailureLimit: v.AUTH_FAILURE_LIMIT,
     authFailureWindowSeconds: v.AUTH_FAILURE_WINDOW_SECONDS,
     authFailureBlockSeconds: v.AUTH_FAILURE_BLOCK_SECONDS,
+    requestBudgets: {
+      apiKey: v.RATE_LIMIT_API_KEY_PER_MINUTE,
+      client: v.RATE_LIMIT_CLIENT_PER_MINUTE,
+      teamToken: v.RATE_LIMIT_TEAM_TOKEN_PER_MINUTE,
+      user: v.RATE_LIMIT_USER_PER_MINUTE,
+    },
     signingAlg: v.SIGNING_ALG,
     keyRotationDays: v.KEY_ROTATION_DAYS,
     oidc,

@@ -22,6 +22,8 @@ export interface Principal {
   readonly name?: string | null;
   /** Public id of the credential (key_id, jti, client_id, token_id); used in audit rows, never a secret. */
   readonly credentialId: string;
+  /** The credential's own request budget per minute (an API key's; 0: unlimited), or null: its kind's default. */
+  readonly requestBudgetPerMinute: number | null;
 }
 
 export interface PrincipalInput {
@@ -40,6 +42,7 @@ export interface PrincipalInput {
   readonly email?: string | null;
   readonly name?: string | null;
   readonly credentialId: string;
+  readonly requestBudgetPerMinute?: number | null;
 }
 
 /** Builds a `Principal` with permissions normalized against the catalog (unknown values dropped, catalog order). */
@@ -59,6 +62,7 @@ export function makePrincipal(catalog: Catalog, input: PrincipalInput): Principa
     email: input.email ?? null,
     name: input.name ?? null,
     credentialId: input.credentialId,
+    requestBudgetPerMinute: input.requestBudgetPerMinute ?? null,
   };
 }
 

@@ -1,7 +1,8 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { rateLimited } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { redisFor } from './redis-connection.js';
+import { storeCounterClient } from './store-counter-client.js';
 
 export interface RateLimitOptions {
   /** Distinguishes limiters sharing one Redis, e.g. `auth-failures`, `oauth2-token`. */
@@ -12,6 +13,17 @@ export interface RateLimitOptions {
   readonly durationSeconds: number;
   /** Once over the limit, refuse for this many seconds. Default: until the window ends. */
   readonly blockSeconds?: number;
+  /**
+   * Without Redis, share the counts through the store when it is PostgreSQL (table `rate_limit_counters`) instead of
+   * counting in process. Default false.
+   */
+  readonly shareThroughStore?: boolean;
+}
+
+/** How many events a key counted in the current window, and how long until that window ends. */
+export interface WindowCount {
+  readonly consumed: number;
+  readonly msBeforeReset: number;
 }
 
 /** Outcome of counting one event: allowed, or refused with the seconds until the key may try again. */
@@ -21,11 +33,12 @@ export type RateLimitOutcome =
 
 /**
  * A counter per key (an IP, a client id) over a fixed window, shared by every replica through Redis when `REDIS_URL`
- * is set, in process otherwise. If Redis fails, the in-process insurance limiter answers, so an outage never turns
- * into "no limit" nor into an error for the caller.
+ * is set, through PostgreSQL when asked to (`shareThroughStore`) and that is the store, in process otherwise. If the
+ * shared store fails, the in-process insurance limiter answers, so an outage never turns into "no limit" nor into an
+ * error for the caller.
  */
 export class RateLimiter {
-  readonly #limiter: RateLimiterMemory | RateLimiterRedis;
+  readonly #limiter: RateLimiterMemory | RateLimiterRedis | RateLimiterPostgres;
 
   constructor(ctx: AppContext, options: RateLimitOptions) {
     const common = {
@@ -35,14 +48,38 @@ export class RateLimiter {
       blockDuration: options.blockSeconds ?? 0,
     };
     const redis = redisFor(ctx);
-    this.#limiter = redis
-      ? new RateLimiterRedis({
-          ...common,
-          storeClient: redis,
-          rejectIfRedisNotReady: true,
-          insuranceLimiter: new RateLimiterMemory(common),
-        })
-      : new RateLimiterMemory(common);
+    if (redis) {
+      this.#limiter = new RateLimiterRedis({
+        ...common,
+        storeClient: redis,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory(common),
+      });
+    } else if (options.shareThroughStore && ctx.store.dialect === 'postgres') {
+      this.#limiter = new RateLimiterPostgres({
+        ...common,
+        storeClient: storeCounterClient(ctx.store),
+        storeType: 'pool',
+        // Created by the store's migrations (unlogged), never by the limiter at run time.
+        tableName: 'rate_limit_counters',
+        tableCreated: true,
+        insuranceLimiter: new RateLimiterMemory(common),
+      });
+    } else {
+      this.#limiter = new RateLimiterMemory(common);
+    }
+  }
+
+  /** Counts one event for `key` and reports the window's count, over the limit or not. */
+  async count(key: string): Promise<WindowCount> {
+    let result: RateLimiterRes;
+    try {
+      result = await this.#limiter.consume(key);
+    } catch (refused) {
+      if (!(refused instanceof RateLimiterRes)) throw refused;
+      result = refused;
+    }
+    return { consumed: result.consumedPoints, msBeforeReset: result.msBeforeNext };
   }
 
   /** Counts one event for `key`. */

@@ -149,6 +149,7 @@ export class ApiKeyResolver implements CredentialResolver {
       teamId: row.team_id,
       name: row.name,
       credentialId: row.key_id,
+      requestBudgetPerMinute: row.rate_limit_per_minute,
     });
   }
 }
