@@ -45,12 +45,23 @@ describe.each(STORE_DIALECTS)('API keys on %s', (dialect) => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(
-      ['api_key', 'created_at', 'expires_at', 'header_name', 'id', 'key_id', 'name', 'scopes'].sort(),
+      [
+        'api_key',
+        'created_at',
+        'expires_at',
+        'header_name',
+        'id',
+        'key_id',
+        'name',
+        'rate_limit_per_minute',
+        'scopes',
+      ].sort(),
     );
     expect(body).toMatchObject({
       name: 'SIEM export',
       scopes: ['investigations:read', 'search:read'],
       expires_at: null,
+      rate_limit_per_minute: null,
       header_name: 'X-API-Key',
       created_at: new Date(suite.app.clock.now()).toISOString(),
     });
@@ -268,6 +279,7 @@ describe.each(STORE_DIALECTS)('API keys on %s', (dialect) => {
       revoked_at: null,
       rotated_from: null,
       grace_until: null,
+      rate_limit_per_minute: null,
     });
   });
 

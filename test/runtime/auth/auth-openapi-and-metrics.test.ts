@@ -36,7 +36,7 @@ describe('auth metrics and OpenAPI', () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
     expect(Object.keys(doc.paths['/api/v1/api-keys'] ?? {}).sort()).toEqual(['get', 'post']);
-    expect(Object.keys(doc.paths['/api/v1/api-keys/{id}'] ?? {})).toEqual(['delete']);
+    expect(Object.keys(doc.paths['/api/v1/api-keys/{id}'] ?? {})).toEqual(['get', 'patch', 'delete']);
     expect(Object.keys(doc.paths['/api/v1/api-keys/{id}/rotate'] ?? {})).toEqual(['post']);
     expect(Object.keys(doc.paths['/auth/me'] ?? {})).toEqual(['get']);
     expect(Object.keys(doc.paths['/auth/verify'] ?? {})).toEqual(['get']);

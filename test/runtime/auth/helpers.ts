@@ -61,7 +61,13 @@ export type CreatedKey = IssuedApiKey;
 export async function createKey(
   app: Pick<TestApp, 'baseUrl'>,
   adminKey: string,
-  body: { name: string; scopes: string[]; description?: string; expires_in_days?: number },
+  body: {
+    name: string;
+    scopes: string[];
+    description?: string;
+    expires_in_days?: number;
+    rate_limit_per_minute?: number | null;
+  },
 ): Promise<CreatedKey> {
   const res = await call(app, '/api/v1/api-keys', { apiKey: adminKey, body });
   if (res.status !== 201) throw new Error(`create key answered ${res.status}: ${await res.text()}`);

@@ -91,6 +91,14 @@ export class ApiKeyRecords {
     });
   }
 
+  async setRateLimit(id: string, rateLimitPerMinute: number | null): Promise<void> {
+    await this.#store.db
+      .updateTable('api_keys')
+      .set({ rate_limit_per_minute: rateLimitPerMinute })
+      .where('id', '=', id)
+      .execute();
+  }
+
   /** Records use, unless another replica did within `minIntervalSeconds` (the write is skipped then). */
   async touchLastUsed(id: string, minIntervalSeconds: number): Promise<void> {
     const now = this.#clock.now();

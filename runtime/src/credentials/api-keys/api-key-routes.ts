@@ -10,12 +10,14 @@ import { ApiKeyResolver } from './api-key-resolver.js';
 import {
   ApiKeyIdParamsSchema,
   ApiKeyListSchema,
+  ApiKeySummarySchema,
   CreateApiKeyBodySchema,
   DEFAULT_GRACE_PERIOD_SECONDS,
   IssuedApiKeySchema,
   ListApiKeysQuerySchema,
   RotateApiKeyBodySchema,
   RotatedApiKeySchema,
+  UpdateApiKeyBodySchema,
 } from './api-key-schemas.js';
 import { ApiKeyService } from './api-key-service.js';
 
@@ -23,10 +25,15 @@ const PERMISSION = 'api_keys:manage';
 const errors = {
   401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
   403: { description: '`forbidden`: lacks `api_keys:manage`, or a scope it tries to grant', schema: ErrorBodySchema },
-  429: { description: 'Too many failed attempts from this address', schema: ErrorBodySchema },
+  429: {
+    description:
+      '`rate_limited`: too many failed attempts from this address, or the caller used up its request budget ' +
+      '(with `Retry-After`, `RateLimit-Policy` and `RateLimit`)',
+    schema: ErrorBodySchema,
+  },
 } as const;
 
-/** The `X-API-Key` credential and `/api/v1/api-keys` (create, list, revoke, rotate). */
+/** The `X-API-Key` credential and `/api/v1/api-keys` (create, list, get, change, revoke, rotate). */
 export function registerApiKeyRoutes(app: Express, ctx: AppContext): void {
   const bus = invalidationBusFor(ctx);
   const records = new ApiKeyRecords(ctx.store, ctx.clock);
@@ -61,7 +68,13 @@ export function registerApiKeyRoutes(app: Express, ctx: AppContext): void {
     const body = parseWith(CreateApiKeyBodySchema, req.body, 'body');
     const created = await service.create(
       principalOf(req),
-      { name: body.name, description: body.description, scopes: body.scopes, expiresInDays: body.expires_in_days },
+      {
+        name: body.name,
+        description: body.description,
+        scopes: body.scopes,
+        expiresInDays: body.expires_in_days,
+        rateLimitPerMinute: body.rate_limit_per_minute,
+      },
       sourceOf(req),
     );
     res.status(201).set('Cache-Control', 'no-store').json(created);
@@ -79,6 +92,46 @@ export function registerApiKeyRoutes(app: Express, ctx: AppContext): void {
   app.get('/api/v1/api-keys', requirePermission(ctx, PERMISSION), async (req, res) => {
     const { limit } = parseWith(ListApiKeysQuerySchema, req.query, 'query');
     res.set('Cache-Control', 'no-store').json({ api_keys: await service.list(principalOf(req), limit) });
+  });
+
+  ctx.openapi.add({
+    method: 'get',
+    path: '/api/v1/api-keys/:id',
+    summary: 'One API key, without its secret',
+    tags: ['api-keys'],
+    security,
+    params: ApiKeyIdParamsSchema,
+    responses: {
+      200: { description: 'The key', schema: ApiKeySummarySchema },
+      404: { description: '`not_found`', schema: ErrorBodySchema },
+      ...errors,
+    },
+  });
+  app.get('/api/v1/api-keys/:id', requirePermission(ctx, PERMISSION), async (req, res) => {
+    const { id } = parseWith(ApiKeyIdParamsSchema, req.params, 'params');
+    res.set('Cache-Control', 'no-store').json(await service.get(principalOf(req), id));
+  });
+
+  ctx.openapi.add({
+    method: 'patch',
+    path: '/api/v1/api-keys/:id',
+    summary: "Change an API key's request budget per minute; applies from its next request on every replica",
+    tags: ['api-keys'],
+    security,
+    params: ApiKeyIdParamsSchema,
+    body: { schema: UpdateApiKeyBodySchema },
+    responses: {
+      200: { description: 'The key as changed', schema: ApiKeySummarySchema },
+      400: { description: '`invalid_request` naming the field', schema: ErrorBodySchema },
+      404: { description: '`not_found`', schema: ErrorBodySchema },
+      ...errors,
+    },
+  });
+  app.patch('/api/v1/api-keys/:id', requirePermission(ctx, PERMISSION), ctx.parse.json, async (req, res) => {
+    const { id } = parseWith(ApiKeyIdParamsSchema, req.params, 'params');
+    const body = parseWith(UpdateApiKeyBodySchema, req.body, 'body');
+    const changed = await service.setRateLimit(principalOf(req), id, body.rate_limit_per_minute, sourceOf(req));
+    res.set('Cache-Control', 'no-store').json(changed);
   });
 
   ctx.openapi.add({
@@ -124,6 +177,7 @@ export function registerApiKeyRoutes(app: Express, ctx: AppContext): void {
       id,
       body.grace_period_seconds ?? DEFAULT_GRACE_PERIOD_SECONDS,
       sourceOf(req),
+      body.rate_limit_per_minute,
     );
     res.status(201).set('Cache-Control', 'no-store').json(rotated);
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_REQUEST_BUDGET_PER_MINUTE } from '../../config.js';
 
 /** Longest grace period a rotation accepts, in seconds (30 days). */
 export const MAX_GRACE_PERIOD_SECONDS = 2_592_000;
@@ -8,6 +9,18 @@ export const DEFAULT_GRACE_PERIOD_SECONDS = 3600;
 export const MAX_LIST_LIMIT = 1000;
 
 const NAME = /^[^\p{Cc}]+$/u;
+
+/** A key's own request budget: requests per minute, 0 unlimited; null (or omitted on create) follows the default. */
+const RateLimitPerMinuteSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(MAX_REQUEST_BUDGET_PER_MINUTE)
+  .nullable()
+  .describe(
+    `Requests per minute the key may make (0-${MAX_REQUEST_BUDGET_PER_MINUTE}, 0 = unlimited); ` +
+      'null follows RATE_LIMIT_API_KEY_PER_MINUTE',
+  );
 
 export const CreateApiKeyBodySchema = z
   .strictObject({
@@ -19,8 +32,13 @@ export const CreateApiKeyBodySchema = z
       .max(100)
       .describe('Catalog scopes or permissions; each must be held by the caller'),
     expires_in_days: z.number().int().min(1).max(3650).optional().describe('Lifetime in days; omit for no expiry'),
+    rate_limit_per_minute: RateLimitPerMinuteSchema.optional(),
   })
   .meta({ id: 'CreateApiKeyRequest' });
+
+export const UpdateApiKeyBodySchema = z
+  .strictObject({ rate_limit_per_minute: RateLimitPerMinuteSchema })
+  .meta({ id: 'UpdateApiKeyRequest' });
 
 export const RotateApiKeyBodySchema = z
   .strictObject({
@@ -31,6 +49,9 @@ export const RotateApiKeyBodySchema = z
       .max(MAX_GRACE_PERIOD_SECONDS)
       .optional()
       .describe(`Seconds the old key keeps working (default ${DEFAULT_GRACE_PERIOD_SECONDS}; 0 refuses it at once)`),
+    rate_limit_per_minute: RateLimitPerMinuteSchema.optional().describe(
+      "The replacement's request budget per minute; omitted: the old key's",
+    ),
   })
   .meta({ id: 'RotateApiKeyRequest' });
 
@@ -51,6 +72,7 @@ export const IssuedApiKeySchema = z
     scopes: z.array(z.string()),
     created_at: z.string(),
     expires_at: z.string().nullable(),
+    rate_limit_per_minute: RateLimitPerMinuteSchema,
     header_name: z.literal('X-API-Key'),
   })
   .meta({ id: 'IssuedApiKey' });
@@ -77,6 +99,7 @@ export const ApiKeySummarySchema = z
     revoked_at: z.string().nullable(),
     rotated_from: z.string().nullable(),
     grace_until: z.string().nullable(),
+    rate_limit_per_minute: RateLimitPerMinuteSchema,
   })
   .meta({ id: 'ApiKeySummary' });
 

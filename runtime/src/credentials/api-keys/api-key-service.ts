@@ -23,6 +23,8 @@ export interface CreateApiKeyInput {
   readonly scopes: readonly string[];
   /** Lifetime in days; omitted means the key does not expire. */
   readonly expiresInDays?: number | undefined;
+  /** Requests per minute (0: unlimited); null or omitted: the default for API keys. */
+  readonly rateLimitPerMinute?: number | null | undefined;
 }
 
 /** The 201 body of create (and, with the rotation fields, of rotate). The only time `api_key` is ever shown. */
@@ -34,6 +36,8 @@ export interface IssuedApiKey {
   readonly scopes: string[];
   readonly created_at: string;
   readonly expires_at: string | null;
+  /** The key's own request budget per minute (0: unlimited); null: `RATE_LIMIT_API_KEY_PER_MINUTE`. */
+  readonly rate_limit_per_minute: number | null;
   readonly header_name: typeof API_KEY_HEADER;
 }
 
@@ -61,6 +65,7 @@ export interface ApiKeySummary {
   readonly revoked_at: string | null;
   readonly rotated_from: string | null;
   readonly grace_until: string | null;
+  readonly rate_limit_per_minute: number | null;
 }
 
 const DAY_SECONDS = 86_400;
@@ -104,6 +109,7 @@ export class ApiKeyService {
       teamId: caller.teamId,
       expiresAt: input.expiresInDays === undefined ? null : isoIn(this.#ctx.clock, input.expiresInDays * DAY_SECONDS),
       rotatedFrom: null,
+      rateLimitPerMinute: input.rateLimitPerMinute ?? null,
     });
     await this.#records.insert(row);
     // Replicas may remember this key_id as unknown (negative cache): the notice drops that.
@@ -117,7 +123,7 @@ export class ApiKeyService {
       target: row.id,
       ip: source.ip,
       userAgent: source.userAgent,
-      details: { name: row.name, scopes, expires_at: row.expires_at },
+      details: { name: row.name, scopes, expires_at: row.expires_at, rate_limit_per_minute: row.rate_limit_per_minute },
     });
     return issued(row, key);
   }
@@ -126,6 +132,37 @@ export class ApiKeyService {
     const rows = await this.#records.list(caller, limit);
     const now = isoNow(this.#ctx.clock);
     return rows.map((row) => summary(row, now));
+  }
+
+  async get(caller: Principal, id: string): Promise<ApiKeySummary> {
+    return summary(await this.#find(caller, id), isoNow(this.#ctx.clock));
+  }
+
+  /**
+   * Sets the key's request budget per minute (null: back to the default for API keys). Applies from the key's next
+   * request on every replica: the change evicts the key from every credential cache.
+   */
+  async setRateLimit(
+    caller: Principal,
+    id: string,
+    rateLimitPerMinute: number | null,
+    source: AuditContext,
+  ): Promise<ApiKeySummary> {
+    const row = await this.#find(caller, id);
+    await this.#records.setRateLimit(row.id, rateLimitPerMinute);
+    await this.#bus.publish(API_KEY_TOPIC, row.key_id);
+    await this.#ctx.audit.record({
+      kind: 'api_key.updated',
+      outcome: 'success',
+      actor: source.actor,
+      credentialId: row.key_id,
+      orgId: row.org_id,
+      target: row.id,
+      ip: source.ip,
+      userAgent: source.userAgent,
+      details: { rate_limit_per_minute: rateLimitPerMinute, previous: row.rate_limit_per_minute },
+    });
+    return summary({ ...row, rate_limit_per_minute: rateLimitPerMinute }, isoNow(this.#ctx.clock));
   }
 
   /** Revokes at once, here and on every replica. Idempotent: revoking a revoked key changes nothing. */
@@ -148,14 +185,16 @@ export class ApiKeyService {
   }
 
   /**
-   * Issues a replacement with the same name, scopes, role and lifetime length; the old key keeps working for
-   * `gracePeriodSeconds` (0: refused at once). Only an active key can be rotated, once.
+   * Issues a replacement with the same name, scopes, role, lifetime length and request budget (unless
+   * `rateLimitPerMinute` names another); the old key keeps working for `gracePeriodSeconds` (0: refused at once). Only
+   * an active key can be rotated, once.
    */
   async rotate(
     caller: Principal,
     id: string,
     gracePeriodSeconds: number,
     source: AuditContext,
+    rateLimitPerMinute?: number | null,
   ): Promise<RotatedApiKey> {
     const old = await this.#find(caller, id);
     const status = apiKeyStatus(old, isoNow(this.#ctx.clock));
@@ -190,6 +229,7 @@ export class ApiKeyService {
       teamId: old.team_id,
       expiresAt: lifetimeMs === undefined ? null : isoIn(this.#ctx.clock, lifetimeMs / 1000),
       rotatedFrom: old.id,
+      rateLimitPerMinute: rateLimitPerMinute === undefined ? old.rate_limit_per_minute : rateLimitPerMinute,
     });
     const graceUntil = isoIn(this.#ctx.clock, gracePeriodSeconds);
     if (!(await this.#records.rotate(old, replacement, graceUntil))) {
@@ -239,6 +279,7 @@ export class ApiKeyService {
       teamId: string | null;
       expiresAt: string | null;
       rotatedFrom: string | null;
+      rateLimitPerMinute: number | null;
     },
   ): ApiKeyRow {
     return {
@@ -261,7 +302,7 @@ export class ApiKeyService {
       revoked_reason: null,
       rotated_from: fields.rotatedFrom,
       grace_until: null,
-      rate_limit_per_minute: null,
+      rate_limit_per_minute: fields.rateLimitPerMinute,
     };
   }
 }
@@ -275,6 +316,7 @@ function issued(row: ApiKeyRow, key: GeneratedApiKey): IssuedApiKey {
     scopes: scopeList(row),
     created_at: row.created_at,
     expires_at: row.expires_at,
+    rate_limit_per_minute: row.rate_limit_per_minute,
     header_name: API_KEY_HEADER,
   };
 }
@@ -295,5 +337,6 @@ function summary(row: ApiKeyRow, now: string): ApiKeySummary {
     revoked_at: row.revoked_at,
     rotated_from: row.rotated_from,
     grace_until: row.grace_until,
+    rate_limit_per_minute: row.rate_limit_per_minute,
   };
 }
