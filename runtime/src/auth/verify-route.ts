@@ -31,6 +31,8 @@ function splitScopes(value: string, where: string, into: string[]): void {
 
 /** A query parameter that is not `scope` but reads like it (`Scope`, `scope[]`, `scopes`, ` scope`). */
 const SCOPE_LIKE = /^[^a-z]*scope/i;
+/** The variants named back in the refusal: `Scope`, `SCOPE`, `scope[]`, `scopes`, `scope_list` and the like. */
+const SCOPE_VARIANT = /^scope[a-z_[\]]{0,8}$/i;
 
 /**
  * Required scopes: `?scope=a,b` (comma or space separated, given once) plus the `X-Auth-Require-Scopes` header. A
@@ -46,8 +48,10 @@ export function requiredScopes(req: IncomingMessage): string[] {
     for (const [name, value] of new URLSearchParams(url.slice(q + 1))) {
       if (name !== 'scope') {
         if (SCOPE_LIKE.test(name)) {
+          // The name is repeated back only when it is a plain variant of scope: anything else is the caller's text.
+          const which = SCOPE_VARIANT.test(name) ? `query.${name}` : 'query: a parameter like scope';
           throw invalidRequest(
-            `query.${name.slice(0, 64)}: not a supported parameter; give the required scopes once as scope=a,b`,
+            `${which}: not a supported parameter; give the required scopes once as scope=a,b`,
             'bad_scope_param',
           );
         }

@@ -26,6 +26,18 @@ export function sendOAuthJson(res: ServerResponse, body: unknown): void {
   sendJson(res, 200, body, NO_STORE_HEADERS);
 }
 
+/** Parameters of the OAuth endpoints (RFC 6749, 7009, 7662), the only names an error message repeats back. */
+const OAUTH_PARAMETERS: ReadonlySet<string> = new Set([
+  'grant_type',
+  'scope',
+  'client_id',
+  'client_secret',
+  'token',
+  'token_type_hint',
+  'resource',
+  'audience',
+]);
+
 /**
  * Reads an `application/x-www-form-urlencoded` body (RFC 6749 3.2 requires it on the token endpoint; RFC 7662/7009
  * on introspection and revocation) without Express. Parameters sent more than once are refused (RFC 6749 3.2), as is
@@ -49,7 +61,11 @@ export async function readOAuthForm(req: IncomingMessage): Promise<Map<string, s
   }
   const form = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(raw.toString('utf8'))) {
-    if (form.has(name)) throw oauthError('invalid_request', `The parameter ${name} must not be repeated`);
+    if (form.has(name)) {
+      // Only a parameter of the protocol is named: any other name is the caller's text, perhaps a misplaced secret.
+      const which = OAUTH_PARAMETERS.has(name) ? `The parameter ${name}` : 'A form parameter';
+      throw oauthError('invalid_request', `${which} must not be repeated`);
+    }
     form.set(name, value);
   }
   return form;

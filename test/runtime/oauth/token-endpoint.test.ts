@@ -200,6 +200,13 @@ describe.each(STORE_DIALECTS)('POST /oauth2/token (client_credentials) on %s', (
         { error: 'invalid_request', error_description: 'The parameter scope must not be repeated' },
       ],
       [
+        {},
+        { ...auth, rawBody: 'grant_type=client_credentials&s3cr3t-typed-here=1&s3cr3t-typed-here=2' },
+        400,
+        // A name that is not a parameter of the protocol is never repeated back: it may be a misplaced secret.
+        { error: 'invalid_request', error_description: 'A form parameter must not be repeated' },
+      ],
+      [
         { grant_type: 'client_credentials', client_secret: client.client_secret },
         auth,
         400,
