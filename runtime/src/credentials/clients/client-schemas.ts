@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idPattern } from '../../ids.js';
 
 /** Display names: 1-100 printable characters. */
 export const NameSchema = z
@@ -19,10 +20,17 @@ export const CreateClientBodySchema = z
   .strict()
   .meta({ id: 'CreateClientRequest' });
 
-export const ClientIdParamsSchema = z.object({ id: z.string().describe('The `client_id` (`cli_...`)') });
+const clientId = z
+  .string()
+  .regex(idPattern('cli'), 'must be a client_id: cli_ and 20 lower-case letters or digits')
+  .describe('The `client_id` (`cli_...`)');
+export const ClientIdParamsSchema = z.object({ id: clientId });
 export const ClientSecretParamsSchema = z.object({
-  id: z.string().describe('The `client_id` (`cli_...`)'),
-  secret_id: z.string().describe('The secret id (`sec_...`)'),
+  id: clientId,
+  secret_id: z
+    .string()
+    .regex(idPattern('sec'), 'must be a secret id: sec_ and 20 lower-case letters or digits')
+    .describe('The secret id (`sec_...`)'),
 });
 
 const ClientSecretSummarySchema = z.object({
