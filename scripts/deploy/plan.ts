@@ -1,7 +1,7 @@
 /**
  * `node --import tsx scripts/deploy/plan.ts <env>`: what `npm run deploy` needs to know about an environment, printed
  * as shell assignments (single-quoted) for `eval`: the image source, the image tag (a content hash of what the image
- * build reads), the resource group and the database role job. Refuses an environment the stacks do not define, and
+ * build reads), the resource group, the runtime's Container App and the database role job. Refuses an environment the stacks do not define, and
  * one whose settings fail the synthesis checks (placeholders, no deployer path), before anything is built or pushed.
  */
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ export function deployPlan(
     ENV_NAME: settings.name,
     IMAGE_KIND: image.kind,
     RESOURCE_GROUP: settings.resourceGroupName,
+    RUNTIME_NAME: settings.runtime.name,
     DB_ROLES_JOB: `${settings.runtime.name}-db-roles`,
   };
   if (image.kind === 'registry') {

@@ -86,6 +86,7 @@ const ENV_READERS: ReadonlyArray<{ reader: string; files: RegExp; names: RegExp 
   { reader: 'scripts/image', files: /^scripts\/.*\.sh$/, names: /\$\{?([A-Z][A-Z0-9_]*)/g },
   { reader: '.ci/run', files: /^\.ci\/run$/, names: /\bexport ([A-Z][A-Z0-9_]*)=/g },
   { reader: 'the npm scripts', files: /^package\.json$/, names: /"[^"\n]*?\b([A-Z][A-Z0-9_]*)=[^"\n]*"/g },
+  { reader: 'the GitHub workflows', files: /^\.github\/workflows\/.*\.ya?ml$/, names: /\bvars\.([A-Z][A-Z0-9_]*)/g },
 ];
 
 /** Variables that programs other than gatehouse's read, named with their reader. */

@@ -82,6 +82,7 @@ describe('npm run deploy: the plan', () => {
       ENV_NAME: 'dev',
       IMAGE_KIND: 'registry',
       RESOURCE_GROUP: 'rg-gatehouse-dev',
+      RUNTIME_NAME: 'gatehouse-dev',
       DB_ROLES_JOB: 'gatehouse-dev-db-roles',
       LOGIN_SERVER: 'crgatehousedev.azurecr.io',
       REGISTRY_NAME: 'crgatehousedev',
@@ -107,13 +108,14 @@ const REGISTRY_PLAN = [
   "ENV_NAME='dev'",
   "IMAGE_KIND='registry'",
   "RESOURCE_GROUP='rg-gatehouse-dev'",
+  "RUNTIME_NAME='gatehouse-dev'",
   "DB_ROLES_JOB='gatehouse-dev-db-roles'",
   "LOGIN_SERVER='crgatehousedev.azurecr.io'",
   "REGISTRY_NAME='crgatehousedev'",
   "REPOSITORY='gatehouse-runtime'",
   "TAG='0123456789abcdef0123456789abcdef'",
 ];
-const PREBUILT_PLAN = REGISTRY_PLAN.slice(0, 4).map((line) => line.replace("'registry'", "'prebuilt'"));
+const PREBUILT_PLAN = REGISTRY_PLAN.slice(0, 5).map((line) => line.replace("'registry'", "'prebuilt'"));
 
 function stubTools(
   log: string,
@@ -220,5 +222,71 @@ describe('npm run deploy: the order', () => {
     const calls = await deploy(`sha256:${'c'.repeat(64)}`);
     expect(calls.filter((call) => call.startsWith('npm ') || call.startsWith('buildah '))).toEqual([]);
     expect(calls).toContain(`TF_VAR_runtime_image_digest=sha256:${'c'.repeat(64)}`);
+  });
+});
+
+describe('npm run plan: the digest it plans with', () => {
+  const running = `sha256:${'d'.repeat(64)}`;
+  const tagged = `sha256:${'e'.repeat(64)}`;
+  /** Stand-ins for node (the plan), az (the running app, the registry) and npx (cdktf plan). */
+  async function plan(answers: { runningImage?: string; tagDigest?: string }) {
+    const log = join(tempDir('gatehouse-plan-log-'), 'calls');
+    writeFileSync(log, '');
+    const bin = tempDir('gatehouse-plan-bin-');
+    const stub = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} $*" >> "${log}"\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    stub('node', `printf '%s\\n' ${REGISTRY_PLAN.map((line) => `"${line}"`).join(' ')}`);
+    stub(
+      'az',
+      `case "$1 $2" in
+  "containerapp show") ${answers.runningImage ? `echo "${answers.runningImage}"` : 'echo "ResourceNotFound" >&2; exit 3'} ;;
+  "acr repository") ${answers.tagDigest ? `echo "${answers.tagDigest}"` : 'echo "manifest unknown" >&2; exit 1'} ;;
+esac`,
+    );
+    stub('npx', `echo "TF_VAR_runtime_image_digest=$TF_VAR_runtime_image_digest" >> "${log}"`);
+    const result = await run('/bin/bash', ['scripts/deploy/plan.sh', 'dev'], { env: { PATH: `${bin}:/usr/bin:/bin` } })
+      .then(({ stderr }) => ({ code: 0, stderr }))
+      .catch((error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }));
+    return { ...result, calls: readFileSync(log, 'utf8').trim().split('\n') };
+  }
+  const show =
+    'az containerapp show --name gatehouse-dev --resource-group rg-gatehouse-dev --query properties.template.containers[0].image --output tsv';
+  const lookup =
+    'az acr repository show --name crgatehousedev --image gatehouse-runtime:0123456789abcdef0123456789abcdef --query digest --output tsv';
+
+  it('plans with the digest running now, so the plan shows the infrastructure change alone', async () => {
+    const result = await plan({
+      runningImage: `crgatehousedev.azurecr.io/gatehouse-runtime@${running}`,
+      tagDigest: tagged,
+    });
+    expect(result.code).toBe(0);
+    expect(result.calls).toEqual([
+      'node --import tsx scripts/deploy/plan.ts dev',
+      show,
+      'npx --no-install cdktf plan dev',
+      `TF_VAR_runtime_image_digest=${running}`,
+    ]);
+  });
+
+  it('plans a first deploy with the digest of the tag the deploy would push, when the registry has it', async () => {
+    const result = await plan({ tagDigest: tagged });
+    expect(result.calls).toEqual([
+      'node --import tsx scripts/deploy/plan.ts dev',
+      show,
+      lookup,
+      'npx --no-install cdktf plan dev',
+      `TF_VAR_runtime_image_digest=${tagged}`,
+    ]);
+  });
+
+  it('stops, saying why, when nothing runs and the registry lacks the tag: it never builds or pushes', async () => {
+    const result = await plan({});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'error: dev runs no image yet and gatehouse-runtime:0123456789abcdef0123456789abcdef is not in crgatehousedev: deploy it once with npm run deploy -- dev',
+    );
+    expect(result.calls).toEqual(['node --import tsx scripts/deploy/plan.ts dev', show, lookup]);
   });
 });

@@ -37,6 +37,7 @@ interface Workflow {
   readonly jobs: Record<string, Job>;
 }
 
+const scripts = () => (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
 const text = (file: string) => readFileSync(join(DIR, file), 'utf8');
 const workflow = (file: string) => parse(text(file)) as Workflow;
 const steps = (job: Job) => job.steps ?? [];
@@ -119,9 +120,9 @@ describe('the GitHub workflows', () => {
     // The environment gates the job (prod's required reviewers) and names the federated credential's subject.
     expect(job?.environment).toBe('${{ inputs.environment }}');
     expect(job?.concurrency).toEqual({ group: 'deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
-    expect(steps(job as Job).map((s) => s.run)).toContain('npm run deploy -- "$ENVIRONMENT"');
-    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts.deploy).toBeTypeOf('string');
+    // The job is the approval (it starts only once the environment's protection rules passed), so it approves the plan.
+    expect(steps(job as Job).map((s) => s.run)).toContain('npm run deploy -- "$ENVIRONMENT" --auto-approve');
+    expect(scripts().deploy).toBeTypeOf('string');
   });
 
   it('plans every environment on a pull request from this repository, never from a fork', () => {
@@ -132,5 +133,8 @@ describe('the GitHub workflows', () => {
     const login = steps(jobs.plan as Job).find((s) => s.uses?.startsWith('azure/login@'));
     expect(login?.with?.['client-id']).toBe('${{ vars.AZURE_PLAN_CLIENT_ID }}');
     expect(jobs.plan?.environment).toBeUndefined();
+    // What `npm run plan` runs: a plan against the image running now, never a build, a push or an apply.
+    expect(steps(jobs.plan as Job).some((s) => s.run?.includes('npm run plan -- "$ENVIRONMENT"'))).toBe(true);
+    expect(scripts().plan).toBeTypeOf('string');
   });
 });
