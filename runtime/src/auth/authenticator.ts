@@ -3,6 +3,7 @@ import { perApp } from '../credentials/per-app.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { clientAddress, type TrustProxyFn } from '../rate-limit/client-address.js';
+import { type BudgetState, type CredentialBudget, credentialBudgetFor } from '../rate-limit/credential-budget.js';
 import { type FailedAuthGuard, failedAuthGuardFor } from '../rate-limit/failed-auth-guard.js';
 import { type PresentedCredential, presentedCredential } from './presented-credential.js';
 import type { Principal } from './principal.js';
@@ -12,6 +13,8 @@ declare module 'node:http' {
   interface IncomingMessage {
     /** Set by `authenticate` once the request's credential resolved. */
     principal?: Principal;
+    /** Set by `authenticate`: the credential's request budget after this request; undefined when unlimited. */
+    requestBudget?: BudgetState;
   }
 }
 
@@ -27,12 +30,14 @@ export class Authenticator {
   readonly #ctx: AppContext;
   readonly #resolvers: CredentialResolver[] = [];
   readonly #guard: FailedAuthGuard;
+  readonly #budget: CredentialBudget;
   readonly #forwardAuthSources: Array<(req: IncomingMessage) => PresentedCredential | undefined> = [];
   #trustProxy: TrustProxyFn | undefined;
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
     this.#guard = failedAuthGuardFor(ctx);
+    this.#budget = credentialBudgetFor(ctx);
   }
 
   /**
@@ -73,7 +78,7 @@ export class Authenticator {
   /**
    * Resolves the request's credential (`access_token` cookie, else `Authorization: Bearer`, else `X-API-Key`) to a
    * principal, or throws 401 `unauthorized` / `token_expired`, or 429 `rate_limited` for an address that failed too
-   * often. Memoized on the request. `forwardAuth` (only `GET /auth/verify`) also looks at the forward-auth-only places
+   * often or a credential over its request budget (counted here, once per request). Memoized on the request. `forwardAuth` (only `GET /auth/verify`) also looks at the forward-auth-only places
    * first (`addForwardAuthSource`).
    */
   async authenticate(req: IncomingMessage, options: { readonly forwardAuth?: boolean } = {}): Promise<Principal> {
@@ -103,6 +108,7 @@ export class Authenticator {
       throw await this.#failed(ip, error);
     }
     this.#ctx.metrics.recordAuth(resolver.name, 'success');
+    req.requestBudget = await this.#budget.charge(principal);
     req.principal = principal;
     return principal;
   }

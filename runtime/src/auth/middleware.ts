@@ -1,7 +1,8 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { forbidden } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { authOf } from './authenticator.js';
+import { budgetHeaders } from '../rate-limit/credential-budget.js';
+import { type Authenticator, authOf } from './authenticator.js';
 import { firstMissing, type Principal } from './principal.js';
 
 /** Throws 403 `forbidden` naming the first permission the principal lacks. */
@@ -12,11 +13,21 @@ export function assertPermissions(principal: Principal, required: readonly strin
   }
 }
 
+/** Authenticates, and tells the caller its request budget (`RateLimit-Policy`, `RateLimit`) on every answer. */
+async function authenticated(auth: Authenticator, req: Request, res: Response): Promise<Principal> {
+  const principal = await auth.authenticate(req);
+  if (!req.requestBudget) return principal;
+  const [policyName, policy, limitName, limit] = budgetHeaders(req.requestBudget);
+  res.setHeader(policyName, policy);
+  res.setHeader(limitName, limit);
+  return principal;
+}
+
 /** Express middleware: authenticates the request (sets `req.principal`) or answers 401/429. */
 export function requireAuth(ctx: AppContext): RequestHandler {
   const auth = authOf(ctx);
-  return async (req, _res, next) => {
-    await auth.authenticate(req);
+  return async (req, res, next) => {
+    await authenticated(auth, req, res);
     next();
   };
 }
@@ -24,8 +35,8 @@ export function requireAuth(ctx: AppContext): RequestHandler {
 /** Express middleware: authenticates, then requires every listed catalog permission (403 naming the missing one). */
 export function requirePermission(ctx: AppContext, ...permissions: string[]): RequestHandler {
   const auth = authOf(ctx);
-  return async (req, _res, next) => {
-    assertPermissions(await auth.authenticate(req), permissions);
+  return async (req, res, next) => {
+    assertPermissions(await authenticated(auth, req, res), permissions);
     next();
   };
 }
@@ -33,8 +44,8 @@ export function requirePermission(ctx: AppContext, ...permissions: string[]): Re
 /** Like `requirePermission`, for product scopes: the 403 names the missing scope. */
 export function requireScope(ctx: AppContext, ...scopes: string[]): RequestHandler {
   const auth = authOf(ctx);
-  return async (req, _res, next) => {
-    assertPermissions(await auth.authenticate(req), scopes, 'scope');
+  return async (req, res, next) => {
+    assertPermissions(await authenticated(auth, req, res), scopes, 'scope');
     next();
   };
 }

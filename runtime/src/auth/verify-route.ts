@@ -6,6 +6,7 @@ import type { AppContext } from '../http/context.js';
 import { writeFastHead } from '../http/fast-router.js';
 import { ErrorBodySchema } from '../http/openapi.js';
 import { toPublicError } from '../http/render-error.js';
+import { budgetHeaders, REMAINING_HEADER } from '../rate-limit/credential-budget.js';
 import { authOf } from './authenticator.js';
 import { assertPermissions } from './middleware.js';
 import type { Principal } from './principal.js';
@@ -102,6 +103,9 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
           'X-Auth-Kind': 'auth_kind: session, api_key, client_credentials, team_token, admin_token, entra_jwt',
           'X-Auth-Org': 'Org id',
           'X-Auth-Team': 'Team id, empty when the credential is not bound to a team',
+          'RateLimit-Policy': 'The credential\'s request budget, e.g. `"default";q=1200;w=60` (absent when unlimited)',
+          RateLimit: 'What is left of it, e.g. `"default";r=1187;t=42`: requests and seconds until the window ends',
+          'X-Auth-RateLimit-Remaining': 'Requests left in the current window (absent when unlimited)',
         },
       },
       400: { description: 'Malformed scope parameter', schema: ErrorBodySchema },
@@ -115,7 +119,17 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
         schema: ErrorBodySchema,
         headers: { 'X-Auth-Error': 'The error code, for gateways that drop the body' },
       },
-      429: { description: 'Too many failed attempts from this address', schema: ErrorBodySchema },
+      429: {
+        description:
+          '`rate_limited`: too many failed attempts from this address, or the credential used up its request budget',
+        schema: ErrorBodySchema,
+        headers: {
+          'Retry-After': 'Seconds until the caller may try again',
+          'RateLimit-Policy': 'Over budget: the credential\'s budget, e.g. `"default";q=1200;w=60`',
+          RateLimit: 'Over budget: `"default";r=0;t=<seconds until the window ends>`',
+          'X-Auth-Error': 'rate_limited',
+        },
+      },
       503: {
         description:
           '`unavailable` (with Retry-After): the store cannot be reached and the credential is not one held in memory',
@@ -139,7 +153,7 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
       );
       throw error;
     }
-    writeFastHead(res, 200, [
+    const head = [
       'Cache-Control',
       'no-store',
       'X-Auth-Subject',
@@ -156,7 +170,10 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
       principal.teamId ?? '',
       'Content-Length',
       '0',
-    ]);
+    ];
+    const budget = req.requestBudget;
+    if (budget) head.push(...budgetHeaders(budget), REMAINING_HEADER, String(budget.remaining));
+    writeFastHead(res, 200, head);
     res.end();
   };
   ctx.fast.add('GET', '/auth/verify', verify);
