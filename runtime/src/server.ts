@@ -122,7 +122,12 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
 /** Until the app is built, the bound port answers 503 `unavailable` (readiness probes wait; nothing is half served). */
 const answerStarting: RequestListener = (_req, res) => {
   const body = JSON.stringify({ error: { code: 'unavailable', message: 'The runtime is starting; retry shortly' } });
-  res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': '1', Connection: 'close' });
+  res.writeHead(503, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'X-Content-Type-Options': 'nosniff',
+    'Retry-After': '1',
+    Connection: 'close',
+  });
   res.end(body);
 };
 

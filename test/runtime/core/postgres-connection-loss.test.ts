@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/databases.js';
+import { freePort } from '../../support/free-port.js';
 import { bootstrapAdminKey, call, createKey, eventually } from '../auth/helpers.js';
 import { TcpProxy } from './tcp-proxy.js';
 
@@ -75,5 +76,48 @@ describe('PostgreSQL connections lost abruptly', () => {
     expect(await sleeping).toMatch(/Connection terminated unexpectedly|terminated|ECONNRESET/);
     await stillServing();
     expect(uncaught).toEqual([]);
+  });
+});
+
+describe('start-up while PostgreSQL hangs', () => {
+  it('binds the port first and answers 503 unavailable (nosniff, Retry-After) until the app is ready', async () => {
+    const database = await createTestDatabase('postgres');
+    const url = new URL(database.databaseUrl);
+    const proxy = new TcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    const viaProxy = new URL(database.databaseUrl);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(await proxy.start());
+    const port = await freePort();
+    proxy.hold();
+    const starting = startTestApp({
+      dialect: 'postgres',
+      database,
+      env: { DATABASE_URL: viaProxy.href, PORT: String(port) },
+    });
+    try {
+      let early: Response | undefined;
+      await eventually(async () => {
+        early = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+        return early !== undefined;
+      });
+      expect(early?.status).toBe(503);
+      expect(early?.headers.get('retry-after')).toBe('1');
+      expect(early?.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(await early?.json()).toEqual({
+        error: { code: 'unavailable', message: 'The runtime is starting; retry shortly' },
+      });
+      proxy.release();
+      const app = await starting;
+      try {
+        expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      proxy.release();
+      await starting.catch(() => undefined);
+      await proxy.stop();
+      await database.drop();
+    }
   });
 });

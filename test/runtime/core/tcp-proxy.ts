@@ -12,6 +12,8 @@ export class TcpProxy {
   down = false;
   /** Connections accepted so far. */
   accepted = 0;
+  /** Connections accepted while held, waiting to be forwarded. */
+  #held: Socket[] | undefined;
 
   constructor(target: { host: string; port: number }) {
     this.#target = target;
@@ -21,6 +23,18 @@ export class TcpProxy {
     this.#server = createServer((client) => this.#accept(client));
     await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
     return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** Accepts new connections but forwards nothing until `release()`: the server "hangs". */
+  hold(): void {
+    this.#held ??= [];
+  }
+
+  /** Forwards the held connections and every later one. */
+  release(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const client of held) if (!client.destroyed) this.#forward(client);
   }
 
   /** Resets every open connection, both sides, without a goodbye. */
@@ -44,6 +58,15 @@ export class TcpProxy {
       return;
     }
     this.accepted += 1;
+    if (this.#held) {
+      client.on('error', () => {});
+      this.#held.push(client);
+      return;
+    }
+    this.#forward(client);
+  }
+
+  #forward(client: Socket): void {
     const upstream = createConnection(this.#target);
     this.#sockets.add(client);
     this.#sockets.add(upstream);
