@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { BUNDLE_ENTRY, bundleRuntime } from '../runtime/bundle.js';
+import { MAX_REQUEST_BUDGET_PER_MINUTE } from '../runtime/src/config.js';
 import { imageNodeFlags } from './image-node-flags.js';
 
 export { freePort } from '../test/support/free-port.js';
@@ -26,8 +27,18 @@ export function productionEnv(port: number, databaseUrl: string, dataDir: string
     KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     API_KEY_PEPPER: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
+    // Request budgets on (every request is counted, as in production) but far above what the load reaches: the bench
+    // measures the cost of counting, never a refusal.
+    ...Object.fromEntries(BUDGET_VARIABLES.map((name) => [name, String(MAX_REQUEST_BUDGET_PER_MINUTE)])),
   };
 }
+
+const BUDGET_VARIABLES = [
+  'RATE_LIMIT_API_KEY_PER_MINUTE',
+  'RATE_LIMIT_CLIENT_PER_MINUTE',
+  'RATE_LIMIT_TEAM_TOKEN_PER_MINUTE',
+  'RATE_LIMIT_USER_PER_MINUTE',
+] as const;
 
 /** Runs a CLI command of the bundled runtime (or of another build's `entry`) and returns its stdout. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, entry = BUNDLED_CLI): string {

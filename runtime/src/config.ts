@@ -20,7 +20,7 @@ export const NODE_ENVS = ['production', 'development', 'test'] as const;
 /** Minimum key material for `KEY_ENCRYPTION_KEY` and `API_KEY_PEPPER`, in bytes (256 bits). */
 export const MIN_SECRET_BYTES = 32;
 /** Highest request budget per minute a credential kind or an API key may have. */
-export const MAX_REQUEST_BUDGET_PER_MINUTE = 1_000_000;
+export const MAX_REQUEST_BUDGET_PER_MINUTE = 100_000_000;
 /** Name of the file in `DATA_DIR` that keeps development secrets generated on first start. */
 export const DEV_SECRETS_FILE = 'dev-secrets.json';
 

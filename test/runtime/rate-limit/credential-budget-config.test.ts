@@ -18,13 +18,13 @@ describe('request budget settings', () => {
     const config = testConfig({
       RATE_LIMIT_API_KEY_PER_MINUTE: '0',
       RATE_LIMIT_CLIENT_PER_MINUTE: '30',
-      RATE_LIMIT_TEAM_TOKEN_PER_MINUTE: '1000000',
+      RATE_LIMIT_TEAM_TOKEN_PER_MINUTE: '100000000',
       RATE_LIMIT_USER_PER_MINUTE: '45',
     });
-    expect(config.requestBudgets).toEqual({ apiKey: 0, client: 30, teamToken: 1_000_000, user: 45 });
+    expect(config.requestBudgets).toEqual({ apiKey: 0, client: 30, teamToken: 100_000_000, user: 45 });
   });
 
-  it.each(['-1', '1.5', 'many', '1000001'])('refuses %s, naming each variable and its range', (value) => {
+  it.each(['-1', '1.5', 'many', '100000001'])('refuses %s, naming each variable and its range', (value) => {
     const error = (() => {
       try {
         testConfig(Object.fromEntries(VARIABLES.map((name) => [name, value])));
@@ -36,7 +36,7 @@ describe('request budget settings', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const defaults = [1200, 1200, 600, 600];
     expect((error as ConfigError).problems).toEqual(
-      VARIABLES.map((name, i) => `${name} must be an integer from 0 to 1000000 (default ${defaults[i]})`),
+      VARIABLES.map((name, i) => `${name} must be an integer from 0 to 100000000 (default ${defaults[i]})`),
     );
   });
 });
