@@ -150,6 +150,11 @@ export interface EnvironmentSettings {
   readonly runtime: RuntimeSettings;
   /** Service clients of the API. */
   readonly clients: readonly ClientSettings[];
+  /**
+   * Role or scope values removed from the catalog, still published disabled until the next deploy deletes them
+   * (removing one is two deploys: list it here and deploy, then remove it from here and deploy). Omit for none.
+   */
+  readonly retiredPermissionValues?: readonly string[];
   /** Tags applied to every Azure resource of the environment. */
   readonly tags: Readonly<Record<string, string>>;
 }

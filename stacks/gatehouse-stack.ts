@@ -80,6 +80,7 @@ export class GatehouseStack extends TerraformStack {
       loopbackRedirectsAllowed: settings.loopbackRedirectsAllowed,
       runtimeCredential: runtime.credential,
       clients: settings.clients,
+      retiredPermissionValues: settings.retiredPermissionValues,
       network: runtime.network,
       runtime: {
         image: this.imageOptions(runtime.image),

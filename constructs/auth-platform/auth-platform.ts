@@ -97,6 +97,12 @@ export interface AuthPlatformProps {
    */
   readonly delegatedScopes?: EntraApiApplicationProps['delegatedScopes'];
   /**
+   * Role or scope values removed from the catalog that the app registration still publishes, disabled: removing one
+   * is two deploys (disable, then delete), because Entra refuses to delete an enabled role.
+   * @default - none
+   */
+  readonly retiredPermissionValues?: EntraApiApplicationProps['retiredPermissionValues'];
+  /**
    * Extra origins that get `<origin>/auth/callback` as a redirect URI and may make cookie-authenticated requests
    * (a custom domain, a local front end). The runtime's own URL is always added.
    * @default - none
@@ -219,6 +225,7 @@ export class AuthPlatform extends Construct {
       nameSuffix: props.applicationNameSuffix,
       catalog: this.catalog,
       delegatedScopes: props.delegatedScopes,
+      retiredPermissionValues: props.retiredPermissionValues,
       loopbackRedirectsAllowed: props.loopbackRedirectsAllowed,
       credential:
         runtimeCredential === 'federated'
@@ -279,6 +286,8 @@ export class AuthPlatform extends Construct {
         clientId: this.api.applicationClientId,
         // Entra v2 access tokens (requestedAccessTokenVersion 2) carry the client id as `aud`.
         audience: this.api.applicationClientId,
+        // Entra v1 access tokens carry the identifier URI the caller asked for (or the client id).
+        appIdUri: this.api.identifierUri,
         clientAuthentication,
       },
       tags,

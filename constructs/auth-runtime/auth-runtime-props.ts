@@ -38,6 +38,12 @@ export interface RuntimeOidcOptions {
    * @default - the client id (what Entra puts in v2 access tokens)
    */
   readonly audience?: string;
+  /**
+   * The API's Application ID URI (`api://...`): Entra v1.0 access tokens may carry it as `aud`, and the runtime accepts
+   * it there only (OIDC_APP_ID_URI).
+   * @default - v1.0 tokens are accepted with the client id as `aud` only
+   */
+  readonly appIdUri?: string;
   readonly clientAuthentication: RuntimeOidcClientAuthentication;
 }
 

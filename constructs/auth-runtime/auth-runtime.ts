@@ -263,6 +263,7 @@ export class AuthRuntime extends Construct {
       plain('OIDC_ISSUER', props.oidc.issuer);
       plain('OIDC_CLIENT_ID', props.oidc.clientId);
       plain('OIDC_AUDIENCE', props.oidc.audience ?? props.oidc.clientId);
+      if (props.oidc.appIdUri) plain('OIDC_APP_ID_URI', props.oidc.appIdUri);
       const auth = props.oidc.clientAuthentication;
       if (auth.kind === 'clientSecret') {
         fromVault('OIDC_CLIENT_SECRET', RUNTIME_SECRET_NAMES.oidcClientSecret, auth.secret);

@@ -80,6 +80,8 @@ describe('AuthPlatform', () => {
       OIDC_ISSUER: { value: `https://login.microsoftonline.com/${TENANT}/v2.0` },
       OIDC_CLIENT_ID: { value: ref('azuread_application', 'client_id') },
       OIDC_AUDIENCE: { value: ref('azuread_application', 'client_id') },
+      // Entra v1 access tokens may carry the identifier URI as aud.
+      OIDC_APP_ID_URI: { value: 'api://gatehouse' },
       OIDC_CLIENT_AUTH: { value: 'managed-identity' },
       CATALOG_JSON: { value: catalogToJson(defaultCatalog) },
       DATABASE_AUTH: { value: 'managed-identity' },
@@ -88,6 +90,13 @@ describe('AuthPlatform', () => {
     });
     expect(envOf(json).OIDC_CLIENT_SECRET).toBeUndefined();
     expect(findPlaintextSecrets(json)).toEqual([]);
+  });
+
+  it('publishes retired role and scope values disabled, so that removing one is two deploys', () => {
+    const roles = single(synthPlatform({ retiredPermissionValues: ['auditor'] }), 'azuread_application')
+      .app_role as Array<Record<string, unknown>>;
+    expect(roles.find((role) => role.value === 'auditor')).toMatchObject({ enabled: false });
+    expect(roles.filter((role) => role.enabled === false)).toHaveLength(1);
   });
 
   it("puts the runtime's callback on the application's own redirect URIs, from the environment's domain, without a cycle", () => {

@@ -463,6 +463,21 @@ describe('AuthRuntime', () => {
       );
       expect(env).toMatchObject({ OIDC_CLIENT_AUTH: { value: 'managed-identity' }, OIDC_AUDIENCE: { value: 'abc' } });
       expect(env.OIDC_CLIENT_SECRET).toBeUndefined();
+      expect(env.OIDC_APP_ID_URI).toBeUndefined();
+    });
+
+    it("passes the API's Application ID URI, which Entra v1 tokens may carry as aud", () => {
+      const env = envOf(
+        synthRuntime({
+          oidc: {
+            issuer,
+            clientId: 'abc',
+            appIdUri: 'api://gatehouse-dev',
+            clientAuthentication: { kind: 'managedIdentityAssertion' },
+          },
+        }),
+      );
+      expect(env).toMatchObject({ OIDC_AUDIENCE: { value: 'abc' }, OIDC_APP_ID_URI: { value: 'api://gatehouse-dev' } });
     });
   });
 
