@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
 import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema, z } from '../http/openapi.js';
+import { CONSOLE_ICON } from './assets/console-icon.js';
 import {
+  CONSOLE_ICON_PATH,
   CONSOLE_SCRIPT_PATH,
   CONSOLE_STYLES_PATH,
   renderConsolePage,
@@ -31,7 +33,7 @@ const asset = (body: string, contentType: string): StaticAsset => ({
 });
 
 /**
- * `GET /admin` (the admin console page) and its two static assets. The page is static HTML; its script calls the
+ * `GET /admin` (the admin console page), its static assets (script, styles, icon) and `/favicon.ico`. The page is static HTML; its script calls the
  * JSON APIs with the session cookie and shows the sections the user's permissions allow. See README.md here.
  */
 export function registerAdminRoutes(app: Express, ctx: AppContext): void {
@@ -40,7 +42,10 @@ export function registerAdminRoutes(app: Express, ctx: AppContext): void {
   const assets = new Map<string, StaticAsset>([
     [CONSOLE_SCRIPT_PATH, asset(consoleScript(), 'text/javascript; charset=utf-8')],
     [CONSOLE_STYLES_PATH, asset(CONSOLE_STYLES, 'text/css; charset=utf-8')],
+    [CONSOLE_ICON_PATH, asset(CONSOLE_ICON, 'image/svg+xml; charset=utf-8')],
   ]);
+  // Browsers ask for /favicon.ico on their own, on any page of this origin: the same icon (they all read SVG).
+  assets.set('/favicon.ico', assets.get(CONSOLE_ICON_PATH) as StaticAsset);
 
   const sendPage = (res: Response, status: number, html: string): void => {
     res.status(status).set('Cache-Control', 'no-store').type('html').send(html);
@@ -65,7 +70,7 @@ export function registerAdminRoutes(app: Express, ctx: AppContext): void {
   });
 
   // The assets hold no data (the same bytes for everyone), so they are served without authentication.
-  app.get(['/admin/assets/admin.js', '/admin/assets/admin.css'], (req: Request, res) => {
+  app.get([...assets.keys()], (req: Request, res) => {
     const found = assets.get(req.path) as StaticAsset;
     setConsoleSecurityHeaders(res);
     res.set({ 'Cache-Control': 'no-cache', ETag: found.etag });

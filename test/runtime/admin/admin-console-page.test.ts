@@ -96,7 +96,10 @@ describe.each(STORE_DIALECTS)('GET /admin (%s)', (dialect) => {
     expect(html).toContain('<h1>No access to the admin console</h1>');
     expect(html).toContain('<strong>viewer@example.test</strong> with the role <strong>viewer</strong>');
     expect(html).toContain('<code>users:manage</code>, <code>api_keys:manage</code>');
-    expect(html).not.toContain('<script');
+    // A way out: the console's script signs out (a POST), then offers to sign in again.
+    expect(html.match(/<script[^>]*>/g)).toEqual(['<script src="/admin/assets/admin.js" defer>']);
+    expect(html).toContain('<button id="sign-out" type="button">Sign out</button>');
+    expect(html).toContain('<a id="sign-in-again" href="/auth/login?return_to=/admin" hidden>');
   });
 
   it('answers a signed-in analyst (product scopes only) with the 403 page too', async () => {
@@ -126,16 +129,27 @@ describe.each(STORE_DIALECTS)('GET /admin (%s)', (dialect) => {
       ['users', 'users:manage'],
       ['api-keys', 'api_keys:manage'],
       ['clients', 'clients:manage'],
+      ['teams', 'tokens:manage'],
+      ['admin-tokens', 'tokens:manage'],
+      ['signing-keys', 'keys:rotate'],
       ['audit', 'audit:read'],
     ]) {
-      expect(html).toContain(`<section id="${id}" data-permission="${permission}" hidden>`);
+      expect(html).toContain(
+        `<section id="${id}" data-permission="${permission}" aria-labelledby="${id}-title" hidden>`,
+      );
     }
+    // Every table scrolls in its own labelled container; every form control has a label.
+    expect(html.match(/<table>/g)?.length).toBe(
+      html.match(/<div class="table-wrap" role="region" aria-label="[^"]+" tabindex="0">\n<table>/g)?.length,
+    );
   });
 
-  it('serves the script and the styles with their types, the CSP and an ETag to revalidate against', async () => {
+  it('serves the script, the styles and the icon (also at /favicon.ico) with their types, the CSP and an ETag', async () => {
     for (const [path, type] of [
       ['/admin/assets/admin.js', 'text/javascript; charset=utf-8'],
       ['/admin/assets/admin.css', 'text/css; charset=utf-8'],
+      ['/admin/assets/favicon.svg', 'image/svg+xml; charset=utf-8'],
+      ['/favicon.ico', 'image/svg+xml; charset=utf-8'],
     ] as const) {
       const response = await fetch(`${suite.app.baseUrl}${path}`);
       expect(response.status).toBe(200);

@@ -36,7 +36,7 @@ describe('admin console rendering', () => {
 
   it('gives each role exactly the sections its permissions open', () => {
     const ids = (role: string) => sectionsFor(principal(role)).map((s) => s.id);
-    expect(ids('admin')).toEqual(['users', 'api-keys', 'clients', 'audit']);
+    expect(ids('admin')).toEqual(['users', 'api-keys', 'clients', 'teams', 'admin-tokens', 'signing-keys', 'audit']);
     expect(ids('viewer')).toEqual([]);
     // operator holds management permissions (team:*) but none the console uses: no console.
     expect(ids('operator')).toEqual([]);

@@ -1,16 +1,27 @@
 import { api, seg } from './api.js';
 import { actionButton, badge, byId, cell, confirmThen, el, emptyRow, failed, field, say } from './dom.js';
 import { time } from './format.js';
+import { rememberName } from './names.js';
 import { checkedScopes } from './scopes.js';
 import { showSecret } from './secret.js';
 import type { ApiKey, IssuedApiKey, RotatedApiKey } from './types.js';
 
 /** API keys: create (secret shown once), list with last use, rotate with a grace period, revoke. */
 export async function loadApiKeys(): Promise<void> {
-  const { api_keys: keys } = await api<{ api_keys: ApiKey[] }>('GET', '/api/v1/api-keys?limit=200');
+  const keys = await fetchApiKeys();
   const tbody = byId<HTMLTableSectionElement>('api-key-rows');
   if (keys.length === 0) return emptyRow(tbody, 8, 'No API keys yet.');
   tbody.replaceChildren(...keys.map(apiKeyRow));
+}
+
+/** The org's API keys (also for the names the audit view shows beside key ids). */
+export async function fetchApiKeys(): Promise<ApiKey[]> {
+  const { api_keys: keys } = await api<{ api_keys: ApiKey[] }>('GET', '/api/v1/api-keys?limit=1000');
+  for (const key of keys) {
+    rememberName(key.id, key.name);
+    rememberName(key.key_id, key.name);
+  }
+  return keys;
 }
 
 function apiKeyRow(key: ApiKey): HTMLTableRowElement {

@@ -1,16 +1,24 @@
 import { api, seg } from './api.js';
-import { actionButton, byId, cell, confirmThen, el, emptyRow, failed, field, say } from './dom.js';
+import { actionButton, byId, cell, confirmThen, el, emptyRow, failed, field, idCell, say } from './dom.js';
 import { time } from './format.js';
+import { nameOf, rememberName } from './names.js';
 import { checkedScopes } from './scopes.js';
 import { showSecret } from './secret.js';
 import type { ApiClient } from './types.js';
 
 /** API clients: create (secret shown once), add a second secret for rotation, remove a secret, delete. */
 export async function loadClients(): Promise<void> {
-  const { clients } = await api<{ clients: ApiClient[] }>('GET', '/api/v1/clients');
+  const clients = await fetchClients();
   const tbody = byId<HTMLTableSectionElement>('client-rows');
   if (clients.length === 0) return emptyRow(tbody, 7, 'No API clients yet.');
   tbody.replaceChildren(...clients.map(clientRow));
+}
+
+/** The org's API clients (also for the names the audit view shows beside client ids). */
+export async function fetchClients(): Promise<ApiClient[]> {
+  const { clients } = await api<{ clients: ApiClient[] }>('GET', '/api/v1/clients');
+  for (const client of clients) rememberName(client.client_id, client.name);
+  return clients;
 }
 
 function clientRow(client: ApiClient): HTMLTableRowElement {
@@ -37,7 +45,7 @@ function clientRow(client: ApiClient): HTMLTableRowElement {
     el('td', {}, [el('code', { text: client.client_id })]),
     cell(client.scopes.join(' ')),
     el('td', {}, [secrets]),
-    cell(client.created_by),
+    idCell(client.created_by, nameOf(client.created_by)),
     cell(time(client.created_at)),
     el('td', { className: 'actions' }, [
       client.secrets.length < 2

@@ -75,3 +75,38 @@ export interface AuditEvent {
   readonly user_agent: string | null;
   readonly details: Readonly<Record<string, unknown>> | null;
 }
+
+export interface Team {
+  readonly id: string;
+  readonly org_id: string;
+  readonly slug: string;
+  readonly name: string;
+  readonly created_at: string;
+}
+
+export interface TokenSummary {
+  readonly token_id: string;
+  readonly kind: 'team' | 'admin';
+  readonly team_id: string | null;
+  readonly name: string | null;
+  readonly permissions: readonly string[];
+  readonly created_by: string;
+  readonly created_at: string;
+  readonly expires_at: string | null;
+  readonly last_used_at: string | null;
+  readonly status: 'active' | 'expired' | 'revoked';
+}
+
+export interface IssuedToken extends TokenSummary {
+  readonly token: string;
+}
+
+export interface SigningKey {
+  readonly kid: string;
+  readonly alg: string;
+  readonly state: string;
+  readonly created_at: string;
+  readonly activated_at: string;
+  readonly retire_after: string | null;
+  readonly retired_at: string | null;
+}
