@@ -85,6 +85,40 @@ describe('CredentialLookup', () => {
     expect(await next).toBe('revoked');
   });
 
+  it('remembers an unknown id (no store read on a repeat) until a credential with that id is created', async () => {
+    const pending: Array<(value: string | undefined) => void> = [];
+    let loads = 0;
+    const lookup = new CredentialLookup<string>({
+      clock: new ManualClock(),
+      logger: pino({ level: 'silent' }),
+      cacheTtlSeconds: 30,
+      cacheUnknown: true,
+      load: () => {
+        loads += 1;
+        return new Promise((resolve) => pending.push(resolve));
+      },
+      writeLastUsed: async () => undefined,
+    });
+    const first = lookup.find('key_1');
+    pending.shift()?.(undefined);
+    expect(await first).toBeUndefined();
+    expect(await lookup.find('key_1')).toBeUndefined();
+    expect(loads).toBe(1);
+    // Created: the next check reads the store. A read that straddles the creation is not remembered as unknown.
+    const straddling = lookup.find('key_2');
+    lookup.forgetUnknown('key_1');
+    lookup.forgetUnknown('key_2');
+    pending.shift()?.(undefined);
+    expect(await straddling).toBeUndefined();
+    const again = lookup.find('key_1');
+    pending.shift()?.('created');
+    expect(await again).toBe('created');
+    const reread = lookup.find('key_2');
+    expect(loads).toBe(4);
+    pending.shift()?.('created too');
+    expect(await reread).toBe('created too');
+  });
+
   it('serves concurrent misses for one id from one store read (no stampede when a busy entry expires)', async () => {
     const { lookup, pending, clock, loads } = lookupWithManualLoads();
     const waiting = [lookup.find('cli_1'), lookup.find('cli_1'), lookup.find('cli_1')];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../runtime/src/config.js';
 import { generateApiKey } from '../../../runtime/src/credentials/api-key-format.js';
 import type { ApiKeyRecords, ApiKeyRow } from '../../../runtime/src/credentials/api-keys/api-key-records.js';
-import { API_KEY_TOPIC, ApiKeyResolver } from '../../../runtime/src/credentials/api-keys/api-key-resolver.js';
+import { API_KEY_CREATED_TOPIC, ApiKeyResolver } from '../../../runtime/src/credentials/api-keys/api-key-resolver.js';
 import { invalidationBusFor } from '../../../runtime/src/invalidation/bus.js';
 import { startTestApp } from '../../support/app.js';
 import { useAppWithAdmin } from '../../support/app-with-admin.js';
@@ -72,14 +72,14 @@ describe.each(STORE_DIALECTS)('metrics listener on %s', (dialect) => {
     }
     expect(lookups.sort()).toEqual([known.key_id, unknown.keyId].sort());
     // A key created with that id is announced on the bus: the negative entry goes, the store is asked again.
-    await bus.publish(API_KEY_TOPIC, unknown.keyId);
+    await bus.publish(API_KEY_CREATED_TOPIC, unknown.keyId);
     await expect(resolver.resolve(unknown.apiKey, request)).rejects.toMatchObject({ code: 'unauthorized' });
     expect(lookups.filter((id) => id === unknown.keyId)).toHaveLength(2);
   });
 
   it('announces a created key id on the invalidation bus', async () => {
     const announced: string[] = [];
-    const unsubscribe = invalidationBusFor(suite.app.ctx).subscribe(API_KEY_TOPIC, {
+    const unsubscribe = invalidationBusFor(suite.app.ctx).subscribe(API_KEY_CREATED_TOPIC, {
       onKey: (keyId) => announced.push(keyId),
       onReset: () => undefined,
     });

@@ -11,6 +11,11 @@ import type { ApiKeyRecords, ApiKeyRow } from './api-key-records.js';
 
 /** Invalidation-bus topic of API keys; the key is the public `key_id`. */
 export const API_KEY_TOPIC = 'api_key';
+/**
+ * Invalidation-bus topic of created API keys; the key is the new `key_id`. Only the negative cache listens: a key
+ * that did not exist has nothing cached to drop.
+ */
+export const API_KEY_CREATED_TOPIC = 'api_key.created';
 /** `last_used_at` is written at most this often per key, in seconds (also CredentialLookup's throttle interval). */
 export const LAST_USED_INTERVAL_SECONDS = 60;
 /** Compared against when a key_id is unknown, so unknown and wrong-secret keys cost the same. */
@@ -65,6 +70,8 @@ export class ApiKeyResolver implements CredentialResolver {
       writeLastUsed: (id) => records.touchLastUsed(id, LAST_USED_INTERVAL_SECONDS),
     });
     bus.subscribe(API_KEY_TOPIC, { onKey: (keyId) => this.#lookup.evict(keyId), onReset: () => this.#lookup.clear() });
+    // A bus gap is handled above: `clear` drops the negative cache too.
+    bus.subscribe(API_KEY_CREATED_TOPIC, { onKey: (keyId) => this.#lookup.forgetUnknown(keyId), onReset: () => {} });
   }
 
   matches(value: string): boolean {

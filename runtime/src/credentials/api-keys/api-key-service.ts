@@ -15,7 +15,7 @@ import {
 import type { AuditContext } from '../audit-context.js';
 import { assertHeld, grantableScopes } from '../grantable-scopes.js';
 import { type ApiKeyRecords, type ApiKeyRow, type ApiKeyStatus, apiKeyStatus } from './api-key-records.js';
-import { API_KEY_TOPIC } from './api-key-resolver.js';
+import { API_KEY_CREATED_TOPIC, API_KEY_TOPIC } from './api-key-resolver.js';
 
 export interface CreateApiKeyInput {
   readonly name: string;
@@ -113,7 +113,7 @@ export class ApiKeyService {
     });
     await this.#records.insert(row);
     // Replicas may remember this key_id as unknown (negative cache): the notice drops that.
-    await this.#bus.publish(API_KEY_TOPIC, row.key_id);
+    await this.#bus.publish(API_KEY_CREATED_TOPIC, row.key_id);
     await this.#ctx.audit.record({
       kind: 'api_key.created',
       outcome: 'success',
@@ -236,7 +236,7 @@ export class ApiKeyService {
       throw conflict('The API key was rotated or revoked meanwhile');
     }
     await this.#bus.publish(API_KEY_TOPIC, old.key_id);
-    await this.#bus.publish(API_KEY_TOPIC, replacement.key_id);
+    await this.#bus.publish(API_KEY_CREATED_TOPIC, replacement.key_id);
     await this.#ctx.audit.record({
       kind: 'api_key.rotated',
       outcome: 'success',

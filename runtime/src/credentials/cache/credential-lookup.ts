@@ -28,7 +28,8 @@ export interface CredentialLookupOptions<V> {
   readonly load: (id: string) => Promise<V | undefined>;
   /**
    * Also remember ids that do not exist (a bounded cache of their own, same TTL), so a repeated unknown id costs no
-   * store query, as a known one does not. Whoever creates a credential must then `evict` its id (bus notice).
+   * store query, as a known one does not. Whoever creates a credential must then have `forgetUnknown` called for its
+   * id on every replica (a bus notice).
    * Default false: unknown ids are read from the store every time.
    */
   readonly cacheUnknown?: boolean;
@@ -61,6 +62,8 @@ export class CredentialLookup<V> {
    * the revocation the eviction announced, and caching it would let the credential work until the TTL ends.
    */
   #generation = 0;
+  /** Bumped by `forgetUnknown`: a read that started before a creation must not remember the id as unknown. */
+  #unknownGeneration = 0;
   /** Store reads in flight by id, each with the generation it started in. */
   readonly #loading = new Map<string, { readonly generation: number; readonly promise: Promise<V | undefined> }>();
 
@@ -106,6 +109,7 @@ export class CredentialLookup<V> {
 
   #load(id: string): Promise<V | undefined> {
     const generation = this.#generation;
+    const unknownGeneration = this.#unknownGeneration;
     const promise = this.#o
       .load(id)
       .then((loaded) => {
@@ -114,7 +118,7 @@ export class CredentialLookup<V> {
             this.#cache.set(id, loaded);
             this.#remember(id, loaded);
           } else {
-            this.#unknown?.set(id, true);
+            if (unknownGeneration === this.#unknownGeneration) this.#unknown?.set(id, true);
             this.#lastKnown.delete(id);
           }
         }
@@ -150,6 +154,12 @@ export class CredentialLookup<V> {
     this.#cache.delete(id);
     this.#unknown?.delete(id);
     this.#lastKnown.delete(id);
+  }
+
+  /** A credential with this id was just created: it is no longer unknown (the cached credentials are left alone). */
+  forgetUnknown(id: string): void {
+    this.#unknownGeneration += 1;
+    this.#unknown?.delete(id);
   }
 
   /**
