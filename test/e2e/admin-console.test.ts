@@ -93,6 +93,7 @@ describe('admin console in real Chromium', () => {
     expect(page.url()).toBe(`${base}/admin#api-keys`);
     expect(await visibleSections()).toEqual(['api-keys']);
     await page.fill('#api-key-create input[name="name"]', 'e2e <b>key</b>');
+    await page.fill('#api-key-create input[name="rate_limit_per_minute"]', '120');
     await page.check('#api-key-create input[name="scopes"][value="investigations:read"]');
     await page.click('#api-key-create button[type="submit"]');
     const secret = (await page.locator('#api-key-secret .secret-value').textContent()) as string;
@@ -108,6 +109,9 @@ describe('admin console in real Chromium', () => {
     apiKeyId = (await row.getAttribute('data-id')) as string;
     expect(apiKeyId).toMatch(/^key_/);
     expect(await row.locator('td').nth(1).textContent()).toBe(apiKeyId);
+    expect(await row.locator('td.rate-limit').textContent()).toBe('120/min');
+    const listed = await fetch(`${base}/api/v1/api-keys/${apiKeyId}`, { headers: await sessionBearer() });
+    expect(await listed.json()).toMatchObject({ rate_limit_per_minute: 120 });
 
     const withKey = await me({ 'x-api-key': secret });
     expect(withKey.status).toBe(200);
@@ -386,7 +390,11 @@ describe('admin console in real Chromium', () => {
     ]);
     expect(response.status()).toBe(403);
     expect(await page.textContent('h1')).toBe('No access to the admin console');
-    await page.screenshot({ path: join(SCREENSHOTS, 'forbidden-360.png') });
+    for (const viewport of [DESKTOP, PHONE]) {
+      await page.setViewportSize(viewport);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width);
+      await page.screenshot({ path: join(SCREENSHOTS, `forbidden-${viewport.width}.png`), fullPage: true });
+    }
     const session = await sessionBearer();
     expect((await me(session)).status).toBe(200);
     await page.click('#sign-out');

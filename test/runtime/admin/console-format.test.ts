@@ -4,6 +4,7 @@ import {
   bareId,
   displayAddress,
   matchesAuditFilter,
+  rateLimit,
   utcInputToIso,
 } from '../../../runtime/src/admin/console/format.js';
 import type { AuditEvent } from '../../../runtime/src/admin/console/types.js';
@@ -36,6 +37,12 @@ describe('console formatting', () => {
     expect(displayAddress('::ffff:10.1.2.3')).toBe('10.1.2.3');
     expect(displayAddress('2001:db8::7')).toBe('2001:db8::7');
     expect(displayAddress(null)).toBeNull();
+  });
+
+  it("names an API key's request budget", () => {
+    expect(rateLimit(120)).toBe('120/min');
+    expect(rateLimit(0)).toBe('unlimited');
+    expect(rateLimit(null)).toBe('default');
   });
 
   it('reads a datetime-local value as UTC', () => {

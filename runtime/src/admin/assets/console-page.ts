@@ -51,6 +51,8 @@ ${table('Users', ['E-mail', 'Name', 'Role', 'Last sign-in', 'Status'], 'users-ro
   <label>Name <input name="name" required maxlength="100" autocomplete="off"></label>
   <label>Description <input name="description" maxlength="500" autocomplete="off"></label>
   <label>Expires in days <input name="expires_in_days" type="number" min="1" max="3650" placeholder="never"></label>
+  <label>Requests per minute <input name="rate_limit_per_minute" type="number" min="0" step="1" placeholder="default" aria-describedby="api-key-rate-hint"></label>
+  <p id="api-key-rate-hint" class="hint">Empty: the runtime's default budget; 0: unlimited.</p>
   <fieldset class="scopes" data-picker="api-key"><legend>Scopes</legend></fieldset>
   <button type="submit">Create key</button>
 </form>
@@ -58,7 +60,7 @@ ${table('Users', ['E-mail', 'Name', 'Role', 'Last sign-in', 'Status'], 'users-ro
 <div class="toolbar">
   <label>Rotation grace (hours) <input id="api-key-grace-hours" type="number" min="0" max="720" step="any" value="1"></label>
 </div>
-${table('API keys', ['Name', 'Id', 'Scopes', 'Status', 'Created', 'Expires', 'Last used', ''], 'api-key-rows')}`,
+${table('API keys', ['Name', 'Id', 'Scopes', 'Status', 'Rate limit', 'Created', 'Expires', 'Last used', ''], 'api-key-rows')}`,
   clients: `<form id="client-create" class="create">
   <h3>New API client</h3>
   <label>Name <input name="name" required maxlength="100" autocomplete="off"></label>

@@ -53,7 +53,7 @@ body {
   display: flex;
   flex-wrap: wrap;
   align-items: center;
-  gap: 0.5rem 1.5rem;
+  gap: 0.5rem 1rem;
   padding: 0.6rem 1.5rem;
   background: var(--bar);
   color: #fff;
@@ -70,14 +70,14 @@ body {
 .topbar nav ul {
   display: flex;
   flex-wrap: wrap;
-  gap: 0.25rem 0.4rem;
+  gap: 0.25rem 0.15rem;
   margin: 0;
   padding: 0;
   list-style: none;
 }
 .topbar nav a {
   display: inline-block;
-  padding: 0.25rem 0.5rem;
+  padding: 0.25rem 0.45rem;
   border-radius: 4px;
   color: #cfe0ff;
   text-decoration: none;

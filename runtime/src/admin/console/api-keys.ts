@@ -1,6 +1,6 @@
 import { api, seg } from './api.js';
 import { actionButton, badge, byId, cell, confirmThen, el, emptyRow, failed, field, say } from './dom.js';
-import { time } from './format.js';
+import { rateLimit, time } from './format.js';
 import { rememberName } from './names.js';
 import { checkedScopes } from './scopes.js';
 import { showSecret } from './secret.js';
@@ -10,7 +10,7 @@ import type { ApiKey, IssuedApiKey, RotatedApiKey } from './types.js';
 export async function loadApiKeys(): Promise<void> {
   const keys = await fetchApiKeys();
   const tbody = byId<HTMLTableSectionElement>('api-key-rows');
-  if (keys.length === 0) return emptyRow(tbody, 8, 'No API keys yet.');
+  if (keys.length === 0) return emptyRow(tbody, 9, 'No API keys yet.');
   tbody.replaceChildren(...keys.map(apiKeyRow));
 }
 
@@ -31,6 +31,7 @@ function apiKeyRow(key: ApiKey): HTMLTableRowElement {
     el('td', {}, [el('code', { text: key.id })]),
     cell(key.scopes.join(' ')),
     el('td', {}, [badge(key.status)]),
+    cell(rateLimit(key.rate_limit_per_minute), 'rate-limit'),
     cell(time(key.created_at)),
     cell(time(key.grace_until ?? key.expires_at)),
     cell(time(key.last_used_at)),
@@ -55,6 +56,8 @@ async function createApiKey(event: SubmitEvent): Promise<void> {
   if (description) body.description = description;
   const days = field(form, 'expires_in_days').value;
   if (days) body.expires_in_days = Number(days);
+  const perMinute = field(form, 'rate_limit_per_minute').value;
+  if (perMinute) body.rate_limit_per_minute = Number(perMinute);
   try {
     const created = await api<IssuedApiKey>('POST', '/api/v1/api-keys', body);
     form.reset();

@@ -6,6 +6,10 @@ import type { AuditEvent } from './types.js';
 export const time = (iso: string | null | undefined): string | null =>
   iso ? String(iso).replace('T', ' ').slice(0, 19) : null;
 
+/** An API key's request budget: `120/min`, `unlimited` (0) or `default` (null: the runtime's setting). */
+export const rateLimit = (perMinute: number | null | undefined): string =>
+  perMinute === null || perMinute === undefined ? 'default' : perMinute === 0 ? 'unlimited' : `${perMinute}/min`;
+
 /**
  * A client address as people read it: an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`) is the IPv4 address, and
  * both loopback forms (`::1`, `127.0.0.1`) are one host, `localhost`.

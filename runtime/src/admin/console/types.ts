@@ -31,6 +31,8 @@ export interface ApiKey {
   readonly expires_at: string | null;
   readonly last_used_at: string | null;
   readonly grace_until: string | null;
+  /** Requests per minute; 0 unlimited; null the runtime's default. */
+  readonly rate_limit_per_minute: number | null;
 }
 
 export interface IssuedApiKey {
