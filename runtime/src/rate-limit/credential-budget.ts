@@ -12,6 +12,13 @@ export const BUDGET_WINDOW_SECONDS = 60;
 export const BUDGET_POLICY = 'default';
 /** Header telling a gateway how many requests the credential has left in the current window. */
 export const REMAINING_HEADER = 'X-Auth-RateLimit-Remaining';
+/**
+ * With a shared store, a replica reserves a budget's units in blocks of 1/LEASE_PARTS of it (at least one), so it
+ * writes to Redis or PostgreSQL about LEASE_PARTS times per credential and window instead of once per request.
+ */
+export const LEASE_PARTS = 50;
+/** Most credentials whose reserved units a replica remembers (the oldest is forgotten first). */
+const MAX_LEASES = 100_000;
 
 /** Which default of `RequestBudgets` applies to each way of authenticating. */
 const DEFAULT_OF: Readonly<Record<AuthKind, keyof RequestBudgets>> = {
@@ -44,16 +51,36 @@ export function budgetHeaders(state: BudgetState): [string, string, string, stri
   ];
 }
 
+/** The units of one credential's budget this replica reserved from the shared count in the current window. */
+interface Lease {
+  readonly limit: number;
+  /** Reserved units not used yet. */
+  left: number;
+  /** The shared count of the window after this replica's last reservation (every replica's reservations). */
+  readonly sharedConsumed: number;
+  /** Epoch ms when the window ends (system clock, as the counter stores keep time). */
+  readonly endsAt: number;
+}
+
 /**
  * A request budget per credential: every authenticated request counts against its credential's budget for the
  * current minute (an API key's own `rate_limit_per_minute`, else its kind's `RATE_LIMIT_*_PER_MINUTE`; 0 counts
  * nothing). Counts are shared by every replica through Redis when `REDIS_URL` is set, else through PostgreSQL when
- * that is the store, and kept in process on SQLite: one counter call per request, no other I/O.
+ * that is the store, and kept in process on SQLite (one in-memory count per request, exact). A request refused over
+ * the budget is not counted, and costs no count: the refusal is remembered until the window ends.
+ *
+ * With a shared store a replica does not write once per request: it reserves units of the shared count in blocks
+ * (1/LEASE_PARTS of the budget, at least one) and serves requests from its block in memory, so a credential costs
+ * about LEASE_PARTS shared writes per window and replica whatever its traffic. Reservations never exceed the budget,
+ * so replicas together never let more through than it; a block a replica reserved and does not use is lost to the
+ * others until the window ends (at most 1/LEASE_PARTS of the budget per replica).
  */
 export class CredentialBudget {
   readonly #limiter: RateLimiter;
   readonly #defaults: RequestBudgets;
   readonly #windowSeconds: number;
+  readonly #leases = new Map<string, Lease>();
+  readonly #reserving = new Map<string, Promise<void>>();
 
   /** `windowSeconds` other than a minute is for tests of the window's semantics. */
   constructor(ctx: AppContext, windowSeconds = BUDGET_WINDOW_SECONDS) {
@@ -80,14 +107,54 @@ export class CredentialBudget {
   async charge(principal: Principal): Promise<BudgetState | undefined> {
     const limit = this.limitOf(principal);
     if (limit === 0) return undefined;
-    const { consumed, msBeforeReset } = await this.#limiter.count(`${DEFAULT_OF[principal.kind]}:${principal.subject}`);
+    const key = `${DEFAULT_OF[principal.kind]}:${principal.subject}`;
+    for (;;) {
+      const lease = this.#leases.get(key);
+      const now = Date.now();
+      if (lease && lease.endsAt > now && lease.limit === limit) {
+        const unreserved = Math.max(0, limit - lease.sharedConsumed);
+        if (lease.left > 0) {
+          lease.left -= 1;
+          return this.#state(limit, unreserved + lease.left, lease.endsAt - now, false);
+        }
+        // Nothing left here, and every unit of the window is reserved: refused until it ends, without a write.
+        if (unreserved === 0) return this.#state(limit, 0, lease.endsAt - now, true);
+      }
+      await this.#reserve(key, limit);
+    }
+  }
+
+  /** Reserves the next block of `key`'s budget (callers arriving meanwhile wait for the same reservation). */
+  #reserve(key: string, limit: number): Promise<void> {
+    const pending = this.#reserving.get(key);
+    if (pending) return pending;
+    // In process, counting is as cheap as remembering: a block of one keeps the count exact.
+    const block = this.#limiter.shared ? Math.max(1, Math.floor(limit / LEASE_PARTS)) : 1;
+    const reservation = this.#limiter
+      .count(key, block)
+      .then(({ consumed, msBeforeReset }) => {
+        if (!this.#leases.has(key) && this.#leases.size >= MAX_LEASES) {
+          const oldest = this.#leases.keys().next().value;
+          if (oldest !== undefined) this.#leases.delete(oldest);
+        }
+        // The block may straddle the budget: only the units below it are this replica's.
+        const granted = Math.max(0, Math.min(block, limit - (consumed - block)));
+        this.#leases.set(key, { limit, left: granted, sharedConsumed: consumed, endsAt: Date.now() + msBeforeReset });
+      })
+      .finally(() => this.#reserving.delete(key));
+    this.#reserving.set(key, reservation);
+    return reservation;
+  }
+
+  /** The state to answer, or the 429 to throw when `over`. */
+  #state(limit: number, remaining: number, msBeforeReset: number, over: boolean): BudgetState {
     const state: BudgetState = {
       limit,
-      remaining: Math.max(0, limit - consumed),
+      remaining: Math.max(0, remaining),
       resetSeconds: Math.max(1, Math.ceil(msBeforeReset / 1000)),
       windowSeconds: this.#windowSeconds,
     };
-    if (consumed > limit) throw overBudget(state);
+    if (over) throw overBudget(state);
     return state;
   }
 }

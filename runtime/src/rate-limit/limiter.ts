@@ -70,11 +70,16 @@ export class RateLimiter {
     }
   }
 
-  /** Counts one event for `key` and reports the window's count, over the limit or not. */
-  async count(key: string): Promise<WindowCount> {
+  /** True when the counts are shared by every replica (Redis, PostgreSQL), false when kept in process. */
+  get shared(): boolean {
+    return !(this.#limiter instanceof RateLimiterMemory);
+  }
+
+  /** Counts `events` (default one) for `key` and reports the window's count, over the limit or not. */
+  async count(key: string, events = 1): Promise<WindowCount> {
     let result: RateLimiterRes;
     try {
-      result = await this.#limiter.consume(key);
+      result = await this.#limiter.consume(key, events);
     } catch (refused) {
       if (!(refused instanceof RateLimiterRes)) throw refused;
       result = refused;

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { makePrincipal } from '../../../runtime/src/auth/principal.js';
 import { CredentialBudget } from '../../../runtime/src/rate-limit/credential-budget.js';
 import { useAppWithAdmin } from '../../support/app-with-admin.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
 import { eventually } from '../auth/helpers.js';
+import { clientPrincipal } from './budget-principals.js';
 
 /**
  * The budget's window, by its semantics. rate-limiter-flexible's stores keep time by the system clock (Date.now, or
@@ -13,14 +12,7 @@ import { eventually } from '../auth/helpers.js';
  */
 describe.each(STORE_DIALECTS)('a credential budget window on %s', (dialect) => {
   const suite = useAppWithAdmin(dialect, { env: { RATE_LIMIT_CLIENT_PER_MINUTE: '2' } });
-  const client = () =>
-    makePrincipal(suite.app.config.catalog, {
-      kind: 'client_credentials',
-      subject: `cli_${randomUUID()}`,
-      scopes: ['search:read'],
-      orgId: 'default',
-      credentialId: randomUUID(),
-    });
+  const client = () => clientPrincipal(suite.app.config.catalog);
 
   it('refuses past the budget until the window ends, then grants the whole budget again', async () => {
     const budget = new CredentialBudget(suite.app.ctx, 1);
