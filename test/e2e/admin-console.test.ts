@@ -240,6 +240,8 @@ describe('admin console in real Chromium', () => {
     rotatedKid = after.find((kid) => !before.includes(kid)) as string;
     expect(rotatedKid).toBeTruthy();
     expect(await status()).toContain(`New signing key ${rotatedKid} (replaces ${before[0]};`);
+    // Published ahead of signing: it waits until every cached JWKS holds it.
+    expect(await page.textContent(`#signing-key-rows tr[data-kid="${rotatedKid}"] .badge`)).toBe('pending');
     const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
     expect(jwks.keys.map((k) => k.kid)).toContain(rotatedKid);
     expect(pageErrors).toEqual([]);

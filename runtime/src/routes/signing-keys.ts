@@ -6,7 +6,7 @@ import { auditContextOf, recordChange } from '../credentials/audit-context.js';
 import { DEFAULT_ORG_ID } from '../credentials/bootstrap-admin.js';
 import { forbidden } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { ErrorBodySchema } from '../http/openapi.js';
+import { ErrorBodySchema, parseWith } from '../http/openapi.js';
 import type { SigningKeySummary } from '../keys/key-ring.js';
 
 const PERMISSION = 'keys:rotate';
@@ -15,7 +15,11 @@ const SigningKeySchema = z
   .object({
     kid: z.string().describe('The `kid` header of the tokens it signs and its entry in `/.well-known/jwks.json`'),
     alg: z.string(),
-    state: z.string().describe('`active` signs; `retiring` verifies until `retire_after`; `retired` does neither'),
+    state: z
+      .string()
+      .describe(
+        '`pending` is published and signs from `activated_at`; `active` signs; `retiring` verifies until `retire_after`; `retired` does neither',
+      ),
     created_at: z.string(),
     activated_at: z.string().describe('When it signs (or signed) from'),
     retire_after: z.string().nullable().describe('A retiring key: when it stops verifying'),
@@ -24,6 +28,17 @@ const SigningKeySchema = z
   .meta({ id: 'SigningKey' });
 
 const SigningKeyListSchema = z.object({ signing_keys: z.array(SigningKeySchema) }).meta({ id: 'SigningKeyList' });
+
+const RotateSigningKeyBodySchema = z
+  .strictObject({
+    immediate: z
+      .boolean()
+      .optional()
+      .describe(
+        'Sign with the new key at once (a key believed compromised); consumers holding a cached JWKS may refuse its tokens until they refetch. Default false: the new key is published first and signs once every cached JWKS holds it',
+      ),
+  })
+  .meta({ id: 'RotateSigningKeyRequest' });
 
 const RotatedSigningKeySchema = z
   .object({
@@ -84,23 +99,30 @@ export function registerSigningKeyRoutes(app: Express, ctx: AppContext): void {
   ctx.openapi.add({
     method: 'post',
     path: '/api/v1/signing-keys/rotate',
-    summary: 'Rotate the signing key: the new key is in the JWKS at once; the old one verifies until its tokens expire',
+    summary:
+      'Rotate the signing key: the new key is in the JWKS at once and signs from `activates_at`; the old one verifies until its tokens expire',
     tags: ['keys'],
     security,
-    responses: { 201: { description: 'Rotated', schema: RotatedSigningKeySchema }, ...errors },
+    body: { schema: RotateSigningKeyBodySchema },
+    responses: {
+      201: { description: 'Rotated', schema: RotatedSigningKeySchema },
+      400: { description: '`invalid_request` naming the field', schema: ErrorBodySchema },
+      ...errors,
+    },
   });
-  app.post('/api/v1/signing-keys/rotate', requirePermission(ctx, PERMISSION), async (req, res) => {
+  app.post('/api/v1/signing-keys/rotate', requirePermission(ctx, PERMISSION), ctx.parse.json, async (req, res) => {
     const caller = principalOf(req);
     assertDeploymentWide(caller);
+    const { immediate = false } = parseWith(RotateSigningKeyBodySchema, req.body ?? {}, 'body');
     const previousKid = ctx.keys.activeKey().kid;
-    const kid = await ctx.keys.rotate();
+    const kid = await ctx.keys.rotate({ immediate });
     const activatesAt = (await ctx.keys.list()).find((k) => k.kid === kid)?.activatedAt ?? null;
     await recordChange(ctx.audit, auditContextOf(ctx, req), {
       kind: 'signing_key.rotated',
       orgId: caller.orgId,
       target: kid,
       credentialId: kid,
-      details: { previous_kid: previousKid, activates_at: activatesAt },
+      details: { previous_kid: previousKid, activates_at: activatesAt, immediate },
     });
     res
       .status(201)

@@ -67,6 +67,28 @@ describe.each(STORE_DIALECTS)('signing keys API (%s)', (dialect) => {
     ]);
   });
 
+  it('publishes the next key ahead of signing, or with {"immediate": true} signs with it at once', async () => {
+    const scheduled = (await (await call('/api/v1/signing-keys/rotate', suite.admin, { method: 'POST' })).json()) as {
+      kid: string;
+    };
+    expect((await list()).find((k) => k.kid === scheduled.kid)?.state).toBe('pending');
+    const response = await call('/api/v1/signing-keys/rotate', suite.admin, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ immediate: true }),
+    });
+    expect(response.status).toBe(201);
+    const now = (await response.json()) as { kid: string; activates_at: string };
+    expect(suite.app.ctx.keys.activeKey().kid).toBe(now.kid);
+    expect((await list()).find((k) => k.kid === now.kid)?.state).toBe('active');
+    const refused = await call('/api/v1/signing-keys/rotate', suite.admin, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ immediate: 'yes' }),
+    });
+    expect(refused.status).toBe(400);
+  });
+
   it('refuses a caller without keys:rotate, and names the permission', async () => {
     const created = await call('/api/v1/api-keys', suite.admin, {
       method: 'POST',

@@ -92,7 +92,10 @@ ${tokenForm('admin-token-create', 'New org admin token', 'Generate token')}
 ${table('Org admin tokens', TOKEN_COLUMNS, 'admin-token-rows')}`,
   'signing-keys': `<p class="hint">Access tokens are signed with the active key. A rotation publishes the new key in
 <a href="/.well-known/jwks.json">/.well-known/jwks.json</a> at once; the previous key keeps verifying until every token it signed has expired.</p>
-<div class="toolbar"><button id="signing-key-rotate" type="button" class="danger">Rotate signing key</button></div>
+<div class="toolbar">
+  <button id="signing-key-rotate" type="button" class="danger">Rotate signing key</button>
+  <label class="check"><input id="signing-key-immediate" type="checkbox"> Sign with the new key at once (the current key is compromised)</label>
+</div>
 ${table('Signing keys', ['Key id (kid)', 'Algorithm', 'State', 'Created', 'Signs from', 'Verifies until', 'Retired'], 'signing-key-rows')}`,
   audit: `<form id="audit-filter" class="filters">
   <label>Event kind <input name="kind" list="audit-kinds" maxlength="100" placeholder="e.g. api_key.* or team.created" autocomplete="off"></label>

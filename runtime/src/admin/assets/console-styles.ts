@@ -259,6 +259,11 @@ td.actions button + button {
   align-items: center;
   margin: 0.75rem 0 0;
 }
+.toolbar label.check {
+  display: flex;
+  gap: 0.4rem;
+  align-items: flex-start;
+}
 .toolbar input[type="search"] {
   flex: 1 1 12rem;
   max-width: 20rem;

@@ -106,8 +106,10 @@ async function startConsole(): Promise<void> {
   byId('whoami').textContent =
     `${me.name ?? me.subject}${me.email ? ` <${me.email}>` : ''} · ${me.role ?? me.auth_kind}`;
   fillScopePickers(session.held);
-  allowed = [...document.querySelectorAll<HTMLElement>('main section[data-permission]')].filter((section) =>
-    session.held.has(section.dataset.permission ?? ''),
+  // Signing keys serve the whole deployment: only its own operators (default org, no team) manage them.
+  const operator = me.org_id === 'default' && me.team_id === null;
+  allowed = [...document.querySelectorAll<HTMLElement>('main section[data-permission]')].filter(
+    (section) => session.held.has(section.dataset.permission ?? '') && (section.id !== 'signing-keys' || operator),
   );
   if (allowed.length === 0) return say('Your account holds none of the permissions this console needs.', 'error');
   for (const section of allowed) {

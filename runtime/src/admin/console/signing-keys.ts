@@ -24,13 +24,18 @@ export async function loadSigningKeys(): Promise<void> {
 }
 
 function rotate(): Promise<void> {
+  const immediate = byId<HTMLInputElement>('signing-key-immediate').checked;
+  const when = immediate
+    ? 'It signs at once: consumers holding a cached JWKS may refuse its tokens until they refetch.'
+    : 'It is published at once and signs once every cached JWKS holds it.';
   return confirmThen(
-    'Rotate the token signing key? The new key is published at once; the current one keeps verifying the tokens it signed until they expire.',
+    `Rotate the token signing key? ${when} The current key keeps verifying the tokens it signed until they expire.`,
     'Rotating the signing key',
     async () => {
       const rotated = await api<{ kid: string; previous_kid: string; activates_at: string | null }>(
         'POST',
         '/api/v1/signing-keys/rotate',
+        { immediate },
       );
       await loadSigningKeys();
       return `New signing key ${rotated.kid} (replaces ${rotated.previous_kid}; signs from ${time(rotated.activates_at)} UTC).`;
