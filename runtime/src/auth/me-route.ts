@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
-import { ErrorBodySchema } from '../http/openapi.js';
+import { ErrorBodySchema, RATE_LIMITED_RESPONSE } from '../http/openapi.js';
 import { principalOf, requireAuth } from './middleware.js';
 import { canWrite, type Principal } from './principal.js';
 
@@ -47,7 +47,7 @@ export function registerMeRoute(app: Express, ctx: AppContext): void {
     responses: {
       200: { description: 'The caller', schema: MeSchema },
       401: { description: 'No valid credential (`unauthorized` or `token_expired`)', schema: ErrorBodySchema },
-      429: { description: 'Too many failed attempts from this address', schema: ErrorBodySchema },
+      429: RATE_LIMITED_RESPONSE,
     },
   });
   app.get('/auth/me', requireAuth(ctx), (req, res) => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError, invalidRequest } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { writeFastHead } from '../http/fast-router.js';
-import { ErrorBodySchema } from '../http/openapi.js';
+import { ErrorBodySchema, RATE_LIMITED_RESPONSE } from '../http/openapi.js';
 import { toPublicError } from '../http/render-error.js';
 import { budgetHeaders, REMAINING_HEADER } from '../rate-limit/credential-budget.js';
 import { authOf } from './authenticator.js';
@@ -120,15 +120,8 @@ export function registerVerifyRoute(app: Express, ctx: AppContext): void {
         headers: { 'X-Auth-Error': 'The error code, for gateways that drop the body' },
       },
       429: {
-        description:
-          '`rate_limited`: too many failed attempts from this address, or the credential used up its request budget',
-        schema: ErrorBodySchema,
-        headers: {
-          'Retry-After': 'Seconds until the caller may try again',
-          'RateLimit-Policy': 'Over budget: the credential\'s budget, e.g. `"default";q=1200;w=60`',
-          RateLimit: 'Over budget: `"default";r=0;t=<seconds until the window ends>`',
-          'X-Auth-Error': 'rate_limited',
-        },
+        ...RATE_LIMITED_RESPONSE,
+        headers: { ...RATE_LIMITED_RESPONSE.headers, 'X-Auth-Error': 'rate_limited' },
       },
       503: {
         description:

@@ -54,6 +54,19 @@ export const ErrorBodySchema = z
   })
   .meta({ id: 'Error' });
 
+/** The 429 of an authenticated route: the address failed too often, or the credential used up its request budget. */
+export const RATE_LIMITED_RESPONSE = {
+  description:
+    '`rate_limited`: too many failed attempts from this address, or the caller used up its request budget ' +
+    '(with `Retry-After`, `RateLimit-Policy` and `RateLimit`)',
+  schema: ErrorBodySchema,
+  headers: {
+    'Retry-After': 'Seconds until the caller may try again',
+    'RateLimit-Policy': 'Over budget: the budget, e.g. `"default";q=1200;w=60`',
+    RateLimit: 'Over budget: `"default";r=0;t=<seconds until the window ends>`',
+  },
+} as const;
+
 export const OAuthErrorBodySchema = z
   .object({ error: z.string(), error_description: z.string().optional() })
   .meta({ id: 'OAuthError' });

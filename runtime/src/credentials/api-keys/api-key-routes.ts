@@ -2,7 +2,7 @@ import type { Express, Request } from 'express';
 import { authOf } from '../../auth/authenticator.js';
 import { principalOf, requirePermission } from '../../auth/middleware.js';
 import type { AppContext } from '../../http/context.js';
-import { ErrorBodySchema, parseWith } from '../../http/openapi.js';
+import { ErrorBodySchema, parseWith, RATE_LIMITED_RESPONSE } from '../../http/openapi.js';
 import { invalidationBusFor } from '../../invalidation/bus.js';
 import type { AuditContext } from '../audit-context.js';
 import { ApiKeyRecords } from './api-key-records.js';
@@ -25,12 +25,7 @@ const PERMISSION = 'api_keys:manage';
 const errors = {
   401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
   403: { description: '`forbidden`: lacks `api_keys:manage`, or a scope it tries to grant', schema: ErrorBodySchema },
-  429: {
-    description:
-      '`rate_limited`: too many failed attempts from this address, or the caller used up its request budget ' +
-      '(with `Retry-After`, `RateLimit-Policy` and `RateLimit`)',
-    schema: ErrorBodySchema,
-  },
+  429: RATE_LIMITED_RESPONSE,
 } as const;
 
 /** The `X-API-Key` credential and `/api/v1/api-keys` (create, list, get, change, revoke, rotate). */

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { principalOf, requirePermission } from '../../auth/middleware.js';
 import type { AppContext } from '../../http/context.js';
-import { ErrorBodySchema, parseWith } from '../../http/openapi.js';
+import { ErrorBodySchema, parseWith, RATE_LIMITED_RESPONSE } from '../../http/openapi.js';
 import { auditContextOf } from '../audit-context.js';
 import { apiClientsOf } from './api-clients.js';
 import {
@@ -18,7 +18,7 @@ const security = ['bearer', 'apiKey', 'cookie'] as const;
 const errors = {
   401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
   403: { description: '`forbidden`: lacks `clients:manage`, or a scope it tries to grant', schema: ErrorBodySchema },
-  429: { description: 'Too many failed attempts from this address', schema: ErrorBodySchema },
+  429: RATE_LIMITED_RESPONSE,
 } as const;
 const notFound = { 404: { description: '`not_found`: no such client in your organization', schema: ErrorBodySchema } };
 
