@@ -22,6 +22,8 @@ const SnapshotSchema = z.object({
   org_id: z.string().min(1),
   team_id: z.string().nullable(),
   credential_id: z.string(),
+  /** The credential's own request budget per minute (absent in tickets stored before budgets existed). */
+  request_budget_per_minute: z.number().int().nullable().optional(),
 });
 
 type Snapshot = z.infer<typeof SnapshotSchema>;
@@ -37,6 +39,7 @@ export function snapshotPrincipal(principal: Principal): string {
     org_id: principal.orgId,
     team_id: principal.teamId,
     credential_id: principal.credentialId,
+    request_budget_per_minute: principal.requestBudgetPerMinute,
   };
   return JSON.stringify(snapshot);
 }
@@ -57,5 +60,6 @@ export function principalFromSnapshot(catalog: Catalog, json: string): Principal
     orgId: snapshot.org_id,
     teamId: snapshot.team_id,
     credentialId: snapshot.credential_id,
+    requestBudgetPerMinute: snapshot.request_budget_per_minute,
   });
 }

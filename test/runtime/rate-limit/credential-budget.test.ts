@@ -7,6 +7,7 @@ import { startTestApp, type TestApp } from '../../support/app.js';
 import { useAppWithAdmin, useTwoReplicasWithAdmin } from '../../support/app-with-admin.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
 import { bootstrapAdminKey, call, createKey, eventually } from '../auth/helpers.js';
+import { issueTicket, redeem } from '../ws-ticket/helpers.js';
 
 /** The 429 body of a credential over its budget of `limit` a minute. */
 const overBudget = (limit: number) => ({
@@ -158,6 +159,20 @@ describe.each(STORE_DIALECTS)('request budgets per credential on %s', (dialect) 
     }
     const rotated = await call(suite.app, `/api/v1/api-keys/${key.id}/rotate`, { apiKey: suite.admin, body: {} });
     expect(await rotated.json()).toMatchObject({ rate_limit_per_minute: 0 });
+  });
+
+  it("charges a WebSocket ticket's redemption to the API key that asked for it, against the key's own budget", async () => {
+    const key = await createKey(suite.app, suite.admin, {
+      name: 'socket',
+      scopes: ['graph:read'],
+      rate_limit_per_minute: 9,
+    });
+    const ticket = await issueTicket(suite.app, { apiKey: key.api_key });
+    const redeemed = await redeem(suite.app, ticket);
+    expect(redeemed.status).toBe(200);
+    expect(redeemed.headers.get('ratelimit-policy')).toBe('"default";q=9;w=60');
+    // Issuing the ticket was the first request of the key's window, redeeming it the second.
+    expect(budgetOf(redeemed).remaining).toBe(7);
   });
 
   it('gives each credential kind its default budget from config', async () => {

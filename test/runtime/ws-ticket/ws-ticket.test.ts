@@ -194,6 +194,7 @@ describe.each(STORE_DIALECTS)('WebSocket tickets (%s)', (dialect) => {
       org_id: 'default',
       team_id: null,
       credential_id: key.key_id,
+      request_budget_per_minute: null,
     });
 
     expect((await redeem(suite.app, ticket)).status).toBe(200);
