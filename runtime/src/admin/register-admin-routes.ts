@@ -98,7 +98,7 @@ function documentAdminRoutes(ctx: AppContext): void {
     path: '/admin',
     summary: 'The admin console (HTML) for a signed-in browser session',
     description:
-      'Requires the `access_token` session cookie. Users, API keys, API clients and audit sections are shown by the permissions they need (`users:manage`, `api_keys:manage`, `clients:manage`, `audit:read`).',
+      'Requires the `access_token` session cookie. Its sections are offered by the permissions their API needs: users `users:manage`, API keys `api_keys:manage`, API clients `clients:manage`, teams and org admin tokens `tokens:manage`, signing keys `keys:rotate` (default org), audit `audit:read`.',
     tags: ['admin'],
     security: ['cookie'],
     responses: {
