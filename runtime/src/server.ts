@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { contextOf, createApp, createRequestListener } from './app.js';
@@ -150,24 +150,31 @@ async function closeListeners(...servers: Array<Server | undefined>): Promise<vo
   );
 }
 
-/** Responses of a server being drained: begun before shutdown, not finished yet. */
-const inFlight = new WeakMap<Server, { draining: boolean; responses: Set<ServerResponse> }>();
+interface DrainState {
+  draining: boolean;
+  /** Open connections (tracked per connection, not per request: the hot path pays one WeakMap write). */
+  readonly sockets: Set<Socket>;
+  /** Each connection's latest response. */
+  readonly current: WeakMap<Socket, ServerResponse>;
+}
+
+/** The drain state of the servers `drainable` prepared. */
+const drainStates = new WeakMap<Server, DrainState>();
 
 /**
- * Tracks a server's unfinished responses so shutdown can turn keep-alive off for them: once draining, every response
- * (in flight or arriving on an open connection) carries `Connection: close` and its connection ends after it, so no
- * client reuses a connection that is about to close.
+ * Prepares a server for a graceful drain: once draining, every response (in flight or arriving on an open connection)
+ * carries `Connection: close` and its connection ends after it, so no client reuses a connection about to close.
  */
 function drainable(server: Server): Server {
-  const state = { draining: false, responses: new Set<ServerResponse>() };
-  inFlight.set(server, state);
-  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
-    if (state.draining) {
-      res.shouldKeepAlive = false;
-      return;
-    }
-    state.responses.add(res);
-    res.once('close', () => state.responses.delete(res));
+  const state: DrainState = { draining: false, sockets: new Set(), current: new WeakMap() };
+  drainStates.set(server, state);
+  server.on('connection', (socket: Socket) => {
+    state.sockets.add(socket);
+    socket.once('close', () => state.sockets.delete(socket));
+  });
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (state.draining) res.shouldKeepAlive = false;
+    else state.current.set(req.socket, res);
   });
   return server;
 }
@@ -178,12 +185,14 @@ function drainable(server: Server): Server {
  * then, after `graceMs`, cut whatever is left.
  */
 function closeServer(server: Server, graceMs: number): Promise<void> {
-  const state = inFlight.get(server);
+  const state = drainStates.get(server);
   if (state) {
     state.draining = true;
-    for (const res of state.responses) {
+    for (const socket of state.sockets) {
+      const res = state.current.get(socket);
+      if (!res || res.writableFinished) continue;
       if (!res.headersSent) res.shouldKeepAlive = false;
-      else res.once('finish', () => res.socket?.end());
+      else res.once('finish', () => socket.end());
     }
   }
   return new Promise((resolve) => {
