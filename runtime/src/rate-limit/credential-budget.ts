@@ -133,13 +133,16 @@ export class CredentialBudget {
     const reservation = this.#limiter
       .count(key, block)
       .then(({ consumed, msBeforeReset }) => {
-        if (!this.#leases.has(key) && this.#leases.size >= MAX_LEASES) {
+        // Re-inserted, so the credentials forgotten first are those that reserved least recently.
+        if (!this.#leases.delete(key) && this.#leases.size >= MAX_LEASES) {
           const oldest = this.#leases.keys().next().value;
           if (oldest !== undefined) this.#leases.delete(oldest);
         }
         // The block may straddle the budget: only the units below it are this replica's.
         const granted = Math.max(0, Math.min(block, limit - (consumed - block)));
-        this.#leases.set(key, { limit, left: granted, sharedConsumed: consumed, endsAt: Date.now() + msBeforeReset });
+        // A count without an expiry (never written so by the stores) is held for a whole window, not retried at once.
+        const msLeft = msBeforeReset >= 0 ? msBeforeReset : this.#windowSeconds * 1000;
+        this.#leases.set(key, { limit, left: granted, sharedConsumed: consumed, endsAt: Date.now() + msLeft });
       })
       .finally(() => this.#reserving.delete(key));
     this.#reserving.set(key, reservation);
