@@ -130,7 +130,8 @@ export interface AuthPlatformProps {
    * The network the runtime runs in. The vault gets a private endpoint there (zone `privatelink.vaultcore.azure.net`
    * linked to it), which is how the Container App resolves its Key Vault references while the vault refuses the
    * internet.
-   * @default - a virtual network 10.40.0.0/16 with the runtime subnet 10.40.0.0/23 and private endpoints in 10.40.2.0/24
+   * @default - a virtual network 10.40.0.0/16 with the runtime subnet 10.40.0.0/23, private endpoints in 10.40.2.0/24
+   *   and the database subnet 10.40.3.0/24
    */
   readonly network?: RuntimeNetworkOptions;
   /**

@@ -18,7 +18,7 @@ export interface RuntimeRedisOptions {
   readonly skuName?: 'Basic' | 'Standard' | 'Premium';
   /**
    * Size within the SKU family (C0-C6 for Basic/Standard, P1-P5 for Premium).
-   * @default 0
+   * @default - 0 for Basic and Standard, 1 for Premium
    */
   readonly capacity?: number;
 }
