@@ -19,6 +19,11 @@ function ipv4ToNumber(address: string): number | undefined {
   return octets.reduce((sum, octet) => sum * 256 + octet, 0);
 }
 
+/** True for a GUID of one repeated hex digit, the samples' placeholder tenants and subscriptions. */
+export function isPlaceholderGuid(value: string): boolean {
+  return REPEATED_GUID.test(value);
+}
+
 /** True when the address or CIDR range lies inside (or covers part of) a documentation range. */
 export function isDocumentationRange(range: string): boolean {
   const [address, bitsText] = range.split('/');
@@ -51,9 +56,14 @@ export function isExampleDomain(url: string): boolean {
 export function checkNoPlaceholders(scope: IConstruct, settings: EnvironmentSettings): void {
   if (settings.example === true) return;
   const hint = 'remove placeholders, or mark a sample environment with example: true';
-  for (const field of ['tenantId', 'subscriptionId'] as const) {
-    if (REPEATED_GUID.test(settings[field])) {
-      throw new ValidationError(scope, field, `your own GUID, not a placeholder (${hint})`, settings[field]);
+  const guids: [string, string][] = [
+    ['tenantId', settings.tenantId],
+    ['subscriptionId', settings.subscriptionId],
+    ['backend.subscriptionId', settings.backend.subscriptionId],
+  ];
+  for (const [field, value] of guids) {
+    if (isPlaceholderGuid(value)) {
+      throw new ValidationError(scope, field, `your own GUID, not a placeholder (${hint})`, value);
     }
   }
   const network = settings.keyVaultNetwork;
@@ -88,7 +98,7 @@ export function checkNoPlaceholders(scope: IConstruct, settings: EnvironmentSett
   ];
   for (const [field, id] of ids) {
     const subscription = /^\/subscriptions\/([^/]+)/i.exec(id ?? '')?.[1];
-    if (subscription !== undefined && REPEATED_GUID.test(subscription)) {
+    if (subscription !== undefined && isPlaceholderGuid(subscription)) {
       throw new ValidationError(
         scope,
         field,

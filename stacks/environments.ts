@@ -6,8 +6,15 @@
  * and remove `example`: without it, a placeholder fails synthesis, naming the environment and the field.
  */
 
-/** Where Terraform keeps state: an Azure Storage blob, reached with Entra ID auth (no storage keys). */
+import { stateBackend } from './bootstrap-settings.js';
+
+/**
+ * Where Terraform keeps state: an Azure Storage blob, reached with Entra ID auth (no storage keys). The `bootstrap`
+ * stack creates the account and container; build it with `stateBackend(key)` so the names come from there.
+ */
 export interface StateBackendSettings {
+  /** Subscription of the state storage account. */
+  readonly subscriptionId: string;
   readonly resourceGroupName: string;
   readonly storageAccountName: string;
   readonly containerName: string;
@@ -124,7 +131,7 @@ export interface EnvironmentSettings {
   readonly tenantId: string;
   /** Azure subscription id (GUID) the environment's resources live in. */
   readonly subscriptionId: string;
-  /** Resource group created for the environment. */
+  /** The environment's resource group, created by the `bootstrap` stack (the deployer's roles are scoped to it). */
   readonly resourceGroupName: string;
   /** Globally unique Key Vault name (3-24 letters, digits, hyphens). */
   readonly keyVaultName: string;
@@ -159,14 +166,6 @@ export interface EnvironmentSettings {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** Placeholder state storage shared by all environments (one blob key each). Replace with your own. */
-const stateStorage = {
-  resourceGroupName: 'rg-gatehouse-tfstate',
-  storageAccountName: 'stgatehousetfstate',
-  containerName: 'tfstate',
-  useAzureadAuth: true,
-} as const;
-
 /** Placeholder tenant: replace with your Entra tenant id. */
 const PLACEHOLDER_TENANT_ID = '11111111-1111-1111-1111-111111111111';
 
@@ -188,7 +187,7 @@ export const environments: readonly EnvironmentSettings[] = [
     // A local front end signing in against dev; the runtime's own URL is always a redirect URI.
     redirectOrigins: ['http://localhost:3000'],
     loopbackRedirectsAllowed: true,
-    backend: { ...stateStorage, key: 'gatehouse/dev.tfstate' },
+    backend: stateBackend('gatehouse/dev.tfstate'),
     // The smallest working set: smallest Container Apps size, scale to zero, burstable B1ms, no Redis.
     runtime: {
       name: 'gatehouse-dev',
@@ -234,7 +233,7 @@ export const environments: readonly EnvironmentSettings[] = [
     },
     redirectOrigins: [],
     loopbackRedirectsAllowed: false,
-    backend: { ...stateStorage, key: 'gatehouse/staging.tfstate' },
+    backend: stateBackend('gatehouse/staging.tfstate'),
     runtime: {
       name: 'gatehouse-staging',
       image: {
@@ -286,7 +285,7 @@ export const environments: readonly EnvironmentSettings[] = [
     },
     redirectOrigins: [],
     loopbackRedirectsAllowed: false,
-    backend: { ...stateStorage, key: 'gatehouse/prod.tfstate' },
+    backend: stateBackend('gatehouse/prod.tfstate'),
     // Scale-out: 2+ replicas over zones, a zone-redundant HA database with geo-redundant backups, shared Redis.
     runtime: {
       name: 'gatehouse-prod',

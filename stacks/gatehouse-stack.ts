@@ -1,6 +1,6 @@
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider/index.js';
+import { DataAzurermResourceGroup } from '@cdktf/provider-azurerm/lib/data-azurerm-resource-group/index.js';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider/index.js';
-import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group/index.js';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider/index.js';
 import { Aspects, AzurermBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
@@ -21,13 +21,14 @@ export const RUNTIME_IMAGE_DIGEST_VARIABLE = 'runtime_image_digest';
 export const DEFAULT_RUNTIME_REPOSITORY = 'gatehouse-runtime';
 
 /**
- * One environment: providers, state backend, the policy aspect, a resource group and one `AuthPlatform` (Key Vault,
+ * One environment: providers, state backend, the policy aspect, its resource group (created by the `bootstrap` stack,
+ * read here) and one `AuthPlatform` (Key Vault,
  * Entra app registration and clients, the runtime's network, the runtime on Container Apps with its database). Every difference between
  * environments comes from `settings`.
  */
 export class GatehouseStack extends TerraformStack {
   readonly settings: EnvironmentSettings;
-  readonly resourceGroup: ResourceGroup;
+  readonly resourceGroup: DataAzurermResourceGroup;
   readonly platform: AuthPlatform;
 
   constructor(scope: Construct, settings: EnvironmentSettings) {
@@ -40,6 +41,9 @@ export class GatehouseStack extends TerraformStack {
       subscriptionId: settings.subscriptionId,
       tenantId: settings.tenantId,
       storageUseAzuread: true,
+      // Resource providers are registered once, outside the stack (docs/deploying.md): registering or listing them
+      // needs rights on the whole subscription, and the deployer's roles are scoped to the resource group.
+      resourceProviderRegistrations: 'none',
     });
     new AzureadProvider(this, 'azuread', { tenantId: settings.tenantId });
     new RandomProvider(this, 'random', {});
@@ -51,15 +55,12 @@ export class GatehouseStack extends TerraformStack {
       key: settings.backend.key,
       useAzureadAuth: settings.backend.useAzureadAuth,
       tenantId: settings.tenantId,
-      subscriptionId: settings.subscriptionId,
+      subscriptionId: settings.backend.subscriptionId,
     });
     Aspects.of(this).add(new GatehousePolicy());
 
-    this.resourceGroup = new ResourceGroup(this, 'ResourceGroup', {
-      name: settings.resourceGroupName,
-      location: settings.location,
-      tags: { ...settings.tags },
-    });
+    // Created by the bootstrap stack, so the deployer needs no right to create resource groups in the subscription.
+    this.resourceGroup = new DataAzurermResourceGroup(this, 'ResourceGroup', { name: settings.resourceGroupName });
     const { runtime } = settings;
     this.platform = new AuthPlatform(this, 'Platform', {
       name: runtime.name,

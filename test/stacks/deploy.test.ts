@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashBuildContext, RUNTIME_CONTEXT_PATHS } from '../../scripts/deploy/context-hash.js';
 import { deployPlan, shellAssignments } from '../../scripts/deploy/plan.js';
+import { bootstrap, stateBackend } from '../../stacks/bootstrap-settings.js';
 import { type EnvironmentSettings, environments } from '../../stacks/environments.js';
 
 const run = promisify(execFile);
@@ -44,6 +45,7 @@ const realDev: EnvironmentSettings = {
   example: false,
   tenantId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
   subscriptionId: REAL_SUBSCRIPTION,
+  backend: stateBackend('gatehouse/dev.tfstate', { ...bootstrap, subscriptionId: REAL_SUBSCRIPTION }),
   keyVaultNetwork: {
     deployerAccess: { kind: 'ipRanges', ipRanges: ['20.50.60.0/28'] },
     allowedIpRanges: [],

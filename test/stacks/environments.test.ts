@@ -2,6 +2,7 @@ import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { catalogToJson, defaultCatalog } from '../../catalog/index.js';
 import { buildApp } from '../../stacks/app.js';
+import { bootstrap, stateBackend } from '../../stacks/bootstrap-settings.js';
 import { checkEnvironments, type EnvironmentSettings, environments } from '../../stacks/environments.js';
 import { GatehouseStack } from '../../stacks/gatehouse-stack.js';
 import { dependencyGraph, findCycle, findPlaintextSecrets } from '../constructs/auth-runtime-scan.js';
@@ -57,7 +58,6 @@ describe('environment stacks', () => {
     const json = synthEnvironment(env);
     const set = resourceSet(json);
     expect(set).toMatchObject({
-      azurerm_resource_group: 1,
       azurerm_key_vault: 1,
       azuread_application: 1 + env.clients.length,
       azurerm_user_assigned_identity: 2,
@@ -71,14 +71,20 @@ describe('environment stacks', () => {
     expect(set.azuread_application_federated_identity_credential ?? 0).toBe(
       env.runtime.credential === 'federated' ? 1 : 0,
     );
-    // Everything but the resource group comes from the one AuthPlatform (logical ids start with the construct path).
+    // Every resource comes from the one AuthPlatform (logical ids start with the construct path); the resource group
+    // is the bootstrap stack's, read here.
     const logicalIds = Object.values(json.resource).flatMap((byId) => Object.keys(byId));
-    expect(logicalIds.filter((id) => !id.startsWith('Platform_'))).toEqual([
-      expect.stringMatching(/^ResourceGroup(_[0-9A-F]{8})?$/),
-    ]);
+    expect(logicalIds.filter((id) => !id.startsWith('Platform_'))).toEqual([]);
+    expect(json.resource.azurerm_resource_group).toBeUndefined();
+    expect(Object.values(json.data?.azurerm_resource_group ?? {})).toEqual([{ name: env.resourceGroupName }]);
     // No docker provider: a plan needs no Docker daemon.
     expect(Object.keys(json.provider).sort()).toEqual(['azuread', 'azurerm', 'random', 'time']);
-    expect(json.provider.azurerm[0]).toMatchObject({ subscription_id: env.subscriptionId, tenant_id: env.tenantId });
+    // Providers are registered outside the stack: listing or registering them needs rights on the whole subscription.
+    expect(json.provider.azurerm[0]).toMatchObject({
+      subscription_id: env.subscriptionId,
+      tenant_id: env.tenantId,
+      resource_provider_registrations: 'none',
+    });
     expect(json.provider.azuread[0]).toMatchObject({ tenant_id: env.tenantId });
   });
 
@@ -86,11 +92,12 @@ describe('environment stacks', () => {
     const json = synthEnvironment(env);
     expect(json.terraform.backend.azurerm).toMatchObject({
       key: env.backend.key,
+      subscription_id: env.backend.subscriptionId,
+      resource_group_name: env.backend.resourceGroupName,
       storage_account_name: env.backend.storageAccountName,
       container_name: env.backend.containerName,
       use_azuread_auth: true,
     });
-    expect(firstOf(json, 'azurerm_resource_group')).toMatchObject({ name: env.resourceGroupName, tags: env.tags });
     expect(firstOf(json, 'azurerm_key_vault')).toMatchObject({ name: env.keyVaultName });
     expect(firstOf(json, 'azurerm_virtual_network').address_space).toEqual([env.runtime.network.addressSpace]);
     expect(
@@ -404,6 +411,10 @@ describe('environment stacks', () => {
       tenantId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
       subscriptionId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
       example: false,
+      backend: stateBackend('gatehouse/test.tfstate', {
+        ...bootstrap,
+        subscriptionId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+      }),
     };
     /** `env` with a registry in a real subscription. */
     const withRealRegistry = (env: EnvironmentSettings): EnvironmentSettings => ({
@@ -476,6 +487,16 @@ describe('environment stacks', () => {
       );
       expect(() => synthEnvironment({ ...byName('staging'), tenantId: real.tenantId, example: false })).toThrow(
         /^staging: subscriptionId must be your own GUID.*; got "eeeeeeee-eeee-eeee-eeee-eeeeeeeeeeee"$/,
+      );
+      expect(() =>
+        synthEnvironment({
+          ...byName('staging'),
+          tenantId: real.tenantId,
+          subscriptionId: real.subscriptionId,
+          example: false,
+        }),
+      ).toThrow(
+        /^staging: backend\.subscriptionId must be your own GUID.*; got "cccccccc-cccc-cccc-cccc-cccccccccccc"$/,
       );
       expect(() =>
         synthEnvironment({

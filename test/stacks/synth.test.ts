@@ -19,10 +19,12 @@ describe('stacks/main', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'gatehouse-synth-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  it('synthesizes one stack per environment with a manifest', () => {
+  it('synthesizes the bootstrap stack and one stack per environment with a manifest', () => {
     buildApp(environments, outdir).synth();
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.stacks).sort()).toEqual(['dev', 'prod', 'staging']);
+    expect(Object.keys(manifest.stacks).sort()).toEqual(['bootstrap', 'dev', 'prod', 'staging']);
+    const bootstrap = JSON.parse(readFileSync(join(outdir, manifest.stacks.bootstrap.synthesizedStackPath), 'utf8'));
+    expect(Object.keys(bootstrap.provider).sort()).toEqual(['azuread', 'azurerm']);
     for (const name of ['dev', 'staging', 'prod']) {
       const stack = JSON.parse(readFileSync(join(outdir, manifest.stacks[name].synthesizedStackPath), 'utf8'));
       expect(Object.keys(stack.provider).sort()).toEqual(['azuread', 'azurerm', 'random', 'time']);
@@ -38,7 +40,7 @@ describe('stacks/main', () => {
       buildApp(environments, expected).synth();
       execFileSync('sh', ['-c', cdktf.app], { env: { ...process.env, CDKTF_OUTDIR: out }, stdio: 'pipe' });
       const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-      expect(Object.keys(manifest.stacks)).toHaveLength(environments.length);
+      expect(Object.keys(manifest.stacks)).toHaveLength(environments.length + 1);
       // The app command bundles the stacks (stacks/synth.mjs): each stack must be byte for byte what the source builds,
       // paths derived from import.meta.url (the runtime image's build context) included.
       for (const name of Object.keys(manifest.stacks)) {
@@ -70,7 +72,7 @@ describe('stacks/main', () => {
         env: { ...process.env, CDKTF_OUTDIR: there },
         stdio: 'pipe',
       });
-      for (const name of environments.map((env) => env.name)) {
+      for (const name of ['bootstrap', ...environments.map((env) => env.name)]) {
         const path = join('stacks', name, 'cdk.tf.json');
         const text = readFileSync(join(here, path), 'utf8');
         expect(readFileSync(join(there, path), 'utf8')).toBe(text);
