@@ -248,9 +248,18 @@ describe('admin console in real Chromium', () => {
   });
 
   it("filters the audit log to one key's events, shows names beside ids, and exports exactly that as CSV", async () => {
-    await open('audit');
-    await page.fill('#audit-filter input[name="target"]', apiKeyId);
-    await page.click('#audit-filter button[type="submit"]');
+    // From the key's row to its audit events: the filter is in the address, so Back returns to the keys.
+    await open('api-keys');
+    await page.click(`#api-key-rows tr[data-id="${apiKeyId}"] a.audit-link`);
+    await page.waitForURL(`${base}/admin#audit?target=${apiKeyId}`);
+    await page.waitForSelector('section#audit:not([hidden])');
+    await expect.poll(() => page.locator('#audit-rows tr').count()).toBe(2);
+    expect(await page.inputValue('#audit-filter input[name="target"]')).toBe(apiKeyId);
+    await page.goBack();
+    await page.waitForSelector('section#api-keys:not([hidden])');
+    await page.goForward();
+    await page.waitForSelector('section#audit:not([hidden])');
+    await page.waitForSelector('body[data-ready="true"]');
     await expect.poll(() => page.locator('#audit-rows tr').count()).toBe(2);
     const kinds = await page.locator('#audit-rows tr td:nth-child(2)').allTextContents();
     // The test clock stands still: both events have the same time, so their order is not asserted.
@@ -288,8 +297,13 @@ describe('admin console in real Chromium', () => {
     await page.fill('#audit-filter input[name="until"]', '2000-01-01T00:00:00');
     await page.click('#audit-filter button[type="submit"]');
     await page.locator('#audit-rows td.empty').waitFor();
+    expect(page.url()).toBe(
+      `${base}/admin#audit?kind=signing_key.*&target=${encodeURIComponent(rotatedKid)}&until=2000-01-01T00%3A00`,
+    );
     await page.click('#audit-clear');
+    await page.waitForURL(`${base}/admin#audit`);
     await expect.poll(() => page.locator('#audit-rows tr').count()).toBeGreaterThan(5);
+    expect(await page.inputValue('#audit-filter input[name="kind"]')).toBe('');
     expect(pageErrors).toEqual([]);
   });
 

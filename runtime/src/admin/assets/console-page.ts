@@ -96,7 +96,7 @@ ${table('Org admin tokens', TOKEN_COLUMNS, 'admin-token-rows')}`,
   <button id="signing-key-rotate" type="button" class="danger">Rotate signing key</button>
   <label class="check"><input id="signing-key-immediate" type="checkbox"> Sign with the new key at once (the current key is compromised)</label>
 </div>
-${table('Signing keys', ['Key id (kid)', 'Algorithm', 'State', 'Created', 'Signs from', 'Verifies until', 'Retired'], 'signing-key-rows')}`,
+${table('Signing keys', ['Key id (kid)', 'Algorithm', 'State', 'Created', 'Signs from', 'Verifies until', 'Retired', ''], 'signing-key-rows')}`,
   audit: `<form id="audit-filter" class="filters">
   <label>Event kind <input name="kind" list="audit-kinds" maxlength="100" placeholder="e.g. api_key.* or team.created" autocomplete="off"></label>
   <datalist id="audit-kinds"></datalist>

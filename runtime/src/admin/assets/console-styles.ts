@@ -249,8 +249,9 @@ td.role select {
 td.actions {
   white-space: nowrap;
 }
-td.actions button + button {
-  margin-left: 0.3rem;
+td.actions button,
+td.actions a {
+  margin-right: 0.4rem;
 }
 .toolbar {
   display: flex;

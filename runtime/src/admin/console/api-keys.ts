@@ -1,4 +1,5 @@
 import { api, seg } from './api.js';
+import { auditLink } from './audit-link.js';
 import { actionButton, badge, byId, cell, confirmThen, el, emptyRow, failed, field, say } from './dom.js';
 import { rateLimit, time } from './format.js';
 import { rememberName } from './names.js';
@@ -36,6 +37,7 @@ function apiKeyRow(key: ApiKey): HTMLTableRowElement {
     cell(time(key.grace_until ?? key.expires_at)),
     cell(time(key.last_used_at)),
     el('td', { className: 'actions' }, [
+      auditLink(key.id, `the API key ${key.name}`),
       key.status === 'active'
         ? actionButton('Rotate', 'rotate', `Rotate the API key ${key.name}`, () => void rotateApiKey(key))
         : null,

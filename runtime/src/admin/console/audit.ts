@@ -40,8 +40,16 @@ async function learnNames(): Promise<void> {
   await Promise.allSettled(loaders);
 }
 
-/** Audit: events filtered by kind, actor, target and time range, with names beside ids; CSV of what is shown. */
-export async function loadAudit(): Promise<void> {
+/** The filter's fields, in the order the address lists them (`#audit?kind=...&target=...`). */
+const FILTER_FIELDS = ['kind', 'actor', 'target', 'since', 'until'] as const;
+
+/**
+ * Audit: events filtered by kind, actor, target and time range, with names beside ids; CSV of what is shown. The
+ * filter lives in the address (`params`), so Back, Forward and links from other sections restore it.
+ */
+export async function loadAudit(_sub?: string, params: URLSearchParams = new URLSearchParams()): Promise<void> {
+  const form = byId<HTMLFormElement>('audit-filter');
+  for (const name of FILTER_FIELDS) field(form, name).value = params.get(name) ?? '';
   const filter = currentFilter();
   const query = new URLSearchParams({ limit: String(FETCH_LIMIT) });
   if (filter.kind) query.set('kind', filter.kind);
@@ -103,12 +111,27 @@ function exportCsv(): void {
 
 export function wireAudit(): void {
   const form = byId<HTMLFormElement>('audit-filter');
-  const reload = () => loadAudit().catch((error: unknown) => failed('Loading audit events', error));
+  const reload = () =>
+    loadAudit(undefined, new URLSearchParams(window.location.hash.split('?')[1] ?? '')).catch((error: unknown) =>
+      failed('Loading audit events', error),
+    );
+  // Applying or clearing the filter changes the address; the router loads what it names.
+  const show = (hash: string) => {
+    if (window.location.hash === hash) void reload();
+    else window.location.hash = hash;
+  };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    void reload();
+    const params = new URLSearchParams();
+    for (const name of FILTER_FIELDS) {
+      const value = field(form, name).value.trim();
+      if (value) params.set(name, value);
+    }
+    show(params.size > 0 ? `#audit?${params}` : '#audit');
   });
-  // A reset clears the fields after this event: reload once they are empty.
-  form.addEventListener('reset', () => setTimeout(reload));
+  form.addEventListener('reset', (event) => {
+    event.preventDefault();
+    show('#audit');
+  });
   byId('audit-csv').addEventListener('click', exportCsv);
 }

@@ -19,8 +19,11 @@ import type { Me } from './types.js';
 import { loadUsers, wireUsers } from './users.js';
 
 interface Section {
-  /** Loads the section's data; `sub` is what follows the section in the hash (`#teams/<sub>`). */
-  readonly load: (sub?: string) => Promise<void>;
+  /**
+   * Loads the section's data; `sub` is what follows the section in the hash (`#teams/<sub>`), `params` its query
+   * (`#audit?target=...`).
+   */
+  readonly load: (sub: string | undefined, params: URLSearchParams) => Promise<void>;
   readonly loading: string;
 }
 
@@ -39,7 +42,8 @@ let allowed: HTMLElement[] = [];
 
 /** Shows the section the hash names (or the first allowed one) and loads it; moves focus to it on navigation. */
 async function route(focus: boolean): Promise<void> {
-  const [id = '', ...rest] = decodeURIComponent(window.location.hash.slice(1)).split('/');
+  const [path = '', query = ''] = window.location.hash.slice(1).split('?');
+  const [id = '', ...rest] = decodeURIComponent(path).split('/');
   const current = allowed.find((section) => section.id === id) ?? allowed[0];
   if (!current) return;
   for (const section of allowed) section.hidden = section !== current;
@@ -51,7 +55,8 @@ async function route(focus: boolean): Promise<void> {
   const title = sub ? byId('team-title') : current.querySelector<HTMLElement>('h2');
   document.title = `${current.querySelector('h2')?.textContent ?? 'Console'} · gatehouse admin console`;
   const section = SECTIONS[current.id];
-  if (section) await section.load(sub).catch((error: unknown) => failed(section.loading, error));
+  const params = new URLSearchParams(query);
+  if (section) await section.load(sub, params).catch((error: unknown) => failed(section.loading, error));
   if (focus) title?.focus();
 }
 

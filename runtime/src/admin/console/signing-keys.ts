@@ -1,4 +1,5 @@
 import { api } from './api.js';
+import { auditLink } from './audit-link.js';
 import { badge, byId, cell, confirmThen, el, emptyRow } from './dom.js';
 import { time } from './format.js';
 import type { SigningKey } from './types.js';
@@ -7,7 +8,7 @@ import type { SigningKey } from './types.js';
 export async function loadSigningKeys(): Promise<void> {
   const { signing_keys: keys } = await api<{ signing_keys: SigningKey[] }>('GET', '/api/v1/signing-keys');
   const tbody = byId<HTMLTableSectionElement>('signing-key-rows');
-  if (keys.length === 0) return emptyRow(tbody, 7, 'No signing keys yet.');
+  if (keys.length === 0) return emptyRow(tbody, 8, 'No signing keys yet.');
   tbody.replaceChildren(
     ...keys.map((key) =>
       el('tr', { dataset: { kid: key.kid } }, [
@@ -18,6 +19,7 @@ export async function loadSigningKeys(): Promise<void> {
         cell(time(key.activated_at)),
         cell(time(key.retire_after)),
         cell(time(key.retired_at)),
+        el('td', { className: 'actions' }, [auditLink(key.kid, `the signing key ${key.kid}`)]),
       ]),
     ),
   );

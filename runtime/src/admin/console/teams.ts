@@ -1,4 +1,5 @@
 import { api, seg } from './api.js';
+import { auditLink } from './audit-link.js';
 import { byId, cell, el, emptyRow, failed, field, say } from './dom.js';
 import { time } from './format.js';
 import { rememberName } from './names.js';
@@ -56,6 +57,7 @@ async function loadTeamList(): Promise<void> {
             text: 'Tokens',
             'aria-label': `Tokens of the team ${team.name}`,
           }),
+          auditLink(team.id, `the team ${team.name}`),
         ]),
       ]),
     ),
