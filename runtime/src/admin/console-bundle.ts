@@ -41,7 +41,15 @@ export function consoleScript(): string {
 
 /** Bundles ./console/main.ts with esbuild (a development dependency, loaded only here). */
 export function buildConsoleScript(): string {
-  const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  } catch (error) {
+    throw new Error(
+      'The admin console script is built with esbuild, which is not installed: run `npm ci` (development dependencies) or run the bundle `npm run build:runtime` makes',
+      { cause: error },
+    );
+  }
   const result = esbuild.buildSync(CONSOLE_BUILD_OPTIONS);
   const [output] = result.outputFiles;
   if (!output) throw new Error(`esbuild wrote nothing for ${CONSOLE_ENTRY}`);
