@@ -16,9 +16,14 @@ import {
 describe('committed permission manifest', () => {
   it('matches what the stacks synthesize', () => {
     const files = renderPermissionFiles(generateManifests());
-    // One manifest per deployed environment plus the Markdown view, so "nothing stale" means every file was compared.
+    // One manifest per stack (bootstrap and each environment) plus the Markdown view, so "nothing stale" means every
+    // file was compared.
     expect([...files.keys()].sort()).toEqual(
-      [...environments.map((env) => `${MANIFEST_DIR}/${env.name}.json`), PERMISSIONS_MARKDOWN].sort(),
+      [
+        `${MANIFEST_DIR}/bootstrap.json`,
+        ...environments.map((env) => `${MANIFEST_DIR}/${env.name}.json`),
+        PERMISSIONS_MARKDOWN,
+      ].sort(),
     );
     const stale = staleFiles(process.cwd(), files);
     expect(stale, `${STALE_MESSAGE} Stale: ${stale.join(', ')}`).toEqual([]);

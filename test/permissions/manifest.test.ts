@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogToJson, defaultCatalog, extendCatalog } from '../../catalog/index.js';
 import { type EnvironmentSettings, environments } from '../../stacks/environments.js';
 import { ESCALATION_EXIT_CODE, runPermissionsCommand } from '../../tools/permissions/cli.js';
-import { diffManifests, renderDiffMarkdown } from '../../tools/permissions/diff.js';
+import { diffManifests, escalationOf, renderDiffMarkdown } from '../../tools/permissions/diff.js';
 import { generateManifests, STALE_MESSAGE } from '../../tools/permissions/generate.js';
 import {
   buildManifest,
@@ -142,7 +142,7 @@ describe('permission manifest', () => {
 
   it("shows the runtime's own database role, granted by the role job, and who administers the server", () => {
     const dev = environments.find((env) => env.name === 'dev') as EnvironmentSettings;
-    const [devManifest] = generateManifests([dev]);
+    const devManifest = generateManifests([dev]).find((m) => m.environment === 'dev') as PermissionManifest;
     const database = devManifest.grants.filter((g) => g.resourceType === 'azurerm_postgresql_flexible_server');
     expect(database).toEqual([
       {
@@ -167,6 +167,74 @@ describe('permission manifest', () => {
         principalIdentity: 'azurerm_user_assigned_identity:gatehouse-dev-id',
         resourceIdentity: 'azurerm_postgresql_flexible_server:gatehouse-dev-pg',
       },
+    ]);
+  });
+
+  it('lists the deployer and planner of the bootstrap stack with their Graph permissions and Azure roles', () => {
+    const dev = environments.find((env) => env.name === 'dev') as EnvironmentSettings;
+    const manifests = generateManifests([dev]);
+    expect(manifests.map((m) => m.environment)).toEqual(['bootstrap', 'dev']);
+    const [bootstrap] = manifests;
+    const held = (principal: string, kind: string) =>
+      bootstrap.grants
+        .filter((g) => g.principal === principal && g.permissionKind === kind)
+        .map((g) => g.permission)
+        .sort();
+    expect(held('Deployer/ServicePrincipal', 'entra_app_role')).toEqual([
+      'AppRoleAssignment.ReadWrite.All',
+      'Application.Read.All',
+      'Application.ReadWrite.OwnedBy',
+    ]);
+    expect(held('Planner/ServicePrincipal', 'entra_app_role')).toEqual(['Application.Read.All', 'Directory.Read.All']);
+    const graph = bootstrap.grants.find((g) => g.permission === 'Directory.Read.All');
+    expect(graph).toMatchObject({
+      principalKind: 'application',
+      resource: 'Planner/MicrosoftGraph',
+      resourceType: 'azuread_service_principal',
+      resourceIdentity: 'azuread_service_principal:Microsoft Graph',
+      principalIdentity: 'service principal of azuread_application:gatehouse-planner',
+    });
+    expect(held('Deployer/ServicePrincipal', 'azure_role')).toEqual([
+      'AcrPush',
+      'Contributor',
+      'Role Based Access Control Administrator',
+      'Role Based Access Control Administrator',
+      'Storage Blob Data Contributor',
+    ]);
+    expect(held('Planner/ServicePrincipal', 'azure_role')).toEqual([
+      'AcrPull',
+      'Key Vault Secrets User',
+      'Reader',
+      'Reader',
+      'Storage Blob Data Contributor',
+    ]);
+    // The state grant is on the container of the stack, however its scope is spelled.
+    expect(bootstrap.grants.filter((g) => g.permission === 'Storage Blob Data Contributor')).toEqual([
+      expect.objectContaining({
+        principal: 'Deployer/ServicePrincipal',
+        resource: 'StateStorage/Container',
+        resourceType: 'azurerm_storage_container',
+        resourceIdentity: 'azurerm_storage_container:tfstate',
+      }),
+      expect.objectContaining({ principal: 'Planner/ServicePrincipal', resource: 'StateStorage/Container' }),
+    ]);
+    // The role administrator's condition is part of the grant, and the Markdown names the roles it may assign.
+    const administrator = bootstrap.grants.find(
+      (g) => g.permission === 'Role Based Access Control Administrator' && g.resource.startsWith('dev/'),
+    );
+    expect(administrator?.condition).toContain('ForAnyOfAnyValues:GuidEquals');
+    expect(renderPermissionsMarkdown(manifests)).toContain(
+      '`Role Based Access Control Administrator, conditional: only roles Key Vault Secrets Officer, Key Vault Secrets User`',
+    );
+    expect(
+      bootstrap.grants
+        .filter((g) => g.permissionKind === 'federated_credential')
+        .map((g) => [g.principal, g.resource])
+        .sort(),
+    ).toEqual([
+      ['https://token.actions.githubusercontent.com repo:your-org/gatehouse:environment:dev', 'Deployer'],
+      ['https://token.actions.githubusercontent.com repo:your-org/gatehouse:pull_request', 'Planner'],
+      ['https://token.actions.githubusercontent.com repo:your-org/gatehouse:ref:refs/heads/main', 'Deployer'],
     ]);
   });
 
@@ -301,6 +369,62 @@ describe('permission diff', () => {
         declaredBy: 'catalog',
         escalation: 'gains management permission users:manage',
       },
+    ]);
+  });
+
+  it('flags Graph permissions that write or grant, and role administration, as escalations; Graph reads not', () => {
+    expect(escalationOf('AppRoleAssignment.ReadWrite.All')).toBe(
+      'gains Microsoft Graph AppRoleAssignment.ReadWrite.All (can grant any app role, Microsoft Graph permissions included, to any principal)',
+    );
+    expect(escalationOf('Application.ReadWrite.OwnedBy')).toBe(
+      'gains Microsoft Graph write permission Application.ReadWrite.OwnedBy',
+    );
+    expect(escalationOf('Role Based Access Control Administrator')).toBe(
+      'gains Role Based Access Control Administrator (write access)',
+    );
+    expect(escalationOf('Storage Blob Data Contributor')).toBe('gains Storage Blob Data Contributor (write access)');
+    expect(escalationOf('Application.Read.All')).toBeUndefined();
+    expect(escalationOf('Directory.Read.All')).toBeUndefined();
+    expect(escalationOf('Reader')).toBeUndefined();
+  });
+
+  it('flags a new bootstrap manifest: every write or granting permission of the deployer needs a second reviewer', () => {
+    const [bootstrap] = generateManifests([]);
+    const changes = diffManifests('bootstrap', undefined, bootstrap);
+    const flagged = (principal: string) =>
+      changes
+        .filter((c) => c.principal === principal && c.escalation)
+        .map((c) => c.permission)
+        .sort();
+    expect(flagged('Deployer/ServicePrincipal')).toEqual([
+      'AppRoleAssignment.ReadWrite.All',
+      'Application.ReadWrite.OwnedBy',
+      'Storage Blob Data Contributor',
+    ]);
+    expect(flagged('Planner/ServicePrincipal')).toEqual(['Storage Blob Data Contributor']);
+  });
+
+  it('reads a changed condition on a role administrator as a revocation and an escalating grant', () => {
+    const grant = {
+      principal: 'Deployer/ServicePrincipal',
+      principalKind: 'application' as const,
+      permission: 'Role Based Access Control Administrator',
+      permissionKind: 'azure_role' as const,
+      resource: 'dev/ResourceGroup',
+      resourceType: 'azurerm_resource_group',
+      declaredBy: 'Deployer/RoleAdministrator-dev',
+      principalIdentity: 'service principal of azuread_application:gatehouse-deployer',
+      resourceIdentity: 'azurerm_resource_group:rg-gatehouse-dev',
+      condition: 'only AcrPull',
+    };
+    const changes = diffManifests(
+      'bootstrap',
+      { environment: 'bootstrap', grants: [grant], roles: {} },
+      { environment: 'bootstrap', grants: [{ ...grant, condition: 'only AcrPull and Owner' }], roles: {} },
+    );
+    expect(changes.map((c) => [c.kind, Boolean(c.escalation)]).sort()).toEqual([
+      ['granted', true],
+      ['revoked', false],
     ]);
   });
 

@@ -35,13 +35,18 @@ const AZURE_ROLE_RANK: Readonly<Record<string, number>> = {
   'Key Vault Certificates Officer': 2,
   'Key Vault Administrator': 3,
   Contributor: 3,
+  'Role Based Access Control Administrator': 4,
   'User Access Administrator': 4,
   Owner: 5,
 };
 const DEFAULT_RANK = 2;
 
-/** Azure roles that can write secrets or grant access. */
+/** Azure roles that can write secrets, state, images or networks, or grant access. */
 const WRITE_AZURE_ROLES = new Set([
+  'AcrPush',
+  'Network Contributor',
+  'Role Based Access Control Administrator',
+  'Storage Blob Data Contributor',
   'Key Vault Secrets Officer',
   'Key Vault Crypto Officer',
   'Key Vault Certificates Officer',
@@ -51,8 +56,24 @@ const WRITE_AZURE_ROLES = new Set([
   'Owner',
 ]);
 
+/**
+ * Microsoft Graph application permissions that let their holder grant itself more: any app role (Graph's included),
+ * any directory role, or any application's credentials.
+ */
+const GRAPH_GRANTING_PERMISSIONS: Readonly<Record<string, string>> = {
+  'AppRoleAssignment.ReadWrite.All': 'can grant any app role, Microsoft Graph permissions included, to any principal',
+  'RoleManagement.ReadWrite.Directory': 'can assign any directory role',
+  'Application.ReadWrite.All': 'can add credentials to any application and act as it',
+};
+
+/** A Microsoft Graph permission value that writes: `<Resource>.ReadWrite[.<qualifier>]`. */
+const GRAPH_WRITE_PERMISSION = /^[A-Z][A-Za-z]*\.ReadWrite(\.[A-Za-z]+)*$/;
+
 /** Why holding `permission` is an escalation, or undefined when it is not. */
 export function escalationOf(permission: string): string | undefined {
+  const granting = GRAPH_GRANTING_PERMISSIONS[permission];
+  if (granting) return `gains Microsoft Graph ${permission} (${granting})`;
+  if (GRAPH_WRITE_PERMISSION.test(permission)) return `gains Microsoft Graph write permission ${permission}`;
   if (permission === 'admin') return 'gains the admin role';
   if (permission === FEDERATED_SIGN_IN) return 'gains a secretless sign-in as an application';
   if (permission.endsWith('/content/write')) return `gains registry push (${permission})`;
@@ -94,6 +115,7 @@ function meaningKey(grant: Grant): string | undefined {
     grant.permission,
     grant.resourceType,
     grant.resourceIdentity,
+    grant.condition ?? '',
   ].join('\u0000');
 }
 

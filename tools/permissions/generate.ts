@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../stacks/app.js';
+import { BOOTSTRAP_STACK_NAME } from '../../stacks/bootstrap-stack.js';
 import { type EnvironmentSettings, environments } from '../../stacks/environments.js';
 import { buildManifest, type PermissionManifest, serializeManifest } from './manifest.js';
 import { renderPermissionsMarkdown } from './render-markdown.js';
@@ -11,7 +12,12 @@ import type { SynthesizedStack } from './synthesized-stack.js';
 export const MANIFEST_DIR = 'permissions';
 export const PERMISSIONS_MARKDOWN = 'PERMISSIONS.md';
 
-/** Synthesizes every environment (validations and aspects included) and returns each stack's JSON. */
+/** The stacks that get a manifest: bootstrap (the deployer and planner) first, then each environment. */
+export function manifestStackNames(envs: readonly EnvironmentSettings[]): string[] {
+  return [BOOTSTRAP_STACK_NAME, ...envs.map((settings) => settings.name)];
+}
+
+/** Synthesizes the app (validations and aspects included) and returns each stack's JSON by stack name. */
 export function synthesizeEnvironments(envs: readonly EnvironmentSettings[]): Map<string, SynthesizedStack> {
   const outdir = mkdtempSync(join(tmpdir(), 'gatehouse-permissions-'));
   try {
@@ -20,10 +26,10 @@ export function synthesizeEnvironments(envs: readonly EnvironmentSettings[]): Ma
       stacks: Record<string, { synthesizedStackPath: string }>;
     };
     const stacks = new Map<string, SynthesizedStack>();
-    for (const settings of envs) {
-      const entry = manifest.stacks[settings.name];
-      if (!entry) throw new Error(`environment ${settings.name} was not synthesized`);
-      stacks.set(settings.name, JSON.parse(readFileSync(join(outdir, entry.synthesizedStackPath), 'utf8')));
+    for (const name of manifestStackNames(envs)) {
+      const entry = manifest.stacks[name];
+      if (!entry) throw new Error(`stack ${name} was not synthesized`);
+      stacks.set(name, JSON.parse(readFileSync(join(outdir, entry.synthesizedStackPath), 'utf8')));
     }
     return stacks;
   } finally {
@@ -33,7 +39,7 @@ export function synthesizeEnvironments(envs: readonly EnvironmentSettings[]): Ma
 
 export function generateManifests(envs: readonly EnvironmentSettings[] = environments): PermissionManifest[] {
   const stacks = synthesizeEnvironments(envs);
-  return envs.map((settings) => buildManifest(settings.name, stacks.get(settings.name) as SynthesizedStack));
+  return manifestStackNames(envs).map((name) => buildManifest(name, stacks.get(name) as SynthesizedStack));
 }
 
 /** The files `npm run permissions` writes, as path (relative to the root) -> content. */

@@ -47,6 +47,11 @@ export interface Grant {
   readonly principalIdentity?: string;
   /** What the resource is in Azure: `<type>:<name>` of its deployed name, or the literal scope. */
   readonly resourceIdentity?: string;
+  /**
+   * The ABAC condition an Azure role assignment carries (e.g. which roles a role administrator may assign). Absent for
+   * an unconditional grant.
+   */
+  readonly condition?: string;
 }
 
 export interface PermissionManifest {
@@ -64,6 +69,11 @@ const PRINCIPAL_KINDS: Record<string, PrincipalKind> = {
   azuread_user: 'user_or_group',
   azurerm_client_config: 'deployer',
   azuread_client_config: 'deployer',
+};
+
+/** First-party applications whose service principals grants are made on, by client id. */
+const WELL_KNOWN_APPLICATIONS: Readonly<Record<string, string>> = {
+  '00000003-0000-0000-c000-000000000000': 'Microsoft Graph',
 };
 
 interface Named {
@@ -85,6 +95,11 @@ function identityOf(entry: StackEntry, entries: Map<string, StackEntry>): string
   if (entry.type === 'azuread_service_principal') {
     const application = entries.get(parseReference(entry.block.client_id)?.address ?? '');
     if (application) return `service principal of ${identityOf(application, entries)}`;
+    // A service principal looked up by a literal client id (Microsoft Graph): the same in every tenant.
+    const clientId = entry.block.client_id;
+    if (typeof clientId === 'string' && !clientId.includes('${')) {
+      return `${entry.type}:${WELL_KNOWN_APPLICATIONS[clientId] ?? `client_id ${clientId}`}`;
+    }
   }
   const name = entry.block.display_name ?? entry.block.name;
   if (typeof name !== 'string') return displayPath(entry.path);
@@ -104,14 +119,36 @@ function resolvePrincipal(value: unknown, entries: Map<string, StackEntry>): Nam
   return { name: displayPath(entry.path), kind, type: entry.type, identity: identityOf(entry, entries) };
 }
 
+/** A scope below a resource of the stack: `${type.id.attr}/<path>`. */
+const CHILD_SCOPE = /^(\$\{[^}]+\})(\/.+)$/;
+const CONTAINER_PATH = /^\/blobServices\/default\/containers\/([^/]+)$/;
+
 function resolveResource(
   value: unknown,
   entries: Map<string, StackEntry>,
 ): { name: string; type: string; identity: string } {
   const reference = parseReference(value);
   const entry = reference && entries.get(reference.address);
-  if (!entry) return { name: String(value), type: 'external', identity: String(value) };
-  return { name: displayPath(entry.path), type: entry.type, identity: identityOf(entry, entries) };
+  if (entry) return { name: displayPath(entry.path), type: entry.type, identity: identityOf(entry, entries) };
+  const child = typeof value === 'string' ? CHILD_SCOPE.exec(value) : null;
+  const parent = child && entries.get(parseReference(child[1])?.address ?? '');
+  if (child && parent) {
+    // A blob container addressed by its Resource Manager id under its account: the container of the stack.
+    const containerName = CONTAINER_PATH.exec(child[2] as string)?.[1];
+    const container = [...entries.values()].find(
+      (candidate) =>
+        candidate.type === 'azurerm_storage_container' &&
+        candidate.block.name === containerName &&
+        parseReference(candidate.block.storage_account_id)?.address === parent.address,
+    );
+    if (container) return resolveResource(`\${${container.address}.id}`, entries);
+    return {
+      name: `${displayPath(parent.path)}${child[2]}`,
+      type: parent.type,
+      identity: `${identityOf(parent, entries)}${child[2]}`,
+    };
+  }
+  return { name: String(value), type: 'external', identity: String(value) };
 }
 
 /** Finds the app-role value behind `app_role_id`: a literal UUID declared on an application, or `app_role_ids["x"]`. */
@@ -161,6 +198,7 @@ export function extractGrants(stack: SynthesizedStack): Grant[] {
         declaredBy,
         principalIdentity: principal.identity,
         resourceIdentity: resource.identity,
+        ...(typeof block.condition === 'string' ? { condition: block.condition } : {}),
       });
     } else if (entry.type === 'azuread_application_federated_identity_credential') {
       // A literal subject is an outside workload (e.g. a CI pipeline's OIDC subject) trusted through its issuer.
@@ -254,7 +292,8 @@ function databaseRoleGrants(entry: StackEntry, entries: Map<string, StackEntry>,
 }
 
 export function grantKey(grant: Grant): string {
-  return `${grant.principal}\u0000${grant.resource}\u0000${grant.permissionKind}\u0000${grant.permission}`;
+  const key = `${grant.principal}\u0000${grant.resource}\u0000${grant.permissionKind}\u0000${grant.permission}`;
+  return grant.condition === undefined ? key : `${key}\u0000${grant.condition}`;
 }
 
 function compareGrants(a: Grant, b: Grant): number {

@@ -1,4 +1,18 @@
+import { BUILT_IN_ROLE_IDS } from '../../constructs/deployment-identity/index.js';
 import type { Grant, PermissionManifest } from './manifest.js';
+
+const ROLE_NAMES = new Map<string, string>(Object.entries(BUILT_IN_ROLE_IDS).map(([name, id]) => [id, name]));
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/**
+ * What a grant holds, for a reader: the permission, and for a conditional role assignment the roles its condition
+ * names (by name where they are built-in roles gatehouse knows); the full condition is in the JSON manifest.
+ */
+export function holdsText(grant: Grant): string {
+  if (grant.condition === undefined) return grant.permission;
+  const roles = [...new Set(grant.condition.match(GUID) ?? [])].map((id) => ROLE_NAMES.get(id.toLowerCase()) ?? id);
+  return `${grant.permission}, conditional: only roles ${roles.sort().join(', ')}`;
+}
 
 function mermaidLabel(text: string): string {
   return `"${text.replace(/"/g, '#quot;')}"`;
@@ -35,9 +49,9 @@ export function renderMermaid(manifest: PermissionManifest): string {
   for (const grant of manifest.grants) {
     const principal = idOf('p', grant.principal);
     const resource = idOf('r', grant.resource);
-    const permission = idOf('g', `${grant.permission}\u0000${grant.resource}`);
+    const permission = idOf('g', `${holdsText(grant)}\u0000${grant.resource}`);
     node(principal, `${grant.principal} (${grant.principalKind})`, 'principal');
-    node(permission, grant.permission, 'permission');
+    node(permission, holdsText(grant), 'permission');
     node(resource, grant.resource, 'resource');
     edges.add(`  ${principal} --> ${permission}`);
     edges.add(`  ${permission} --> ${resource}`);
@@ -47,7 +61,7 @@ export function renderMermaid(manifest: PermissionManifest): string {
 }
 
 function grantRow(grant: Grant): string {
-  return `| \`${grant.principal}\` | ${grant.principalKind} | \`${grant.permission}\` | ${grant.permissionKind} | \`${grant.resource}\` | \`${grant.declaredBy}\` |`;
+  return `| \`${grant.principal}\` | ${grant.principalKind} | \`${holdsText(grant)}\` | ${grant.permissionKind} | \`${grant.resource}\` | \`${grant.declaredBy}\` |`;
 }
 
 /** PERMISSIONS.md: per environment a diagram and a table of grants, then the catalog's role map. */
