@@ -48,13 +48,29 @@ export class AppError extends Error {
   }
 }
 
+export interface RateLimitedOptions {
+  /** Name of the limit in the `RateLimit` header (draft-ietf-httpapi-ratelimit-headers). Default `default`. */
+  readonly policy?: string;
+  /** Further headers, e.g. `RateLimit-Policy` when the limit's quota and window are known. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Default `rate_limited`. */
+  readonly reason?: string;
+}
+
 export class RateLimitedError extends AppError {
-  /** Seconds until the caller may try again; sent as `Retry-After`. */
+  /** Seconds until the caller may try again; sent as `Retry-After` and as `t` of `RateLimit`. */
   readonly retryAfterSeconds: number;
 
-  constructor(retryAfterSeconds: number, message = 'Too many requests; retry later') {
+  constructor(retryAfterSeconds: number, message = 'Too many requests; retry later', options: RateLimitedOptions = {}) {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
-    super('rate_limited', message, { headers: { 'Retry-After': String(seconds) }, reason: 'rate_limited' });
+    super('rate_limited', message, {
+      headers: {
+        'Retry-After': String(seconds),
+        RateLimit: `"${options.policy ?? 'default'}";r=0;t=${seconds}`,
+        ...options.headers,
+      },
+      reason: options.reason ?? 'rate_limited',
+    });
     this.name = 'RateLimitedError';
     this.retryAfterSeconds = seconds;
   }
@@ -70,8 +86,11 @@ export const invalidRequest = (message: string, reason?: string): AppError =>
   new AppError('invalid_request', message, { reason });
 export const notFound = (message = 'Not found'): AppError => new AppError('not_found', message);
 export const conflict = (message: string): AppError => new AppError('conflict', message);
-export const rateLimited = (retryAfterSeconds: number, message?: string): RateLimitedError =>
-  new RateLimitedError(retryAfterSeconds, message);
+export const rateLimited = (
+  retryAfterSeconds: number,
+  message?: string,
+  options?: RateLimitedOptions,
+): RateLimitedError => new RateLimitedError(retryAfterSeconds, message, options);
 /** 503 `unavailable` with `Retry-After`: a dependency (the store) cannot be reached; the caller should retry. */
 export const unavailable = (
   message = 'The service is temporarily unavailable; retry later',

@@ -21,6 +21,9 @@ export const LOCAL_LOGIN_BODY_LIMIT_BYTES = 4096;
 const AUDIT_KIND = 'local_login';
 /** The one answer to a refused username and password, whatever the reason. */
 const LOGIN_REFUSED = 'Invalid username or password';
+/** The answer to a locked username, and the lock's name in its `RateLimit` header. */
+const LOCKED = 'Too many failed logins for this username; retry later';
+const LOCKOUT_POLICY = 'login-lockout';
 
 /**
  * `POST /api/v1/auth/token`: break-glass login with the e-mail and password of a local account (made by
@@ -57,7 +60,7 @@ export function registerLocalLoginRoutes(app: Express, ctx: AppContext): void {
     try {
       guard.assertNotBlocked(ip);
       const locked = await login.lockout.lockedFor(username);
-      if (locked !== undefined) throw rateLimited(locked, 'Too many failed logins for this username; retry later');
+      if (locked !== undefined) throw rateLimited(locked, LOCKED, { policy: LOCKOUT_POLICY });
     } catch (error) {
       if (error instanceof RateLimitedError) {
         auditUseFailure(ctx, { kind: AUDIT_KIND, credentialId: null, reason: 'rate_limited', ...requestSource(req) });
@@ -86,7 +89,7 @@ export function registerLocalLoginRoutes(app: Express, ctx: AppContext): void {
         return undefined;
       });
       if (lockedFor !== undefined) {
-        throw rateLimited(lockedFor, 'Too many failed logins for this username; retry later');
+        throw rateLimited(lockedFor, LOCKED, { policy: LOCKOUT_POLICY });
       }
       if (limited) throw limited;
       throw unauthorized(LOGIN_REFUSED, check.reason);

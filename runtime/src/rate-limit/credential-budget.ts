@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import type { RequestBudgets } from '../config.js';
 import { perApp } from '../credentials/per-app.js';
-import { AppError } from '../errors.js';
+import { RateLimitedError } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import type { AuthKind } from '../tokens/access-tokens.js';
 import { RateLimiter } from './limiter.js';
@@ -162,15 +162,12 @@ export class CredentialBudget {
   }
 }
 
-function overBudget(state: BudgetState): AppError {
-  const [policyName, policy, limitName, limit] = budgetHeaders(state);
-  return new AppError(
-    'rate_limited',
+function overBudget(state: BudgetState): RateLimitedError {
+  const [policyName, policy] = budgetHeaders(state);
+  return new RateLimitedError(
+    state.resetSeconds,
     `The credential's request budget (${state.limit} per ${state.windowSeconds} seconds) is used up; retry later`,
-    {
-      headers: { 'Retry-After': String(state.resetSeconds), [policyName]: policy, [limitName]: limit },
-      reason: 'over_budget',
-    },
+    { policy: BUDGET_POLICY, headers: { [policyName]: policy }, reason: 'over_budget' },
   );
 }
 

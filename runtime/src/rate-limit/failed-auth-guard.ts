@@ -4,6 +4,9 @@ import type { AppContext } from '../http/context.js';
 import { failureCountingKey } from './client-address.js';
 import { RateLimiter } from './limiter.js';
 
+/** The limit's name in the `RateLimit` header of a blocked address's 429. */
+const FAILURES_POLICY = 'auth-failures';
+const BLOCKED = 'Too many failed authentication attempts; retry later';
 /** Upper bound on remembered blocked addresses per process (oldest forgotten first). */
 const MAX_BLOCKED_ADDRESSES = 50_000;
 
@@ -35,7 +38,7 @@ export class FailedAuthGuard {
     const until = this.#blockedUntil.get(failureCountingKey(address));
     if (until === undefined) return;
     const left = until - Date.now();
-    if (left > 0) throw rateLimited(left / 1000, 'Too many failed authentication attempts; retry later');
+    if (left > 0) throw rateLimited(left / 1000, BLOCKED, { policy: FAILURES_POLICY });
     this.#blockedUntil.delete(failureCountingKey(address));
   }
 
@@ -52,7 +55,7 @@ export class FailedAuthGuard {
       if (oldest !== undefined) this.#blockedUntil.delete(oldest);
     }
     this.#blockedUntil.set(counted, Date.now() + outcome.retryAfterSeconds * 1000);
-    return rateLimited(outcome.retryAfterSeconds, 'Too many failed authentication attempts; retry later');
+    return rateLimited(outcome.retryAfterSeconds, BLOCKED, { policy: FAILURES_POLICY });
   }
 }
 

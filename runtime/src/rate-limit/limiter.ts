@@ -39,8 +39,10 @@ export type RateLimitOutcome =
  */
 export class RateLimiter {
   readonly #limiter: RateLimiterMemory | RateLimiterRedis | RateLimiterPostgres;
+  readonly #name: string;
 
   constructor(ctx: AppContext, options: RateLimitOptions) {
+    this.#name = options.name;
     const common = {
       keyPrefix: `gatehouse:rl:${options.name}`,
       points: options.points,
@@ -103,7 +105,7 @@ export class RateLimiter {
   /** Counts one event and throws `rate_limited` (429 + Retry-After) when the key is over its limit. */
   async consume(key: string): Promise<void> {
     const outcome = await this.hit(key);
-    if (!outcome.allowed) throw rateLimited(outcome.retryAfterSeconds);
+    if (!outcome.allowed) throw rateLimited(outcome.retryAfterSeconds, undefined, { policy: this.#name });
   }
 
   /** Forgets `key`'s count (e.g. after a successful sign-in, if a caller wants that policy). */

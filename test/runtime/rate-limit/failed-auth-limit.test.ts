@@ -28,6 +28,7 @@ describe.each(STORE_DIALECTS)('brute-force limit on %s (in process)', (dialect) 
     expect(limited.headers.get('x-auth-error')).toBe('rate_limited');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(119);
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(120);
+    expect(limited.headers.get('ratelimit')).toBe(`"auth-failures";r=0;t=${limited.headers.get('retry-after')}`);
     expect(await limited.json()).toEqual(RATE_LIMITED);
 
     const good = await call(suite.app, '/auth/me', { apiKey: suite.admin, ip });
