@@ -37,6 +37,11 @@ export interface BootstrapSettings {
   readonly deployerDisplayName: string;
   readonly plannerDisplayName: string;
   readonly stateStorage: StateStorageSettings;
+  /**
+   * Keep bootstrap's own state in the state container (key `gatehouse/bootstrap.tfstate`) instead of the local file
+   * `terraform.bootstrap.tfstate`. Set it after the first apply, then `terraform init -migrate-state`. Omit for local.
+   */
+  readonly stateInStorage?: boolean;
   /** Tags on every Azure resource bootstrap creates. */
   readonly tags: Readonly<Record<string, string>>;
 }

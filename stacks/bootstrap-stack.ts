@@ -1,12 +1,12 @@
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider/index.js';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider/index.js';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group/index.js';
-import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Aspects, AzurermBackend, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { GatehousePolicy, ValidationError } from '../constructs/core/index.js';
 import { DeploymentIdentity } from '../constructs/deployment-identity/index.js';
 import { StateStorage } from '../constructs/state-storage/index.js';
-import type { BootstrapSettings } from './bootstrap-settings.js';
+import { type BootstrapSettings, stateBackend } from './bootstrap-settings.js';
 import { isPlaceholderGuid } from './environment-checks.js';
 import type { EnvironmentSettings } from './environments.js';
 
@@ -19,6 +19,9 @@ export const BOOTSTRAP_STACK_NAME = 'bootstrap';
  * names no path of the machine.
  */
 export const BOOTSTRAP_STATE_PATH = '../../../terraform.bootstrap.tfstate';
+
+/** The blob bootstrap's state moves to with `stateInStorage`. */
+export const BOOTSTRAP_STATE_KEY = 'gatehouse/bootstrap.tfstate';
 
 /**
  * Microsoft Graph application permissions of the deployer: create and manage the applications and service principals
@@ -73,7 +76,14 @@ export class BootstrapStack extends TerraformStack {
       storageUseAzuread: true,
     });
     new AzureadProvider(this, 'azuread', { tenantId: settings.tenantId });
-    new LocalBackend(this, { path: BOOTSTRAP_STATE_PATH });
+    if (settings.stateInStorage === true) {
+      new AzurermBackend(this, {
+        ...stateBackend(BOOTSTRAP_STATE_KEY, settings),
+        tenantId: settings.tenantId,
+      });
+    } else {
+      new LocalBackend(this, { path: BOOTSTRAP_STATE_PATH });
+    }
     Aspects.of(this).add(new GatehousePolicy());
 
     const { stateStorage } = settings;
@@ -213,6 +223,10 @@ function checkBootstrapSettings(
         `the bootstrap tenant ${settings.tenantId}`,
         env.tenantId,
       );
+    }
+    if (env.backend.key === BOOTSTRAP_STATE_KEY) {
+      const allowed = `a key other than ${JSON.stringify(BOOTSTRAP_STATE_KEY)}, which holds the bootstrap state`;
+      throw new ValidationError(scope, `environments[${env.name}].backend.key`, allowed, env.backend.key);
     }
     const expected = {
       subscriptionId: settings.subscriptionId,

@@ -63,6 +63,29 @@ describe('bootstrap stack', () => {
     expect(text).not.toContain(process.cwd());
   });
 
+  it('moves its own state into the state container when asked', () => {
+    const { json: moved } = synthBootstrap({ ...bootstrap, stateInStorage: true });
+    expect(moved.terraform.backend).toEqual({
+      azurerm: {
+        subscription_id: bootstrap.subscriptionId,
+        tenant_id: bootstrap.tenantId,
+        resource_group_name: 'rg-gatehouse-tfstate',
+        storage_account_name: 'stgatehousetfstate',
+        container_name: 'tfstate',
+        key: 'gatehouse/bootstrap.tfstate',
+        use_azuread_auth: true,
+      },
+    });
+  });
+
+  it('fails when an environment state key is the one bootstrap moves its state to', () => {
+    const [dev] = environments;
+    const clash = { ...dev, backend: stateBackend('gatehouse/bootstrap.tfstate') };
+    expect(() => synthBootstrap(bootstrap, [clash])).toThrow(
+      'bootstrap: environments[dev].backend.key must be a key other than "gatehouse/bootstrap.tfstate", which holds the bootstrap state; got "gatehouse/bootstrap.tfstate"',
+    );
+  });
+
   it('creates the state storage the environments use, Entra-only with versioning and soft delete', () => {
     expect(all('azurerm_storage_account')).toEqual([
       expect.objectContaining({
