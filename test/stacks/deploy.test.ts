@@ -144,7 +144,7 @@ esac`,
     'buildah',
     `for a; do case "$prev" in --digestfile) echo "sha256:${'b'.repeat(64)}" > "$a" ;; esac; prev="$a"; done`,
   );
-  stub('npx', 'echo "TF_VAR_runtime_image_digest=$TF_VAR_runtime_image_digest" >> "' + log + '"');
+  stub('npx', `echo "TF_VAR_runtime_image_digest=$TF_VAR_runtime_image_digest" >> "${log}"`);
   return bin;
 }
 
