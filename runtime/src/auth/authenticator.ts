@@ -107,8 +107,11 @@ export class Authenticator {
       this.#ctx.metrics.recordAuth(resolver.name, 'failure', reason);
       throw await this.#failed(ip, error);
     }
+    req.requestBudget = await this.#budget.charge(principal).catch((error: unknown) => {
+      this.#ctx.metrics.recordAuth(resolver.name, 'failure', 'rate_limited');
+      throw error;
+    });
     this.#ctx.metrics.recordAuth(resolver.name, 'success');
-    req.requestBudget = await this.#budget.charge(principal);
     req.principal = principal;
     return principal;
   }

@@ -78,6 +78,10 @@ describe.each(STORE_DIALECTS)('request budgets per credential on %s', (dialect) 
     const refused = await call(suite.app, '/auth/verify?scope=graph:read', { apiKey: key.api_key });
     expect(refused.headers.get('x-auth-error')).toBe('rate_limited');
     await expectOverBudget(refused, 3);
+    const metrics = await (await fetch(`${suite.app.metricsUrl}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^gatehouse_auth_outcomes_total\{kind="api_key",outcome="failure",reason="rate_limited"\} [1-9]/m,
+    );
   });
 
   it('refuses an API key over its budget on the management API, and tells its budget on every answer', async () => {
