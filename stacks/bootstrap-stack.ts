@@ -70,7 +70,10 @@ export class BootstrapStack extends TerraformStack {
     super(scope, BOOTSTRAP_STACK_NAME);
     checkBootstrapSettings(this, settings, environments);
     new AzurermProvider(this, 'azurerm', {
-      features: [{}],
+      // The state account has no shared keys, so data-plane calls would need Entra data roles the administrator
+      // does not hold; with the data plane off the provider manages the account, its blob properties and the
+      // container through Resource Manager only (it then never reads queue or static-website properties).
+      features: [{ storage: [{ dataPlaneAvailable: false }] }],
       subscriptionId: settings.subscriptionId,
       tenantId: settings.tenantId,
       storageUseAzuread: true,

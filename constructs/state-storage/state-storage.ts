@@ -137,7 +137,9 @@ export class StateStorage extends Construct {
     this.storageAccountName = props.storageAccountName;
     this.storageAccountId = this.storageAccount.id;
     this.containerName = containerName;
-    this.containerResourceId = `${this.storageAccount.id}/blobServices/default/containers/${containerName}`;
+    // Created through Resource Manager (`storage_account_id`), so its id is the container's Resource Manager id; a grant
+    // on it waits for the container to exist.
+    this.containerResourceId = this.container.id;
   }
 
   /**

@@ -77,9 +77,7 @@ describe('StateStorage', () => {
     ]);
     const [operator, first] = assignments.map(([, block]) => block);
     expect(first).toEqual({
-      scope: expect.stringMatching(
-        /^\$\{azurerm_storage_account\.[\w-]+\.id\}\/blobServices\/default\/containers\/tfstate$/,
-      ),
+      scope: ref('azurerm_storage_container', 'id'),
       role_definition_name: 'Storage Blob Data Contributor',
       principal_id: '00000000-0000-0000-0000-0000000000aa',
       principal_type: 'ServicePrincipal',

@@ -54,7 +54,7 @@ const registryId = (env: string) => {
   return image?.kind === 'registry' ? image.registryId : undefined;
 };
 const containerScope = expect.stringMatching(
-  /^\$\{azurerm_storage_account\.[\w-]+\.id\}\/blobServices\/default\/containers\/tfstate$/,
+  /^\$\{azurerm_storage_container\.StateStorage_Container_[0-9A-F]{8}\.id\}$/,
 );
 
 describe('bootstrap stack', () => {
@@ -114,10 +114,12 @@ describe('bootstrap stack', () => {
         containerName: 'tfstate',
       });
     }
-    // The provider creating an account without shared keys must use Entra ID for the data plane.
+    // The provider creating an account without shared keys never calls its data plane (an Owner has no data role):
+    // account, blob properties and container go through Resource Manager.
     expect(json.provider.azurerm[0]).toMatchObject({
       subscription_id: bootstrap.subscriptionId,
       storage_use_azuread: true,
+      features: [{ storage: [{ data_plane_available: false }] }],
     });
   });
 

@@ -119,10 +119,6 @@ function resolvePrincipal(value: unknown, entries: Map<string, StackEntry>): Nam
   return { name: displayPath(entry.path), kind, type: entry.type, identity: identityOf(entry, entries) };
 }
 
-/** A scope below a resource of the stack: `${type.id.attr}/<path>`. */
-const CHILD_SCOPE = /^(\$\{[^}]+\})(\/.+)$/;
-const CONTAINER_PATH = /^\/blobServices\/default\/containers\/([^/]+)$/;
-
 function resolveResource(
   value: unknown,
   entries: Map<string, StackEntry>,
@@ -130,24 +126,6 @@ function resolveResource(
   const reference = parseReference(value);
   const entry = reference && entries.get(reference.address);
   if (entry) return { name: displayPath(entry.path), type: entry.type, identity: identityOf(entry, entries) };
-  const child = typeof value === 'string' ? CHILD_SCOPE.exec(value) : null;
-  const parent = child && entries.get(parseReference(child[1])?.address ?? '');
-  if (child && parent) {
-    // A blob container addressed by its Resource Manager id under its account: the container of the stack.
-    const containerName = CONTAINER_PATH.exec(child[2] as string)?.[1];
-    const container = [...entries.values()].find(
-      (candidate) =>
-        candidate.type === 'azurerm_storage_container' &&
-        candidate.block.name === containerName &&
-        parseReference(candidate.block.storage_account_id)?.address === parent.address,
-    );
-    if (container) return resolveResource(`\${${container.address}.id}`, entries);
-    return {
-      name: `${displayPath(parent.path)}${child[2]}`,
-      type: parent.type,
-      identity: `${identityOf(parent, entries)}${child[2]}`,
-    };
-  }
   return { name: String(value), type: 'external', identity: String(value) };
 }
 
