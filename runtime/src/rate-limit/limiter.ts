@@ -60,7 +60,7 @@ export class RateLimiter {
     } else if (options.shareThroughStore && ctx.store.dialect === 'postgres') {
       this.#limiter = new RateLimiterPostgres({
         ...common,
-        storeClient: storeCounterClient(ctx.store),
+        storeClient: storeCounterClient(ctx.store, { logger: ctx.logger }),
         storeType: 'pool',
         // Created by the store's migrations (unlogged), never by the limiter at run time.
         tableName: 'rate_limit_counters',
