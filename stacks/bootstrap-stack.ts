@@ -53,10 +53,11 @@ function registryOf(env: EnvironmentSettings): { id: string; pushed: boolean } |
  * - the deployer (GitHub environments and the deploy branch): Contributor and Role Based Access Control Administrator
  *   (constrained to Key Vault Secrets Officer and Key Vault Secrets User) on each environment's resource group;
  *   AcrPush and Role Based Access Control Administrator (constrained to AcrPull) on each registry; Network Contributor
- *   on each runner network the stacks peer; Storage Blob Data Contributor on the state container; Microsoft Graph
+ *   on each runner network the stacks peer; Log Analytics Contributor on each workspace an environment names; Storage
+ *   Blob Data Contributor on the state container; Microsoft Graph
  *   `DEPLOYER_GRAPH_PERMISSIONS`.
  * - the planner (pull requests): Reader and Key Vault Secrets User on each resource group; Reader and AcrPull on each
- *   registry; Reader on each runner network; Storage Blob Data Contributor on the state container (the plan's lease);
+ *   registry; Reader on each runner network and workspace; Storage Blob Data Contributor on the state container (the plan's lease);
  *   Microsoft Graph `PLANNER_GRAPH_PERMISSIONS`.
  */
 export class BootstrapStack extends TerraformStack {
@@ -124,6 +125,7 @@ export class BootstrapStack extends TerraformStack {
     const groups = new Map<string, ResourceGroup>();
     const registries = new Set<string>();
     const runnerNetworks = new Set<string>();
+    const workspaces = new Set<string>();
     for (const env of environments) {
       const scoped = new Construct(this, env.name);
       // Environments may live in other subscriptions than the state: one provider per environment.
@@ -172,6 +174,14 @@ export class BootstrapStack extends TerraformStack {
           scope: runnerNetwork,
         });
         this.planner.assignAzureRole(`RunnerNetworkReader-${env.name}`, { role: 'Reader', scope: runnerNetwork });
+      }
+
+      const workspace = env.logAnalyticsWorkspaceId;
+      if (workspace && !workspaces.has(workspace)) {
+        workspaces.add(workspace);
+        // Key Vault diagnostics and the Container Apps environment's logs are sent there (its shared key is read).
+        this.deployer.assignAzureRole(`Workspace-${env.name}`, { role: 'Log Analytics Contributor', scope: workspace });
+        this.planner.assignAzureRole(`WorkspaceReader-${env.name}`, { role: 'Reader', scope: workspace });
       }
     }
     this.resourceGroups = groups;

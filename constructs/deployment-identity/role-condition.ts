@@ -8,6 +8,7 @@ export const BUILT_IN_ROLE_IDS = {
   Contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
   'Key Vault Secrets Officer': 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7',
   'Key Vault Secrets User': '4633458b-17de-408a-b874-0445c86b69e6',
+  'Log Analytics Contributor': '92aaf0da-9dab-42b6-94a3-d43ce8d16293',
   'Network Contributor': '4d97b98b-1d4f-4787-a291-c67834d212e7',
   Reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
   'Role Based Access Control Administrator': 'f58310d9-a9f6-439a-9e8d-f62e7b41a168',

@@ -240,6 +240,23 @@ describe('bootstrap stack', () => {
     expect(assignments).toHaveLength(5);
   });
 
+  it('grants the Log Analytics workspace an environment names, once', () => {
+    const [dev, staging] = environments;
+    const workspace = '/subscriptions/s/resourceGroups/rg-logs/providers/Microsoft.OperationalInsights/workspaces/logs';
+    const { json: logged } = synthBootstrap(bootstrap, [
+      { ...dev, logAnalyticsWorkspaceId: workspace },
+      { ...staging, logAnalyticsWorkspaceId: workspace },
+    ]);
+    const onWorkspace = Object.values(logged.resource.azurerm_role_assignment)
+      .filter((a) => a.scope === workspace)
+      .map((a) => a.role_definition_name)
+      .sort();
+    expect(onWorkspace).toEqual(['Log Analytics Contributor', 'Reader']);
+    expect(Object.values(json.resource.azurerm_role_assignment).map((a) => a.role_definition_name)).not.toContain(
+      'Log Analytics Contributor',
+    );
+  });
+
   it('grants a shared registry once', () => {
     const [dev, staging] = environments;
     const shared = { ...staging, runtime: { ...staging.runtime, image: dev.runtime.image } };
