@@ -2,8 +2,9 @@
  * The environments gatehouse deploys, as data. A stack is built from each entry; nothing branches on the name.
  *
  * Every entry below is a sample (`example: true`): the tenant and subscription ids, the deploy runner's IP ranges and
- * network, the storage account, Key Vault and container registry names and ids are PLACEHOLDERS. Replace them with your own
- * and remove `example`: without it, a placeholder fails synthesis, naming the environment and the field.
+ * network, Key Vault and container registry names and ids are PLACEHOLDERS. Replace them with your own and remove
+ * `example`: without it, a placeholder fails synthesis, naming the environment and the field. The state backend comes
+ * from `stacks/bootstrap-settings.ts` (`stateBackend`), whose placeholders are replaced there.
  */
 
 import { stateBackend } from './bootstrap-settings.js';
