@@ -13,8 +13,8 @@ export const BUDGET_POLICY = 'default';
 /** Header telling a gateway how many requests the credential has left in the current window. */
 export const REMAINING_HEADER = 'X-Auth-RateLimit-Remaining';
 /**
- * With a shared store, a replica reserves a budget's units in blocks of 1/LEASE_PARTS of it (at least one), so it
- * writes to Redis or PostgreSQL about LEASE_PARTS times per credential and window instead of once per request.
+ * A replica reserves a budget's units in blocks of 1/LEASE_PARTS of it (at least one), so it counts (in Redis or
+ * PostgreSQL, or in process) about LEASE_PARTS times per credential and window instead of once per request.
  */
 export const LEASE_PARTS = 50;
 /** Most credentials whose reserved units a replica remembers (the oldest is forgotten first). */
@@ -66,14 +66,14 @@ interface Lease {
  * A request budget per credential: every authenticated request counts against its credential's budget for the
  * current minute (an API key's own `rate_limit_per_minute`, else its kind's `RATE_LIMIT_*_PER_MINUTE`; 0 counts
  * nothing). Counts are shared by every replica through Redis when `REDIS_URL` is set, else through PostgreSQL when
- * that is the store, and kept in process on SQLite (one in-memory count per request, exact). A request refused over
- * the budget is not counted, and costs no count: the refusal is remembered until the window ends.
+ * that is the store, and kept in process on SQLite. A request refused over the budget is not counted, and costs no
+ * count: the refusal is remembered until the window ends.
  *
- * With a shared store a replica does not write once per request: it reserves units of the shared count in blocks
- * (1/LEASE_PARTS of the budget, at least one) and serves requests from its block in memory, so a credential costs
- * about LEASE_PARTS shared writes per window and replica whatever its traffic. Reservations never exceed the budget,
- * so replicas together never let more through than it; a block a replica reserved and does not use is lost to the
- * others until the window ends (at most 1/LEASE_PARTS of the budget per replica).
+ * A replica does not count once per request: it reserves units of the count in blocks (1/LEASE_PARTS of the budget,
+ * at least one) and serves requests from its block in memory, so a credential costs about LEASE_PARTS counts per
+ * window and replica whatever its traffic. Reservations never exceed the budget, so replicas together never let more
+ * through than it; a block a replica reserved and does not use is lost to the others until the window ends (at most
+ * 1/LEASE_PARTS of the budget per replica). In process (one replica) this is exact.
  */
 export class CredentialBudget {
   readonly #limiter: RateLimiter;
@@ -128,8 +128,7 @@ export class CredentialBudget {
   #reserve(key: string, limit: number): Promise<void> {
     const pending = this.#reserving.get(key);
     if (pending) return pending;
-    // In process, counting is as cheap as remembering: a block of one keeps the count exact.
-    const block = this.#limiter.shared ? Math.max(1, Math.floor(limit / LEASE_PARTS)) : 1;
+    const block = Math.max(1, Math.floor(limit / LEASE_PARTS));
     const reservation = this.#limiter
       .count(key, block)
       .then(({ consumed, msBeforeReset }) => {

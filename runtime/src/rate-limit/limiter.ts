@@ -72,11 +72,6 @@ export class RateLimiter {
     }
   }
 
-  /** True when the counts are shared by every replica (Redis, PostgreSQL), false when kept in process. */
-  get shared(): boolean {
-    return !(this.#limiter instanceof RateLimiterMemory);
-  }
-
   /** Counts `events` (default one) for `key` and reports the window's count, over the limit or not. */
   async count(key: string, events = 1): Promise<WindowCount> {
     let result: RateLimiterRes;

@@ -35,6 +35,15 @@ describe.each(STORE_DIALECTS)('a credential budget window on %s', (dialect) => {
     expect(renewed).toMatchObject({ limit: 2, remaining: 1 });
   });
 
+  it('counts one by one on a single replica, though it reserves the budget in blocks', async () => {
+    const budget = new CredentialBudget(suite.app.ctx);
+    const caller = clientPrincipal(suite.app.config.catalog, 100);
+    const remaining: number[] = [];
+    for (let i = 0; i < 100; i++) remaining.push((await budget.charge(caller))?.remaining ?? -1);
+    expect(remaining).toEqual(Array.from({ length: 100 }, (_, i) => 99 - i));
+    await expect(budget.charge(caller)).rejects.toMatchObject({ code: 'rate_limited', reason: 'over_budget' });
+  });
+
   it('counts each credential apart, and takes a budget of its own over the default', async () => {
     const budget = new CredentialBudget(suite.app.ctx);
     const first = client();
