@@ -257,6 +257,29 @@ describe('bootstrap stack', () => {
     );
   });
 
+  it('grants no push on the registry of a prebuilt image, only what the runtime pull needs', () => {
+    const [dev] = environments;
+    const registry =
+      '/subscriptions/s/resourceGroups/rg-images/providers/Microsoft.ContainerRegistry/registries/crshared';
+    const prebuilt: EnvironmentSettings = {
+      ...dev,
+      runtime: {
+        ...dev.runtime,
+        image: {
+          kind: 'prebuilt',
+          reference: `crshared.azurecr.io/gatehouse-runtime@sha256:${'a'.repeat(64)}`,
+          registry: { id: registry, loginServer: 'crshared.azurecr.io' },
+        },
+      },
+    };
+    const { json: pulled } = synthBootstrap(bootstrap, [prebuilt]);
+    const onRegistry = Object.values(pulled.resource.azurerm_role_assignment)
+      .filter((a) => a.scope === registry)
+      .map((a) => a.role_definition_name)
+      .sort();
+    expect(onRegistry).toEqual(['AcrPull', 'Reader', 'Role Based Access Control Administrator']);
+  });
+
   it('grants a shared registry once', () => {
     const [dev, staging] = environments;
     const shared = { ...staging, runtime: { ...staging.runtime, image: dev.runtime.image } };
