@@ -86,6 +86,7 @@ export function registerLoginRoutes(app: Express, deps: LoginDeps): void {
       state: login.state,
       nonce: login.nonce,
       codeVerifier: login.code_verifier,
+      prompt: query.prompt,
     });
     // Other tabs' sign-ins in progress stay valid next to this one.
     const sealed = readCookie(req, LOGIN_STATE_COOKIE);

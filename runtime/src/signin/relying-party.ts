@@ -23,6 +23,8 @@ export interface AuthorizationRequest {
   readonly state: string;
   readonly nonce: string;
   readonly codeVerifier: string;
+  /** OpenID Connect `prompt`, when the caller asked for one. */
+  readonly prompt?: 'login' | 'select_account';
 }
 
 export interface CodeExchange {
@@ -82,6 +84,7 @@ export class RelyingParty {
       nonce: request.nonce,
       code_challenge: await client.calculatePKCECodeChallenge(request.codeVerifier),
       code_challenge_method: 'S256',
+      ...(request.prompt ? { prompt: request.prompt } : {}),
     });
   }
 

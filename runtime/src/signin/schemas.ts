@@ -9,6 +9,10 @@ export const LoginQuerySchema = z.object({
     description:
       'Where the IdP sends the code. Default PUBLIC_URL/auth/callback; an SPA may pass its own if it is one of ALLOWED_REDIRECT_URIS (compared exactly after URL normalisation; registered at the IdP) and then POST the code to /auth/callback.',
   }),
+  prompt: z.enum(['login', 'select_account'], { error: 'must be login or select_account' }).optional().meta({
+    description:
+      'OpenID Connect `prompt` passed to the IdP: `login` asks for credentials again even when the IdP has a session (signing in as someone else), `select_account` shows its account picker.',
+  }),
 });
 
 export const AuthUrlSchema = z.object({ auth_url: z.url() }).meta({ id: 'AuthUrl' });

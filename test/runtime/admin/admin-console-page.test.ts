@@ -99,7 +99,7 @@ describe.each(STORE_DIALECTS)('GET /admin (%s)', (dialect) => {
     // A way out: the console's script signs out (a POST), then offers to sign in again.
     expect(html.match(/<script[^>]*>/g)).toEqual(['<script src="/admin/assets/admin.js" defer>']);
     expect(html).toContain('<button id="sign-out" type="button">Sign out</button>');
-    expect(html).toContain('<a id="sign-in-again" href="/auth/login?return_to=/admin" hidden>');
+    expect(html).toContain('<a id="sign-in-again" href="/auth/login?return_to=/admin&amp;prompt=login" hidden>');
   });
 
   it('answers a signed-in analyst (product scopes only) with the 403 page too', async () => {

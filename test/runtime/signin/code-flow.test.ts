@@ -60,6 +60,24 @@ describe.each(STORE_DIALECTS)('browser sign-in, authorization code flow (%s)', (
     expect(bound[0]).toMatchObject({ state: params.state, nonce: params.nonce, return_to: '/investigations/42' });
   });
 
+  it('passes prompt=login or select_account to the IdP, and refuses any other prompt naming the parameter', async () => {
+    const browser = new TestBrowser(suite.app);
+    for (const prompt of ['login', 'select_account']) {
+      const response = await browser.request(`/auth/login?prompt=${prompt}`, {
+        headers: { accept: 'application/json' },
+      });
+      const { auth_url } = (await response.json()) as { auth_url: string };
+      expect(new URL(auth_url).searchParams.get('prompt')).toBe(prompt);
+    }
+    const plain = await browser.request('/auth/login', { headers: { accept: 'application/json' } });
+    expect(new URL(((await plain.json()) as { auth_url: string }).auth_url).searchParams.has('prompt')).toBe(false);
+    const refused = await browser.request('/auth/login?prompt=none', { headers: { accept: 'application/json' } });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      error: { code: 'invalid_request', message: 'query.prompt: must be login or select_account' },
+    });
+  });
+
   it('answers {"auth_url"} to a caller that accepts JSON', async () => {
     const browser = new TestBrowser(suite.app);
     const response = await browser.request('/auth/login', { headers: { accept: 'application/json' } });

@@ -167,7 +167,7 @@ export function renderForbiddenPage(principal: Principal): string {
 <p>You are signed in as <strong>${escapeHtml(who)}</strong> with the role <strong>${escapeHtml(principal.role ?? 'none')}</strong>.</p>
 <p>The console needs at least one of these permissions: ${needed}. Ask an administrator to change your role.</p>
 <p class="actions"><button id="sign-out" type="button">Sign out</button>
-<a id="sign-in-again" href="/auth/login?return_to=/admin" hidden>Sign in again</a></p>
+<a id="sign-in-again" href="/auth/login?return_to=/admin&amp;prompt=login" hidden>Sign in as someone else</a></p>
 <p id="status" role="status" aria-live="polite"></p>
 </main>
 </body>

@@ -77,7 +77,10 @@ async function signOut(): Promise<void> {
   document.querySelector<HTMLElement>('main h2')?.focus();
 }
 
-/** The 403 page: its Sign out button ends the session, then offers to sign in again (as someone else, once the identity provider asks). */
+/**
+ * The 403 page: its Sign out button ends the session, then offers to sign in as someone else (`prompt=login`, so the
+ * identity provider asks for credentials again instead of reusing its own session).
+ */
 function startForbiddenPage(): void {
   const button = byId<HTMLButtonElement>('sign-out');
   button.addEventListener('click', async () => {
