@@ -219,16 +219,16 @@ async function measurePaired(
  */
 async function measureAtRate(
   name: string,
-  runtimePid: number,
+  runtime: { readonly pid: number; readonly metricsOrigin: string },
   options: Omit<PacedLoadOptions, 'connections' | 'durationSeconds'>,
 ): Promise<LoadResult> {
+  const { pid: runtimePid, metricsOrigin } = runtime;
   const runs: LoadResult[] = [];
   const majorGcRuns: MajorGcDelta[] = [];
   const disturbedRuns: (Disturbance | undefined)[] = [];
-  const runtimeOrigin = new URL(options.url).origin;
   const undisturbed = () => disturbedRuns.filter((disturbance) => disturbance === undefined).length;
   while (undisturbed() < REPEATS && runs.length < MAX_PACED_REPETITIONS) {
-    const before = await readGcTotals(runtimeOrigin);
+    const before = await readGcTotals(metricsOrigin);
     const sampler = new CpuSampler({ runtimePid });
     const run = await runPacedLoadOnWorker(
       { connections: CONNECTIONS, durationSeconds: PACED_DURATION_SECONDS, ...options },
@@ -239,7 +239,7 @@ async function measureAtRate(
       slowestQuarterSeconds: run.slowestQuarterSeconds?.map(withCpu(sampler)),
       cpuRuns: [sampler.whole()],
     });
-    majorGcRuns.push(majorGcBetween(before, await readGcTotals(runtimeOrigin)));
+    majorGcRuns.push(majorGcBetween(before, await readGcTotals(metricsOrigin)));
     disturbedRuns.push(disturbanceIn(run, sampler));
   }
   const reported = reportedRepetition(
@@ -328,7 +328,7 @@ async function measureFreshTokensAgainstJose(
 }
 
 async function benchRuntime(database: BenchDatabase, port: number): Promise<void> {
-  const env = productionEnv(port, database.databaseUrl, database.dataDir);
+  const env = productionEnv(port, await freePort(), database.databaseUrl, database.dataDir);
   const admin = JSON.parse(runCli(['bootstrap-admin', '--name', 'bench', '--json'], env)) as { api_key: string };
   const runtime = await startRuntime(env);
   const tag = database.name;
@@ -358,13 +358,14 @@ async function benchRuntime(database: BenchDatabase, port: number): Promise<void
     };
 
     const runtimePid = runtime.child.pid as number;
+    const gcSource = { pid: runtimePid, metricsOrigin: runtime.metricsOrigin as string };
     const keyWarm = await measurePaired(
       `${tag}: verify, API key, warm cache`,
       { url: verifyUrl, headers: { 'x-api-key': warmKey as string } },
       runtimePid,
       pairedCeiling,
     );
-    const verifyHalf = await measureAtRate(`${tag}: verify, API key, at half saturation (fixed rate)`, runtimePid, {
+    const verifyHalf = await measureAtRate(`${tag}: verify, API key, at half saturation (fixed rate)`, gcSource, {
       url: verifyUrl,
       headers: { 'x-api-key': warmKey as string },
       rate: Math.max(1, Math.round(keyWarm.runtime.requestsPerSecond / 2)),
@@ -389,7 +390,7 @@ async function benchRuntime(database: BenchDatabase, port: number): Promise<void
       runtimePid,
       pairedPeer,
     );
-    const issuanceHalf = await measureAtRate(`${tag}: token issuance at half saturation (fixed rate)`, runtimePid, {
+    const issuanceHalf = await measureAtRate(`${tag}: token issuance at half saturation (fixed rate)`, gcSource, {
       ...tokenRequest,
       rate: Math.max(1, Math.round(issuance.runtime.requestsPerSecond / 2)),
     });

@@ -17,10 +17,20 @@ export async function buildRuntime(): Promise<void> {
 }
 
 /** Production configuration for one bench run; fresh random secrets every time (never defaults). */
-export function productionEnv(port: number, databaseUrl: string, dataDir: string): NodeJS.ProcessEnv {
+/**
+ * The environment of a production runtime on loopback: `port` for the service, `metricsPort` for the operators'
+ * listener the bench reads GC totals from (GET /metrics is not on the service port).
+ */
+export function productionEnv(
+  port: number,
+  metricsPort: number,
+  databaseUrl: string,
+  dataDir: string,
+): NodeJS.ProcessEnv {
   return {
     NODE_ENV: 'production',
     PORT: String(port),
+    METRICS_PORT: String(metricsPort),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: databaseUrl,
     DATA_DIR: dataDir,
@@ -51,6 +61,8 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, entry = 
 
 export interface RuntimeProcess {
   readonly baseUrl: string;
+  /** `http://127.0.0.1:<METRICS_PORT>`, where GET /metrics is served; undefined without METRICS_PORT. */
+  readonly metricsOrigin: string | undefined;
   /** Milliseconds from spawn to the first 200 from /readyz. */
   readonly coldStartMs: number;
   readonly child: ChildProcess;
@@ -99,6 +111,7 @@ export async function startRuntime(env: NodeJS.ProcessEnv, options: StartRuntime
   const coldStartMs = Math.round(performance.now() - started);
   return {
     baseUrl,
+    metricsOrigin: env.METRICS_PORT ? `http://127.0.0.1:${env.METRICS_PORT}` : undefined,
     coldStartMs,
     child,
     stop: () =>

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageNodeFlags } from '../../bench/image-node-flags.js';
+import { readGcTotals } from '../../bench/runtime-gc.js';
 import { productionEnv, type RuntimeProcess, runCli, startRuntime } from '../../bench/runtime-process.js';
 import { type BundleResult, bundleRuntime, copyRuntimePackages, RUNTIME_PACKAGES } from '../../runtime/bundle.js';
 import { freePort } from '../support/free-port.js';
@@ -77,7 +78,7 @@ describe('runtime bundle', () => {
     const entry = join(outDir, 'gatehouse.mjs');
     const dataDir = mkdtempSync(join(outDir, 'data-'));
     const env = {
-      ...productionEnv(await freePort(), `sqlite:${join(dataDir, 'gatehouse.db')}`, dataDir),
+      ...productionEnv(await freePort(), await freePort(), `sqlite:${join(dataDir, 'gatehouse.db')}`, dataDir),
       LOCAL_LOGIN_ENABLED: 'true',
     };
     // argon2 (a native addon beside the bundle) hashes in the CLI and verifies in the server.
@@ -109,6 +110,11 @@ describe('runtime bundle', () => {
     const { access_token } = (await login.json()) as { access_token: string };
     const me = await fetch(`${runtime.baseUrl}/auth/me`, { headers: { Authorization: `Bearer ${access_token}` } });
     expect(await me.json()).toMatchObject({ role: 'viewer', auth_kind: 'session', email: 'ops@example.com' });
+    // What the bench reads around each fixed-rate repetition: GC totals from the metrics listener, not the service port.
+    expect((await fetch(`${runtime.baseUrl}/metrics`)).status).toBe(404);
+    const metrics = await (await fetch(`${runtime.metricsOrigin}/metrics`)).text();
+    expect(metrics).toContain('# TYPE nodejs_gc_duration_seconds histogram');
+    await expect(readGcTotals(runtime.metricsOrigin as string)).resolves.toMatchObject({ count: {}, seconds: {} });
 
     const code = await runtime.stop();
     runtime = undefined;
