@@ -16,10 +16,10 @@ export async function buildRuntime(): Promise<void> {
   if (!existsSync(BUNDLED_CLI)) throw new Error(`${BUNDLED_CLI} was not produced by the build`);
 }
 
-/** Production configuration for one bench run; fresh random secrets every time (never defaults). */
 /**
- * The environment of a production runtime on loopback: `port` for the service, `metricsPort` for the operators'
- * listener the bench reads GC totals from (GET /metrics is not on the service port).
+ * Production configuration for one bench run, with fresh random secrets every time (never defaults): `port` for the
+ * service, `metricsPort` for the operators' listener the bench reads GC totals from (GET /metrics is not on the
+ * service port).
  */
 export function productionEnv(
   port: number,
