@@ -114,18 +114,31 @@ export class ApiKeyService {
     await this.#records.insert(row);
     // Replicas may remember this key_id as unknown (negative cache): the notice drops that.
     await this.#bus.publish(API_KEY_CREATED_TOPIC, row.key_id);
-    await this.#ctx.audit.record({
-      kind: 'api_key.created',
-      outcome: 'success',
-      actor: source.actor,
-      credentialId: row.key_id,
-      orgId: row.org_id,
-      target: row.id,
-      ip: source.ip,
-      userAgent: source.userAgent,
+    await this.#audited('api_key.created', row, source, {
       details: { name: row.name, scopes, expires_at: row.expires_at, rate_limit_per_minute: row.rate_limit_per_minute },
     });
     return issued(row, key);
+  }
+
+  /** One audit row about `row` (its key_id as the credential unless given, its id as the target), by `source`. */
+  async #audited(
+    kind: string,
+    row: ApiKeyRow,
+    source: AuditContext,
+    extra: { readonly credentialId?: string; readonly reason?: string; readonly details: Record<string, unknown> },
+  ): Promise<void> {
+    await this.#ctx.audit.record({
+      kind,
+      outcome: 'success',
+      actor: source.actor,
+      credentialId: extra.credentialId ?? row.key_id,
+      orgId: row.org_id,
+      target: row.id,
+      reason: extra.reason,
+      ip: source.ip,
+      userAgent: source.userAgent,
+      details: extra.details,
+    });
   }
 
   async list(caller: Principal, limit: number): Promise<ApiKeySummary[]> {
@@ -151,15 +164,7 @@ export class ApiKeyService {
     const row = await this.#find(caller, id);
     await this.#records.setRateLimit(row.id, rateLimitPerMinute);
     await this.#bus.publish(API_KEY_TOPIC, row.key_id);
-    await this.#ctx.audit.record({
-      kind: 'api_key.updated',
-      outcome: 'success',
-      actor: source.actor,
-      credentialId: row.key_id,
-      orgId: row.org_id,
-      target: row.id,
-      ip: source.ip,
-      userAgent: source.userAgent,
+    await this.#audited('api_key.updated', row, source, {
       details: { rate_limit_per_minute: rateLimitPerMinute, previous: row.rate_limit_per_minute },
     });
     return summary({ ...row, rate_limit_per_minute: rateLimitPerMinute }, isoNow(this.#ctx.clock));
@@ -170,18 +175,7 @@ export class ApiKeyService {
     const row = await this.#find(caller, id);
     if (!(await this.#records.revoke(row.id, 'revoked'))) return;
     await this.#bus.publish(API_KEY_TOPIC, row.key_id);
-    await this.#ctx.audit.record({
-      kind: 'api_key.revoked',
-      outcome: 'success',
-      actor: source.actor,
-      credentialId: row.key_id,
-      orgId: row.org_id,
-      target: row.id,
-      reason: 'revoked',
-      ip: source.ip,
-      userAgent: source.userAgent,
-      details: { name: row.name },
-    });
+    await this.#audited('api_key.revoked', row, source, { reason: 'revoked', details: { name: row.name } });
   }
 
   /**
@@ -237,16 +231,9 @@ export class ApiKeyService {
     }
     await this.#bus.publish(API_KEY_TOPIC, old.key_id);
     await this.#bus.publish(API_KEY_CREATED_TOPIC, replacement.key_id);
-    await this.#ctx.audit.record({
-      kind: 'api_key.rotated',
-      outcome: 'success',
-      actor: source.actor,
+    await this.#audited('api_key.rotated', old, source, {
       credentialId: replacement.key_id,
-      orgId: old.org_id,
-      target: old.id,
       reason: 'rotated',
-      ip: source.ip,
-      userAgent: source.userAgent,
       details: { previous_key_id: old.key_id, grace_period_seconds: gracePeriodSeconds, new_id: replacement.id },
     });
     return {
