@@ -324,7 +324,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     expect(browser.jar.get('refresh_token')?.value).toBe(refreshBefore);
   });
 
-  it('ends a session 30 days (SESSION_MAX_LIFETIME_SECONDS) after sign-in, however often it is refreshed', async () => {
+  it('ends a browser session after 30 days (SESSION_MAX_LIFETIME_SECONDS) from sign-in, however often it is refreshed', async () => {
     const DAY = 86_400;
     const browser = await signedIn();
     expect(browser.jar.get('refresh_token')?.maxAge).toBe(14 * DAY);
