@@ -1,6 +1,4 @@
 import autocannon from 'autocannon';
-import type { CpuWindow } from './cpu-sampler.js';
-import type { Disturbance } from './disturbance.js';
 import type { MajorGcDelta } from './runtime-gc.js';
 
 /** The one request a load run sends over and over. */
@@ -32,54 +30,16 @@ export interface LoadResult {
   readonly errors: number;
   /** Repeated saturation runs: each repetition's throughput; `requestsPerSecond` is their median. */
   readonly requestsPerSecondRuns?: readonly number[];
-  /**
-   * Fixed-rate scenarios: the p99 of each repetition, in the order run; `p99Ms` is the median of the undisturbed ones
-   * (`disturbedRuns`), or of all of them when too few were undisturbed (`p99OverDisturbed`).
-   */
+  /** Fixed-rate scenarios: the p99 of each repetition, in the order run; `p99Ms` is their median. */
   readonly p99MsRuns?: readonly number[];
-  /**
-   * Fixed-rate scenarios, beside `p99MsRuns`: the neighbour burst that disturbed each repetition, undefined for an
-   * undisturbed one (disturbance.ts). A disturbed repetition is repeated and left out of the median.
-   */
-  readonly disturbedRuns?: readonly (Disturbance | undefined)[];
-  /** True when fewer repetitions than wanted were undisturbed, and `p99Ms` is the median of all of them. */
-  readonly p99OverDisturbed?: boolean;
-  /** Fixed-rate runs: wall-clock start and end of the recorded window (after the warm-up), ISO 8601. */
-  readonly recordedWindow?: { readonly from: string; readonly to: string };
   /**
    * Fixed-rate runs: the p99 of how late the generator itself sent (or queued) its requests after they were due, a part
    * of their latency that is not the server's (pacer.ts). Fixed-rate scenarios: each repetition's, in `...Runs`.
    */
   readonly generatorLateP99Ms?: number;
   readonly generatorLateP99MsRuns?: readonly number[];
-  /** Fixed-rate runs: the quarter-seconds with the slowest answers, slowest first (paced-load.ts). */
-  readonly slowestQuarterSeconds?: readonly SlowQuarterSecond[];
-  /** Fixed-rate scenarios: the slowest quarter-second of each repetition. */
-  readonly slowestQuarterSecondRuns?: readonly (SlowQuarterSecond | undefined)[];
   /** Fixed-rate scenarios: the runtime's full (major) collections during each repetition (runtime-gc.ts). */
   readonly majorGcRuns?: readonly MajorGcDelta[];
-  /**
-   * What the CPUs did over each repetition (cpu-sampler.ts), `runtimeMain` being the server's main thread: fixed-rate
-   * scenarios (their warm-up included) and the saturation runs of the runtime, the ceiling and the peer.
-   */
-  readonly cpuRuns?: readonly (CpuWindow | undefined)[];
-}
-
-/**
- * A quarter-second of a fixed-rate run, by when its requests were due, and the slowest answer among them. A p99 over
- * the limit usually comes from one such stretch; its time lines up with logs and system samplers.
- */
-export interface SlowQuarterSecond {
-  /** Seconds from the start of the recorded window (after the warm-up). */
-  readonly offsetSeconds: number;
-  /** Wall-clock start, ISO 8601 with milliseconds. */
-  readonly at: string;
-  readonly maxMs: number;
-  /**
-   * What the CPUs did from its start until its slowest answer could have come back (start + 250 ms + `maxMs`), to the
-   * sampler's 100 ms: set by the bench for fixed-rate scenarios (cpu-sampler.ts).
-   */
-  readonly cpu?: CpuWindow;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {

@@ -27,25 +27,3 @@ export function medianPairedRatio(numerators: readonly number[], denominators: r
     }),
   );
 }
-
-/**
- * Which fixed-rate repetition a scenario reports (its p99 and the rest): the median by `p99s` of the undisturbed
- * repetitions when at least `wanted` were undisturbed (disturbance.ts), else the median of all of them, the upper of
- * the middle two for an even count, so that a scenario the neighbours kept disturbing errs on the slow side.
- */
-export function reportedRepetition(
-  p99s: readonly number[],
-  disturbed: readonly boolean[],
-  wanted: number,
-): { index: number; overDisturbed: boolean } {
-  if (p99s.length === 0 || p99s.length !== disturbed.length) {
-    throw new Error(`expected a disturbed flag for each p99, at least one: ${p99s.length} and ${disturbed.length}`);
-  }
-  const indexes = p99s.map((_, index) => index);
-  const undisturbed = indexes.filter((index) => !disturbed[index]);
-  const overDisturbed = undisturbed.length < wanted;
-  const candidates = (overDisturbed ? indexes : undisturbed).sort(
-    (a, b) => (p99s[a] as number) - (p99s[b] as number) || a - b,
-  );
-  return { index: candidates[Math.floor(candidates.length / 2)] as number, overDisturbed };
-}

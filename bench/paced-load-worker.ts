@@ -1,4 +1,3 @@
-import { readlinkSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { LoadResult } from './load.js';
 import { type PacedLoadOptions, runPacedLoad } from './paced-load.js';
@@ -9,28 +8,14 @@ import { type PacedLoadOptions, runPacedLoad } from './paced-load.js';
  * runs' results, garbage-collection pauses of up to 25 ms fell inside fixed-rate windows. A worker has a heap of its
  * own, small, and the main thread's collector never stops it.
  */
-export interface PacedLoadWorkerOptions {
-  /**
-   * Called with the worker's kernel thread id (Linux) as soon as it starts, before it sends a request: the CPU sampler
-   * tells the generator's own thread from the bench's others by it.
-   */
-  readonly onThreadId?: (tid: number) => void;
-}
-
-type WorkerMessage = { readonly threadId: number } | { readonly result: LoadResult };
-
-export function runPacedLoadOnWorker(
-  options: PacedLoadOptions,
-  hooks: PacedLoadWorkerOptions = {},
-): Promise<LoadResult> {
+export function runPacedLoadOnWorker(options: PacedLoadOptions): Promise<LoadResult> {
   // The worker starts from plain JavaScript that registers tsx, then loads this file (TypeScript) in the worker.
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
   const worker = new Worker(bootstrap, { eval: true, workerData: { pacedLoad: options } });
   return new Promise((resolve, reject) => {
     let result: LoadResult | undefined;
-    worker.on('message', (message: WorkerMessage) => {
-      if ('threadId' in message) hooks.onThreadId?.(message.threadId);
-      else result = message.result;
+    worker.on('message', (message: LoadResult) => {
+      result = message;
     });
     worker.once('error', reject);
     worker.once('exit', (code) =>
@@ -39,19 +24,6 @@ export function runPacedLoadOnWorker(
   });
 }
 
-/** This thread's kernel id, from `/proc/thread-self` (`<pid>/task/<tid>`); undefined off Linux. */
-function kernelThreadId(): number | undefined {
-  try {
-    return Number(readlinkSync('/proc/thread-self').split('/').at(-1));
-  } catch {
-    return undefined;
-  }
-}
-
 // Only in the worker started above: other worker threads (a test runner's) may import this module too.
 const job = isMainThread ? undefined : (workerData as { pacedLoad?: PacedLoadOptions } | null)?.pacedLoad;
-if (job && parentPort) {
-  const threadId = kernelThreadId();
-  if (threadId !== undefined) parentPort.postMessage({ threadId } satisfies WorkerMessage);
-  parentPort.postMessage({ result: await runPacedLoad(job) } satisfies WorkerMessage);
-}
+if (job && parentPort) parentPort.postMessage(await runPacedLoad(job));

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import type { LoadResult, LoadTarget, SlowQuarterSecond } from './load.js';
+import type { LoadResult, LoadTarget } from './load.js';
 import { nextStep, waitThen } from './pacer.js';
 
 /**
@@ -76,11 +76,6 @@ export function completeResponse(data: Buffer): { length: number; status: number
   return { length: bodyStart, status };
 }
 
-/** The fixed-rate windows' unit of report: each quarter-second's slowest answer, by due time. */
-export const QUARTER_SECOND_MS = 250;
-/** How many of the slowest quarter-seconds a run reports. */
-const SLOWEST_REPORTED = 3;
-
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
@@ -101,8 +96,6 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
   let answered = 0;
   let recorded = 0;
   let measureFrom = Number.POSITIVE_INFINITY;
-  /** The slowest recorded answer of each quarter-second of the window, by due time. */
-  const slowestByQuarter = new Map<number, number>();
   let errors = 0;
   /**
    * Idle connections, longest idle first. Taking the longest idle one keeps every connection busy every few ms; taking
@@ -152,10 +145,7 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
         else {
           answered++;
           if (dueAt >= measureFrom) {
-            const latency = performance.now() - dueAt;
-            latencies[recorded++] = latency;
-            const quarter = Math.floor((dueAt - measureFrom) / QUARTER_SECOND_MS);
-            if (latency > (slowestByQuarter.get(quarter) ?? -1)) slowestByQuarter.set(quarter, latency);
+            latencies[recorded++] = performance.now() - dueAt;
           }
         }
         if (waitingHead < waiting.length) send(connection, waiting[waitingHead++] as number);
@@ -212,24 +202,6 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<LoadResul
     p99Ms: percentile(sorted, 99),
     requests: recorded,
     errors,
-    slowestQuarterSeconds: slowest(slowestByQuarter, measureFrom),
-    recordedWindow: { from: wallClock(measureFrom), to: wallClock(scheduleEnd) },
     generatorLateP99Ms: percentile(generatorLateness.subarray(0, handledLate).sort(), 99),
   };
-}
-
-function slowest(slowestByQuarter: ReadonlyMap<number, number>, measureFrom: number): SlowQuarterSecond[] {
-  return [...slowestByQuarter]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, SLOWEST_REPORTED)
-    .map(([quarter, maxMs]) => ({
-      offsetSeconds: (quarter * QUARTER_SECOND_MS) / 1000,
-      at: wallClock(measureFrom + quarter * QUARTER_SECOND_MS),
-      maxMs: Math.round(maxMs * 100) / 100,
-    }));
-}
-
-/** A `performance.now()` time as wall clock, ISO 8601 with milliseconds, to line up with other threads' samples. */
-function wallClock(performanceMs: number): string {
-  return new Date(performance.timeOrigin + performanceMs).toISOString();
 }

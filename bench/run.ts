@@ -4,13 +4,11 @@ import { join } from 'node:path';
 import { missingBenchNodeFlags } from './bench-node-flags.js';
 import { raiseBenchPriority } from './bench-priority.js';
 import { type ChildServer, startChildServer } from './child-server.js';
-import { CpuSampler, type CpuWindow, formatCpuWindow } from './cpu-sampler.js';
 import { type BenchDatabase, createPostgresDatabase, createSqliteDatabase } from './databases.js';
-import { type Disturbance, findDisturbance, formatDisturbance } from './disturbance.js';
 import { measureJoseVerifyRate } from './jose-raw.js';
-import { type LoadOptions, type LoadResult, runLoad, type SlowQuarterSecond } from './load.js';
-import { median, medianPairedRatio, reportedRepetition } from './medians.js';
-import { type PacedLoadOptions, QUARTER_SECOND_MS } from './paced-load.js';
+import { type LoadOptions, type LoadResult, runLoad } from './load.js';
+import { median, medianPairedRatio } from './medians.js';
+import type { PacedLoadOptions } from './paced-load.js';
 import { runPacedLoadOnWorker } from './paced-load-worker.js';
 import { PEER_CLIENT_ID, PEER_CLIENT_SECRET } from './peer-client.js';
 import { type BenchResults, evaluate, renderReport, type Target } from './report.js';
@@ -46,11 +44,6 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
  * has rather than whether a stall fell inside it.
  */
 const PACED_DURATION_SECONDS = Number(process.env.BENCH_PACED_DURATION_SECONDS ?? 10);
-/**
- * At most this many fixed-rate repetitions per scenario, disturbed ones included: a neighbour waking once a minute
- * falls in about one 10 s window in six, so twice REPEATS almost always yields REPEATS undisturbed.
- */
-const MAX_PACED_REPETITIONS = 2 * REPEATS;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /** Distinct credentials for the cold-cache and fresh-token runs: each request presents one never seen before. */
 const DISTINCT = Number(process.env.BENCH_DISTINCT_CREDENTIALS ?? 4000);
@@ -74,59 +67,20 @@ function record(name: string, result: LoadResult): LoadResult {
   const generatorLate = result.generatorLateP99MsRuns
     ? `; generator's own lateness, p99 of each run: ${result.generatorLateP99MsRuns.join(', ')} ms`
     : '';
-  const slowest = result.slowestQuarterSecondRuns
-    ? `; slowest quarter-second of each run: ${result.slowestQuarterSecondRuns
-        .map((quarter) =>
-          quarter
-            ? `${quarter.maxMs} ms at ${quarter.at}${quarter.cpu ? ` (${formatCpuWindow(quarter.cpu)})` : ''}`
-            : 'none',
-        )
-        .join('; ')}`
-    : '';
-  const disturbances = (result.disturbedRuns ?? []).flatMap((disturbance, index) =>
-    disturbance ? [`run ${index + 1}: ${formatDisturbance(disturbance)}`] : [],
-  );
-  const disturbed =
-    disturbances.length > 0
-      ? `; disturbed by a neighbour, so repeated and left out of the median${
-          result.p99OverDisturbed ? ' (too few undisturbed runs: the median is of all of them)' : ''
-        }: ${disturbances.join('; ')}`
-      : '';
   const majorGc = result.majorGcRuns
     ? `; runtime major GCs in each run: ${result.majorGcRuns.map((gc) => `${gc.count} (${gc.pauseMs} ms)`).join(', ')}`
     : '';
-  // How busy each repetition kept the server's event loop: its main thread's share of the time on a CPU, and waiting
-  // for one. At a fixed rate it moves with the machine's speed; at saturation it is near 100% unless kept from a CPU.
-  const percentOf = (ms: number, window: CpuWindow) => `${Math.round((100 * ms) / window.sampledMs)}%`;
-  const cpu = result.cpuRuns
-    ? `; server main thread on a CPU/waiting for one in each run: ${result.cpuRuns
-        .map((window) =>
-          window
-            ? `${percentOf(window.runtimeMain.ranMs, window)}/${percentOf(window.runtimeMain.waitedMs, window)}`
-            : 'unsampled',
-        )
-        .join(', ')}`
-    : '';
   process.stderr.write(
-    `${name}: ${result.requestsPerSecond} req/s${rpsRuns}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${p99Runs}, errors ${result.errors}${generatorLate}${slowest}${disturbed}${majorGc}${cpu}\n`,
+    `${name}: ${result.requestsPerSecond} req/s${rpsRuns}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${p99Runs}, errors ${result.errors}${generatorLate}${majorGc}\n`,
   );
   return result;
 }
 
 type SaturationTarget = Omit<LoadOptions, 'connections' | 'durationSeconds'>;
 
-/** One saturation repetition, with what the server's threads did over it when its pid is given. */
-async function saturationRun(
-  options: SaturationTarget,
-  serverPid: number | undefined,
-): Promise<{ run: LoadResult; cpu?: CpuWindow }> {
-  // With the server's pid, each repetition also says how busy the server's event loop was, and how long it waited
-  // for a CPU: a slow phase of a saturation run shows whether the server was slow at its work or kept from it.
-  const sampler = serverPid === undefined ? undefined : new CpuSampler({ runtimePid: serverPid });
-  const run = await runLoad({ connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, ...options }).finally(() =>
-    sampler?.stop(),
-  );
-  return sampler ? { run, cpu: sampler.whole() } : { run };
+/** One saturation repetition. */
+function saturationRun(options: SaturationTarget): Promise<LoadResult> {
+  return runLoad({ connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, ...options });
 }
 
 /** WARMUP_SECONDS of unrecorded load; its errors still count. */
@@ -136,19 +90,12 @@ async function warmUp(options: SaturationTarget): Promise<number> {
 }
 
 /** The median repetition of a saturation scenario, with every repetition beside it, recorded under `name`. */
-function recordRepetitions(
-  name: string,
-  repetitions: readonly { run: LoadResult; cpu?: CpuWindow }[],
-  warmupErrors: number,
-): LoadResult {
-  const runs = repetitions.map((repetition) => repetition.run);
-  const cpuRuns = repetitions.filter((repetition) => repetition.cpu).map((repetition) => repetition.cpu);
+function recordRepetitions(name: string, runs: readonly LoadResult[], warmupErrors: number): LoadResult {
   const median = medianOf(runs, 'requestsPerSecond');
   return record(name, {
     ...median,
     errors: median.errors + warmupErrors,
     ...(runs.length > 1 ? { requestsPerSecondRuns: runs.map((run) => run.requestsPerSecond) } : {}),
-    ...(cpuRuns.length > 0 ? { cpuRuns } : {}),
   });
 }
 
@@ -157,21 +104,20 @@ function recordRepetitions(
  * DURATION_SECONDS, the median throughput reported; errors of the warm-up count too. Fixed-count runs (`amount`: one
  * distinct credential per request) run once, without a warm-up.
  */
-async function measure(name: string, options: SaturationTarget, serverPid?: number): Promise<LoadResult> {
+async function measure(name: string, options: SaturationTarget): Promise<LoadResult> {
   if (options.amount) {
     return record(name, await runLoad({ connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, ...options }));
   }
   const warmupErrors = await warmUp(options);
-  const repetitions: { run: LoadResult; cpu?: CpuWindow }[] = [];
-  for (let i = 0; i < REPEATS; i++) repetitions.push(await saturationRun(options, serverPid));
-  return recordRepetitions(name, repetitions, warmupErrors);
+  const runs: LoadResult[] = [];
+  for (let i = 0; i < REPEATS; i++) runs.push(await saturationRun(options));
+  return recordRepetitions(name, runs, warmupErrors);
 }
 
 /** A baseline server (the ceiling or the peer) running beside the runtime, on a port of its own. */
 interface PairedBaseline {
   /** Its row's name, as the bracketing runs name it. */
   readonly name: string;
-  readonly pid: number | undefined;
   readonly target: SaturationTarget;
 }
 
@@ -186,97 +132,51 @@ interface PairedBaseline {
 async function measurePaired(
   name: string,
   options: SaturationTarget,
-  runtimePid: number,
   baseline: PairedBaseline,
 ): Promise<{ runtime: LoadResult; ratio: number }> {
   const baselineWarmupErrors = await warmUp(baseline.target);
   const runtimeWarmupErrors = await warmUp(options);
-  const baselineRepetitions: { run: LoadResult; cpu?: CpuWindow }[] = [];
-  const runtimeRepetitions: { run: LoadResult; cpu?: CpuWindow }[] = [];
+  const baselineRuns: LoadResult[] = [];
+  const runtimeRuns: LoadResult[] = [];
   for (let i = 0; i < REPEATS; i++) {
-    baselineRepetitions.push(await saturationRun(baseline.target, baseline.pid));
-    runtimeRepetitions.push(await saturationRun(options, runtimePid));
+    baselineRuns.push(await saturationRun(baseline.target));
+    runtimeRuns.push(await saturationRun(options));
   }
-  recordRepetitions(`${baseline.name}, paired with ${name}`, baselineRepetitions, baselineWarmupErrors);
-  const runtime = recordRepetitions(name, runtimeRepetitions, runtimeWarmupErrors);
+  recordRepetitions(`${baseline.name}, paired with ${name}`, baselineRuns, baselineWarmupErrors);
+  const runtime = recordRepetitions(name, runtimeRuns, runtimeWarmupErrors);
   const ratio = medianPairedRatio(
-    runtimeRepetitions.map((repetition) => repetition.run.requestsPerSecond),
-    baselineRepetitions.map((repetition) => repetition.run.requestsPerSecond),
+    runtimeRuns.map((run) => run.requestsPerSecond),
+    baselineRuns.map((run) => run.requestsPerSecond),
   );
   process.stderr.write(`${name}: median of the pairs' ratios to the ${baseline.name}: ${ratio.toFixed(3)}\n`);
   return { runtime, ratio };
 }
 
 /**
- * Latency at a fixed rate, open loop (see paced-load.ts for why not autocannon's overallRate), repeated right after
- * the saturation run the rate derives from until REPEATS repetitions ran undisturbed by a neighbour, or
- * MAX_PACED_REPETITIONS ran. On a shared 2-core VM the machine's own speed moves by tens of percent within seconds,
- * and one slow second turns "half of saturation" into saturation and owns the whole p99; the median of the undisturbed
- * repetitions is reported, with every repetition's p99 beside it and the disturbed ones named. Errors add up over all.
- * Each repetition carries the runtime's full GCs and, from a CPU sampler, what ran and what waited for a CPU over it
- * and over each of its slowest quarter-seconds (cpu-sampler.ts), and the worst neighbour burst inside it
- * (disturbance.ts), judged from the CPU samples alone.
+ * Latency at a fixed rate, open loop (see paced-load.ts for why not autocannon's overallRate), REPEATS repetitions
+ * right after the saturation run the rate derives from; the median p99 is reported, with every repetition's beside it.
+ * Errors add up over all. Each repetition carries the runtime's full GCs, read from its own /metrics (runtime-gc.ts).
  */
 async function measureAtRate(
   name: string,
-  runtime: { readonly pid: number; readonly metricsOrigin: string },
+  metricsOrigin: string,
   options: Omit<PacedLoadOptions, 'connections' | 'durationSeconds'>,
 ): Promise<LoadResult> {
-  const { pid: runtimePid, metricsOrigin } = runtime;
   const runs: LoadResult[] = [];
   const majorGcRuns: MajorGcDelta[] = [];
-  const disturbedRuns: (Disturbance | undefined)[] = [];
-  const undisturbed = () => disturbedRuns.filter((disturbance) => disturbance === undefined).length;
-  while (undisturbed() < REPEATS && runs.length < MAX_PACED_REPETITIONS) {
+  for (let i = 0; i < REPEATS; i++) {
     const before = await readGcTotals(metricsOrigin);
-    const sampler = new CpuSampler({ runtimePid });
-    const run = await runPacedLoadOnWorker(
-      { connections: CONNECTIONS, durationSeconds: PACED_DURATION_SECONDS, ...options },
-      { onThreadId: (tid) => sampler.setGeneratorThread(tid) },
-    ).finally(() => sampler.stop());
-    runs.push({
-      ...run,
-      slowestQuarterSeconds: run.slowestQuarterSeconds?.map(withCpu(sampler)),
-      cpuRuns: [sampler.whole()],
-    });
+    runs.push(
+      await runPacedLoadOnWorker({ connections: CONNECTIONS, durationSeconds: PACED_DURATION_SECONDS, ...options }),
+    );
     majorGcRuns.push(majorGcBetween(before, await readGcTotals(metricsOrigin)));
-    disturbedRuns.push(disturbanceIn(run, sampler));
   }
-  const reported = reportedRepetition(
-    runs.map((run) => run.p99Ms),
-    disturbedRuns.map((disturbance) => disturbance !== undefined),
-    REPEATS,
-  );
   return record(name, {
-    ...(runs[reported.index] as LoadResult),
-    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    ...medianOf(runs, 'p99Ms'),
     p99MsRuns: runs.map((run) => run.p99Ms),
-    disturbedRuns,
-    ...(reported.overDisturbed ? { p99OverDisturbed: true } : {}),
     generatorLateP99MsRuns: runs.map((run) => run.generatorLateP99Ms ?? 0),
-    slowestQuarterSecondRuns: runs.map((run) => run.slowestQuarterSeconds?.[0]),
     majorGcRuns,
-    cpuRuns: runs.map((run) => run.cpuRuns?.[0]),
   });
-}
-
-/** The worst neighbour burst inside a fixed-rate repetition's recorded window, if any (disturbance.ts). */
-function disturbanceIn(run: LoadResult, sampler: CpuSampler): Disturbance | undefined {
-  if (!run.recordedWindow) return undefined;
-  const { samples, roles } = sampler.recorded();
-  return findDisturbance(samples, Date.parse(run.recordedWindow.from), Date.parse(run.recordedWindow.to), roles);
-}
-
-/**
- * A slow quarter-second with what the CPUs did from its start until its slowest answer could have come back: the
- * answers of requests due in it arrive up to `maxMs` after it ends.
- */
-function withCpu(sampler: CpuSampler): (quarter: SlowQuarterSecond) => SlowQuarterSecond {
-  return (quarter) => {
-    const from = Date.parse(quarter.at);
-    const cpu = sampler.window(from, from + QUARTER_SECOND_MS + quarter.maxMs);
-    return cpu ? { ...quarter, cpu } : quarter;
-  };
 }
 
 /** Hands out each credential once, in order, for fixed-count runs. */
@@ -340,8 +240,8 @@ async function benchRuntime(database: BenchDatabase, port: number): Promise<void
     ceiling = await startChildServer('bench/ceiling-server.ts', { PORT: String(ceilingPort) });
     const peerPort = await freePort();
     peer = await startChildServer('bench/peer-oidc-provider.ts', { PORT: String(peerPort) });
-    const pairedCeiling = { name: CEILING, pid: ceiling.process.pid, target: ceilingTarget(ceilingPort) };
-    const pairedPeer = { name: PEER, pid: peer.process.pid, target: peerTarget(peerPort) };
+    const pairedCeiling = { name: CEILING, target: ceilingTarget(ceilingPort) };
+    const pairedPeer = { name: PEER, target: peerTarget(peerPort) };
     const verifyUrl = `${runtime.baseUrl}/auth/verify?scope=${VERIFY_SCOPE}`;
     const [warmKey] = await createApiKeys(runtime.baseUrl, admin.api_key, 1);
     const coldKeys = await createApiKeys(runtime.baseUrl, admin.api_key, DISTINCT);
@@ -357,15 +257,13 @@ async function benchRuntime(database: BenchDatabase, port: number): Promise<void
       body: TOKEN_REQUEST_BODY,
     };
 
-    const runtimePid = runtime.child.pid as number;
-    const gcSource = { pid: runtimePid, metricsOrigin: runtime.metricsOrigin as string };
+    const metricsOrigin = runtime.metricsOrigin as string;
     const keyWarm = await measurePaired(
       `${tag}: verify, API key, warm cache`,
       { url: verifyUrl, headers: { 'x-api-key': warmKey as string } },
-      runtimePid,
       pairedCeiling,
     );
-    const verifyHalf = await measureAtRate(`${tag}: verify, API key, at half saturation (fixed rate)`, gcSource, {
+    const verifyHalf = await measureAtRate(`${tag}: verify, API key, at half saturation (fixed rate)`, metricsOrigin, {
       url: verifyUrl,
       headers: { 'x-api-key': warmKey as string },
       rate: Math.max(1, Math.round(keyWarm.runtime.requestsPerSecond / 2)),
@@ -380,17 +278,11 @@ async function benchRuntime(database: BenchDatabase, port: number): Promise<void
     const jwtRepeated = await measurePaired(
       `${tag}: verify, JWT, same token`,
       { url: verifyUrl, headers: { authorization: `Bearer ${repeatedToken}` } },
-      runtimePid,
       pairedCeiling,
     );
     const jwtFresh = await measureFreshTokensAgainstJose(tag, verifyUrl, freshTokens);
-    const issuance = await measurePaired(
-      `${tag}: token issuance (client credentials)`,
-      tokenRequest,
-      runtimePid,
-      pairedPeer,
-    );
-    const issuanceHalf = await measureAtRate(`${tag}: token issuance at half saturation (fixed rate)`, gcSource, {
+    const issuance = await measurePaired(`${tag}: token issuance (client credentials)`, tokenRequest, pairedPeer);
+    const issuanceHalf = await measureAtRate(`${tag}: token issuance at half saturation (fixed rate)`, metricsOrigin, {
       ...tokenRequest,
       rate: Math.max(1, Math.round(issuance.runtime.requestsPerSecond / 2)),
     });
@@ -433,11 +325,11 @@ function peerTarget(port: number): SaturationTarget {
 /** The bare node:http ceiling and the oidc-provider peer, on the runtime's port, under the same load settings. */
 async function measureBaselines(port: number, when: string): Promise<{ ceiling: number; peer: number }> {
   const ceiling = await startChildServer('bench/ceiling-server.ts', { PORT: String(port) });
-  const ceilingLoad = await measure(`${CEILING} (${when})`, ceilingTarget(port), ceiling.process.pid);
+  const ceilingLoad = await measure(`${CEILING} (${when})`, ceilingTarget(port));
   await ceiling.stop();
 
   const peer = await startChildServer('bench/peer-oidc-provider.ts', { PORT: String(port) });
-  const peerLoad = await measure(`${PEER} (${when})`, peerTarget(port), peer.process.pid);
+  const peerLoad = await measure(`${PEER} (${when})`, peerTarget(port));
   await peer.stop();
   return { ceiling: ceilingLoad.requestsPerSecond, peer: peerLoad.requestsPerSecond };
 }

@@ -12,50 +12,17 @@ import { runPacedLoadOnWorker } from '../paced-load-worker.js';
 const probe = probeServers();
 
 describe('runPacedLoad on a live server', () => {
-  it('names the quarter-seconds with the slowest answers, slowest first', async () => {
-    let arrived = 0;
-    const { url } = await probe.serve((_request, response) => {
-      arrived++;
-      // The 110th request is due 0.545 s into the window: the quarter-second that starts at 0.5 s.
-      if (arrived === 110) setTimeout(() => response.end(), 300);
-      else response.end();
-    });
-    // The clock the bench's samplers use (Date.now() may differ from it by some milliseconds).
-    const wallClock = () => performance.timeOrigin + performance.now();
-    const before = wallClock();
-    const result = await runPacedLoad({ url, connections: 4, rate: 200, durationSeconds: 1, warmupSeconds: 0 });
-    const [slowest, ...others] = result.slowestQuarterSeconds ?? [];
-    expect(slowest?.offsetSeconds).toBe(0.5);
-    expect(slowest?.maxMs).toBeGreaterThanOrEqual(299);
-    expect(Date.parse(slowest?.at ?? '') - before).toBeGreaterThanOrEqual(450);
-    expect(others).toHaveLength(2);
-    for (const other of others) expect(other.maxMs).toBeLessThanOrEqual(slowest?.maxMs ?? 0);
-    expect(others[0]?.maxMs).toBeGreaterThanOrEqual(others[1]?.maxMs ?? 0);
-  });
-
-  it('sends the warm-up at the same pace but records only what follows it, and says when that was', async () => {
+  it('sends the warm-up at the same pace but records only what follows it', async () => {
     let served = 0;
     const { url } = await probe.serve((_request, response) => {
       served++;
       response.end();
     });
-    // The clock the bench's samplers use (Date.now() may differ from it by some milliseconds).
-    const wallClock = () => performance.timeOrigin + performance.now();
-    const before = wallClock();
     const result = await runPacedLoad({ url, connections: 2, rate: 100, durationSeconds: 0.2, warmupSeconds: 0.3 });
-    const after = wallClock();
     expect(served).toBe(50);
     expect(result.requests).toBe(20);
     expect(result.requestsPerSecond).toBeGreaterThan(80);
     expect(result.requestsPerSecond).toBeLessThan(125);
-    // The recorded window, in wall-clock time: it opens after the 0.3 s warm-up and lasts the 0.2 s schedule.
-    const from = Date.parse(result.recordedWindow?.from ?? '');
-    const to = Date.parse(result.recordedWindow?.to ?? '');
-    // ISO strings hold whole milliseconds. The window ends at the schedule's nominal end, one interval (10 ms) after
-    // the last request was due, which may come after the last answer.
-    expect(from - before).toBeGreaterThanOrEqual(299);
-    expect(to - from).toBeGreaterThanOrEqual(199);
-    expect(to).toBeLessThanOrEqual(after + 11);
   });
 
   it("uses every connection in turn, so none sits idle past the server's keep-alive timeout", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, medianPairedRatio, reportedRepetition } from '../../bench/medians.js';
+import { median, medianPairedRatio } from '../../bench/medians.js';
 
 describe('median', () => {
   it('takes the middle value, or the mean of the middle two, whatever the order', () => {
@@ -26,25 +26,5 @@ describe('medianPairedRatio', () => {
     expect(() => medianPairedRatio([], [])).toThrow('at least one');
     expect(() => medianPairedRatio([1, 2], [1])).toThrow('2 and 1');
     expect(() => medianPairedRatio([1], [0])).toThrow('denominator 0 must be positive, got 0');
-  });
-});
-
-describe('reportedRepetition', () => {
-  it('takes the median of the undisturbed repetitions when enough were undisturbed', () => {
-    // The disturbed 38.2 ms and 2.0 ms are left out whichever way they fell: the median of 6.3, 4.2 and 5.1.
-    expect(reportedRepetition([6.3, 38.2, 4.2, 2.0, 5.1], [false, true, false, true, false], 3)).toEqual({
-      index: 4,
-      overDisturbed: false,
-    });
-  });
-
-  it('falls back to all repetitions, the upper middle of an even count, when too few were undisturbed', () => {
-    expect(reportedRepetition([3, 40, 20, 5], [true, true, false, true], 3)).toEqual({ index: 2, overDisturbed: true });
-    expect(reportedRepetition([3, 40, 5], [false, false, false], 3)).toEqual({ index: 2, overDisturbed: false });
-  });
-
-  it('refuses mismatched or empty input', () => {
-    expect(() => reportedRepetition([], [], 3)).toThrow('at least one: 0 and 0');
-    expect(() => reportedRepetition([1, 2], [false], 3)).toThrow('at least one: 2 and 1');
   });
 });

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,19 +31,6 @@ describe('runPacedLoadOnWorker', () => {
     expect(result.p99Ms).toBeGreaterThan(0);
     // The requests really went out to this server.
     expect(seen).toBe(100);
-  });
-
-  it("names its own kernel thread, one of this process's but not the main one", async () => {
-    const named: { tid: number; live: boolean }[] = [];
-    await runPacedLoadOnWorker(
-      { url, connections: 1, rate: 100, durationSeconds: 0.2, warmupSeconds: 0 },
-      {
-        onThreadId: (tid) => named.push({ tid, live: existsSync(`/proc/${process.pid}/task/${tid}`) }),
-      },
-    );
-    expect(named).toHaveLength(1);
-    expect(named[0]?.tid).not.toBe(process.pid);
-    expect(named[0]?.live).toBe(true);
   });
 
   it("rejects with the worker's error", async () => {
