@@ -11,8 +11,7 @@ export interface Target {
 
 export interface BenchResults {
   readonly startedAt: string;
-  /** `nice`: the scheduling priority the bench and its servers ran at (bench-priority.ts); absent in older results. */
-  readonly machine: { readonly cpus: number; readonly node: string; readonly nice?: number };
+  readonly machine: { readonly cpus: number; readonly node: string };
   readonly load: Record<string, LoadResult>;
   readonly measurements: Record<string, number>;
   readonly targets: readonly (Target & { readonly met: boolean })[];
@@ -31,8 +30,7 @@ function format(value: number, unit: string): string {
 /** The Markdown report `npm run bench` prints: scenarios, then targets (see bench/README.md). */
 export function renderReport(results: BenchResults): string {
   const lines = [
-    `Run ${results.startedAt} on ${results.machine.cpus} cores, Node ${results.machine.node}` +
-      (results.machine.nice === undefined ? '.' : `, at nice ${results.machine.nice}.`),
+    `Run ${results.startedAt} on ${results.machine.cpus} cores, Node ${results.machine.node}.`,
     '',
     'Repeated runs show the median, then every repetition in brackets.',
     '',

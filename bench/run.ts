@@ -2,7 +2,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingBenchNodeFlags } from './bench-node-flags.js';
-import { raiseBenchPriority } from './bench-priority.js';
 import { type ChildServer, startChildServer } from './child-server.js';
 import { type BenchDatabase, createPostgresDatabase, createSqliteDatabase } from './databases.js';
 import { measureJoseVerifyRate } from './jose-raw.js';
@@ -341,13 +340,6 @@ async function main(): Promise<void> {
       `bench/run.ts must run under node ${missingFlags.join(' ')} (see bench/bench-node-flags.ts); use npm run bench`,
     );
   }
-  const priority = raiseBenchPriority();
-  if (priority.notRaised) {
-    process.stderr.write(
-      `bench: runs at nice ${priority.nice}, not raised (${priority.notRaised}): the machine's other processes compete ` +
-        'with the runtime as equals; as root it runs at nice -5 (bench/bench-priority.ts)\n',
-    );
-  }
   const startedAt = new Date().toISOString();
   await buildRuntime();
   const port = await freePort();
@@ -459,7 +451,7 @@ async function main(): Promise<void> {
 
   const results: BenchResults = {
     startedAt,
-    machine: { cpus: cpus().length, node: process.version, nice: priority.nice },
+    machine: { cpus: cpus().length, node: process.version },
     load,
     measurements,
     targets: targets.map(evaluate),

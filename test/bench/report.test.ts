@@ -4,7 +4,7 @@ import { type BenchResults, evaluate, renderReport } from '../../bench/report.js
 function results(load: BenchResults['load']): BenchResults {
   return {
     startedAt: '2026-11-23T12:24:53.306Z',
-    machine: { cpus: 2, node: 'v20.20.2', nice: -5 },
+    machine: { cpus: 2, node: 'v20.20.2' },
     load,
     measurements: {},
     targets: [
