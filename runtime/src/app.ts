@@ -4,10 +4,11 @@ import type { Logger } from 'pino';
 import { registerAdminRoutes } from './admin/register-admin-routes.js';
 import { registerAuditRoutes } from './audit/audit-routes.js';
 import { AuditWriter } from './audit/audit-writer.js';
+import { authOf } from './auth/authenticator.js';
 import { registerAuthRoutes } from './auth/register-auth-routes.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
-import { registerApiKeyRoutes } from './credentials/api-keys/api-key-routes.js';
+import { apiKeyRoutes, registerApiKeyRoutes } from './credentials/api-keys/api-key-routes.js';
 import { registerClientRoutes } from './credentials/clients/client-routes.js';
 import { registerEntraJwt } from './credentials/entra/register-entra-jwt.js';
 import { registerTeamTokenRoutes } from './credentials/team-tokens/team-token-routes.js';
@@ -17,9 +18,11 @@ import { FastRouter, pathOf } from './http/fast-router.js';
 import { instrumentRequest } from './http/instrument.js';
 import { jsonBody } from './http/json-body.js';
 import { Metrics } from './http/metrics.js';
+import { mountRoutes } from './http/mount-routes.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { BODY_LIMIT_BYTES } from './http/raw-body.js';
 import { renderError } from './http/render-error.js';
+import type { AnyRoute } from './http/route.js';
 import { applySecurityHeaders, securityHeadersFor } from './http/security-headers.js';
 import type { KeyRing } from './keys/key-ring.js';
 import { registerLocalLoginRoutes } from './local-login/local-login-routes.js';
@@ -63,6 +66,11 @@ const ROUTE_MODULES: readonly RouteModule[] = [
   registerAdminRoutes,
   registerWsTicketRoutes,
 ];
+
+/** THE route table: every declared route, in the order Express matches them. */
+function routeTable(ctx: AppContext): AnyRoute[] {
+  return [...apiKeyRoutes(ctx)];
+}
 
 export interface AppDeps {
   readonly store: Store;
@@ -129,6 +137,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
   });
 
   for (const register of ROUTE_MODULES) register(app, ctx);
+  mountRoutes(app, routeTable(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
 
   // Fast routes also answer through Express (direct use of the app, e.g. supertest-style callers).
   for (const { method, path, handler } of ctx.fast.entries()) {

@@ -1,4 +1,5 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
 import { forbidden } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { budgetHeaders } from '../rate-limit/credential-budget.js';
@@ -14,7 +15,11 @@ export function assertPermissions(principal: Principal, required: readonly strin
 }
 
 /** Authenticates, and tells the caller its request budget (`RateLimit-Policy`, `RateLimit`) on every answer. */
-async function authenticated(auth: Authenticator, req: Request, res: Response): Promise<Principal> {
+export async function authenticated(
+  auth: Authenticator,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<Principal> {
   const principal = await auth.authenticate(req);
   if (!req.requestBudget) return principal;
   const [policyName, policy, limitName, limit] = budgetHeaders(req.requestBudget);

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  createDocument,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponseObject,
+} from 'zod-openapi';
 import { invalidRequest } from '../errors.js';
 
 /** The runtime's zod (v4). Tests import it from here: the repository root resolves `zod` to another major version. */
@@ -28,6 +34,8 @@ export interface OperationSpec {
   readonly tags?: readonly string[];
   /** Credentials accepted; omit or empty for public endpoints. */
   readonly security?: readonly SecurityScheme[];
+  /** Catalog permissions the route requires of the authenticated caller (documented as `x-permissions`). */
+  readonly permissions?: readonly string[];
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
   readonly body?: { readonly schema: z.core.$ZodType; readonly contentType?: string };
@@ -88,48 +96,16 @@ export class OpenApiRegistry {
     return this.#operations;
   }
 
+  /**
+   * The OpenAPI 3.1 document of every registered operation, built by zod-openapi from the schemas the routes validate
+   * with. Schemas with a meta `id` become components; the catalog permissions a route requires are listed under
+   * `x-permissions`.
+   */
   document(info: { title: string; version: string; serverUrl: string }): Record<string, unknown> {
-    const paths: Record<string, Record<string, unknown>> = {};
-    const schemas: Record<string, unknown> = {};
-    // Schemas with a meta `id` become components; zod emits them under `$defs`, which OpenAPI spells differently.
-    const toSchema = (schema: z.core.$ZodType, io: 'input' | 'output'): unknown => {
-      const generated = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
-      const json = JSON.parse(JSON.stringify(generated).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<
-        string,
-        unknown
-      >;
-      delete json.$schema;
-      const defs = (json.$defs ?? {}) as Record<string, unknown>;
-      delete json.$defs;
-      Object.assign(schemas, defs);
-      const id = z.globalRegistry.get(schema)?.id;
-      if (typeof id === 'string') {
-        delete json.id;
-        if (!('$ref' in json)) schemas[id] = json;
-        return { $ref: `#/components/schemas/${id}` };
-      }
-      return json;
-    };
+    const paths: ZodOpenApiPathsObject = {};
     for (const op of [...this.#operations].sort((a, b) => a.path.localeCompare(b.path))) {
       const path = op.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-      const parameters: unknown[] = [];
-      for (const [where, schema] of [
-        ['path', op.params],
-        ['query', op.query],
-      ] as const) {
-        if (!schema) continue;
-        for (const [name, field] of Object.entries(schema.shape)) {
-          const fieldSchema = field as z.ZodType;
-          parameters.push({
-            name,
-            in: where,
-            required: where === 'path' || !fieldSchema.safeParse(undefined).success,
-            schema: toSchema(fieldSchema, 'input'),
-            ...(fieldSchema.description ? { description: fieldSchema.description } : {}),
-          });
-        }
-      }
-      const responses: Record<string, unknown> = {};
+      const responses: Record<string, ZodOpenApiResponseObject> = {};
       for (const [status, response] of Object.entries(op.responses)) {
         responses[status] = {
           description: response.description,
@@ -141,42 +117,39 @@ export class OpenApiRegistry {
               }
             : {}),
           ...(response.schema
-            ? {
-                content: {
-                  [response.contentType ?? 'application/json']: { schema: toSchema(response.schema, 'output') },
-                },
-              }
+            ? { content: { [response.contentType ?? 'application/json']: { schema: response.schema } } }
             : {}),
         };
       }
-      paths[path] ??= {};
-      paths[path][op.method] = {
+      const operation: ZodOpenApiOperationObject = {
         summary: op.summary,
         ...(op.description ? { description: op.description } : {}),
-        ...(op.tags ? { tags: op.tags } : {}),
+        ...(op.tags ? { tags: [...op.tags] } : {}),
         operationId: `${op.method}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
         security: (op.security ?? []).map((scheme) => ({ [scheme]: [] })),
-        ...(parameters.length ? { parameters } : {}),
+        ...(op.permissions?.length ? { 'x-permissions': [...op.permissions] } : {}),
+        ...(op.params || op.query
+          ? { requestParams: { ...(op.params ? { path: op.params } : {}), ...(op.query ? { query: op.query } : {}) } }
+          : {}),
         ...(op.body
           ? {
               requestBody: {
                 required: !z.safeParse(op.body.schema, undefined).success,
-                content: { [op.body.contentType ?? 'application/json']: { schema: toSchema(op.body.schema, 'input') } },
+                content: { [op.body.contentType ?? 'application/json']: { schema: op.body.schema } },
               },
             }
           : {}),
         responses,
       };
+      paths[path] = { ...paths[path], [op.method]: operation };
     }
-    toSchema(ErrorBodySchema, 'output');
-    toSchema(OAuthErrorBodySchema, 'output');
-    return {
+    return createDocument({
       openapi: '3.1.0',
       info: { title: info.title, version: info.version },
       servers: [{ url: info.serverUrl }],
       paths,
       components: {
-        schemas,
+        schemas: { Error: ErrorBodySchema, OAuthError: OAuthErrorBodySchema },
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or <tokid>.<toksecret>' },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
@@ -184,7 +157,7 @@ export class OpenApiRegistry {
           clientBasic: { type: 'http', scheme: 'basic' },
         },
       },
-    };
+    }) as unknown as Record<string, unknown>;
   }
 }
 

@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import type { Principal } from '../auth/principal.js';
+import type { HttpMethod, ResponseSpec, SecurityScheme } from './openapi.js';
+
+/**
+ * How a route reads its body:
+ * - `json`: `application/json`, parsed and validated against `schema` (400 naming each bad field);
+ * - `oauth-form`: `application/x-www-form-urlencoded` read into a map, each parameter once (RFC 6749 3.2); the OAuth
+ *   handler validates it itself so that errors are RFC 6749 ones. `schema` documents the parameters.
+ */
+export type BodySpec =
+  | { readonly kind: 'json'; readonly schema: z.ZodType }
+  | { readonly kind: 'oauth-form'; readonly schema: z.ZodType };
+
+/**
+ * Who may call the route:
+ * - `public`: anyone, no credential read;
+ * - `{ security, permissions }`: the route layer authenticates (the schemes listed, answering 401/429) and requires
+ *   every catalog permission listed (403 naming the missing one) before the handler runs; `input.principal` is set;
+ * - `{ security, authenticates: 'handler' }`: the handler reads the credential itself (forward auth, OAuth client
+ *   authentication, sign-in cookies); `security` documents what it accepts.
+ */
+export type RouteAccess =
+  | 'public'
+  | {
+      readonly security: readonly SecurityScheme[];
+      readonly permissions?: readonly string[];
+      readonly authenticates?: undefined;
+    }
+  | { readonly security: readonly SecurityScheme[]; readonly authenticates: 'handler' };
+
+type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
+type BodyOutput<B> = B extends { kind: 'oauth-form' }
+  ? ReadonlyMap<string, string>
+  : B extends { schema: infer S }
+    ? Output<S>
+    : undefined;
+type PrincipalOf<A> = A extends { readonly permissions?: readonly string[]; readonly authenticates?: undefined }
+  ? Principal
+  : undefined;
+
+/** What the route layer hands a handler: the validated request parts, and the caller when the route authenticates. */
+export interface RouteInput<P, Q, B, A> {
+  readonly params: Output<P>;
+  readonly query: Output<Q>;
+  readonly body: BodyOutput<B>;
+  readonly principal: PrincipalOf<A>;
+}
+
+/**
+ * One route, declared once: Express registration, request parsing, the permission check and the OpenAPI operation
+ * all derive from it (`mountRoutes`).
+ */
+export interface RouteDeclaration<
+  P extends z.ZodObject | undefined = z.ZodObject | undefined,
+  Q extends z.ZodObject | undefined = z.ZodObject | undefined,
+  B extends BodySpec | undefined = BodySpec | undefined,
+  A extends RouteAccess = RouteAccess,
+  F extends boolean = boolean,
+> {
+  readonly method: HttpMethod;
+  /** Express-style path (`/api/v1/api-keys/:id`); documented as `/api/v1/api-keys/{id}`. */
+  readonly path: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tags: readonly string[];
+  readonly access: A;
+  readonly params?: P;
+  readonly query?: Q;
+  readonly body?: B;
+  /** A body is required unless this is set. */
+  readonly bodyOptional?: boolean;
+  readonly responses: Readonly<Record<number, ResponseSpec>>;
+  /**
+   * A hot route: served before Express by the fast path (`createRequestListener`), which skips Express's per-request
+   * cost. Exact paths only (no `:params`). The handler gets plain `node:http` objects either way.
+   */
+  readonly fast?: F;
+  /** Further Express paths served by the same handler, undocumented (e.g. Envoy's `/auth/verify/{*original}`). */
+  readonly aliases?: readonly { readonly method: 'all' | HttpMethod; readonly path: string }[];
+  readonly handler: (
+    req: F extends true ? IncomingMessage : Request,
+    res: F extends true ? ServerResponse : Response,
+    input: RouteInput<P, Q, B, A>,
+  ) => unknown;
+}
+
+/** A declaration with its types erased, as route tables hold them. */
+// biome-ignore lint/suspicious/noExplicitAny: the table holds routes of every input type; `route()` checks each one.
+export type AnyRoute = RouteDeclaration<any, any, any, any, any>;
+
+/** Declares a route; the identity function, there to infer the handler's input types from the schemas. */
+export function route<
+  P extends z.ZodObject | undefined = undefined,
+  Q extends z.ZodObject | undefined = undefined,
+  B extends BodySpec | undefined = undefined,
+  const A extends RouteAccess = RouteAccess,
+  F extends boolean = false,
+>(declaration: RouteDeclaration<P, Q, B, A, F>): AnyRoute {
+  return declaration;
+}
