@@ -51,7 +51,7 @@ export function operationOf(declared: AnyRoute): OperationSpec {
     description: declared.description,
     tags: declared.tags,
     security: access === 'public' ? [] : access.security,
-    permissions: access !== 'public' && access.authenticates === undefined ? (access.permissions ?? []) : [],
+    permissions: access !== 'public' && access.authenticates === undefined ? (access.permissions ?? []) : undefined,
     params: declared.params,
     query: declared.query,
     body: body && {

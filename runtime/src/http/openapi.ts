@@ -34,7 +34,10 @@ export interface OperationSpec {
   readonly tags?: readonly string[];
   /** Credentials accepted; omit or empty for public endpoints. */
   readonly security?: readonly SecurityScheme[];
-  /** Catalog permissions the route requires of the authenticated caller (documented as `x-permissions`). */
+  /**
+   * Catalog permissions the route layer requires of the caller it authenticates, documented as `x-permissions` (an
+   * empty list: any authenticated caller). Undefined for public routes and routes whose handler authenticates.
+   */
   readonly permissions?: readonly string[];
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
@@ -127,7 +130,7 @@ export class OpenApiRegistry {
         ...(op.tags ? { tags: [...op.tags] } : {}),
         operationId: `${op.method}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
         security: (op.security ?? []).map((scheme) => ({ [scheme]: [] })),
-        ...(op.permissions?.length ? { 'x-permissions': [...op.permissions] } : {}),
+        ...(op.permissions ? { 'x-permissions': [...op.permissions] } : {}),
         ...(op.params || op.query
           ? { requestParams: { ...(op.params ? { path: op.params } : {}), ...(op.query ? { query: op.query } : {}) } }
           : {}),
