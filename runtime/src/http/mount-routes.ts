@@ -26,7 +26,9 @@ export function mountRoutes(app: Express, routes: readonly AnyRoute[], layer: Ro
   const readJson = promisedJsonParser();
   for (const declared of routes) {
     layer.openapi.add(operationOf(declared));
-    const serve = serveRoute(declared, layer.auth, readJson);
+    const body = declared.body as BodySpec | undefined;
+    const limit = body?.kind === 'json' ? body.limitBytes : undefined;
+    const serve = serveRoute(declared, layer.auth, limit === undefined ? readJson : promisedJsonParser(limit));
     if (declared.fast) {
       if (declared.method !== 'get' && declared.method !== 'post') {
         throw new Error(`Fast route ${declared.path}: only GET and POST are served by the fast path`);
@@ -65,8 +67,8 @@ export function operationOf(declared: AnyRoute): OperationSpec {
 type JsonReader = (req: IncomingMessage, res: ServerResponse) => Promise<unknown>;
 
 /** Express's JSON parser (limits, Content-Encoding, charset) as a promise, the same on either path. */
-function promisedJsonParser(): JsonReader {
-  const middleware = jsonBody(BODY_LIMIT_BYTES);
+function promisedJsonParser(limitBytes = BODY_LIMIT_BYTES): JsonReader {
+  const middleware = jsonBody(limitBytes);
   return (req, res) =>
     new Promise((resolve, reject) => {
       middleware(req as Request, res as Response, (error?: unknown) => {

@@ -6,12 +6,13 @@ import type { HttpMethod, ResponseSpec, SecurityScheme } from './openapi.js';
 
 /**
  * How a route reads its body:
- * - `json`: `application/json`, parsed and validated against `schema` (400 naming each bad field);
+ * - `json`: `application/json`, parsed and validated against `schema` (400 naming each bad field); at most
+ *   `limitBytes` (default `BODY_LIMIT_BYTES`, 64 KiB);
  * - `oauth-form`: `application/x-www-form-urlencoded` read into a map, each parameter once (RFC 6749 3.2); the OAuth
  *   handler validates it itself so that errors are RFC 6749 ones. `schema` documents the parameters.
  */
 export type BodySpec =
-  | { readonly kind: 'json'; readonly schema: z.ZodType }
+  | { readonly kind: 'json'; readonly schema: z.ZodType; readonly limitBytes?: number }
   | { readonly kind: 'oauth-form'; readonly schema: z.ZodType };
 
 /**
