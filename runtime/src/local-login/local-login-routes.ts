@@ -2,10 +2,11 @@ import type { Express } from 'express';
 import { requestSource } from '../audit/audit-writer.js';
 import { auditUseFailure } from '../audit/use-failure-audit.js';
 import { authOf } from '../auth/authenticator.js';
-import { invalidRequest, RateLimitedError, rateLimited, unauthorized } from '../errors.js';
+import { RateLimitedError, rateLimited, unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { jsonBody } from '../http/json-body.js';
-import { ErrorBodySchema, parseWith } from '../http/openapi.js';
+import { mountRoutes } from '../http/mount-routes.js';
+import { ErrorBodySchema } from '../http/openapi.js';
+import { type AnyRoute, route } from '../http/route.js';
 import { failedAuthGuardFor } from '../rate-limit/failed-auth-guard.js';
 import { assertAllowedOrigin } from '../signin/origin-check.js';
 import { refreshTokensFor } from '../signin/refresh-tokens.js';
@@ -40,105 +41,109 @@ const LOCKOUT_POLICY = 'login-lockout';
  */
 export function registerLocalLoginRoutes(app: Express, ctx: AppContext): void {
   if (!ctx.config.localLogin.enabled) return;
-  const login = localLoginFor(ctx);
-  documentLocalLogin(ctx);
-  const json = jsonBody(LOCAL_LOGIN_BODY_LIMIT_BYTES);
-
-  app.post(LOCAL_LOGIN_PATH, json, async (req, res) => {
-    res.set('Cache-Control', 'no-store');
-    if (req.body === undefined) {
-      throw invalidRequest('body: required, a JSON object {"username","password"}');
-    }
-    const body = parseWith(LocalLoginBodySchema, req.body, 'body');
-    const { cookies } = parseWith(LocalLoginQuerySchema, req.query, 'query');
-    // A login that sets cookies is a cookie write like any other: only from an allowed origin (login CSRF).
-    if (cookies === 'true') assertAllowedOrigin(req, ctx.config.allowedOrigins);
-
-    const ip = authOf(ctx).clientAddress(req);
-    const guard = failedAuthGuardFor(ctx);
-    const username = normalizeUsername(body.username);
-    try {
-      guard.assertNotBlocked(ip);
-      const locked = await login.lockout.lockedFor(username);
-      if (locked !== undefined) throw rateLimited(locked, LOCKED, { policy: LOCKOUT_POLICY });
-    } catch (error) {
-      if (error instanceof RateLimitedError) {
-        auditUseFailure(ctx, { kind: AUDIT_KIND, credentialId: null, reason: 'rate_limited', ...requestSource(req) });
-        ctx.metrics.recordAuth(AUDIT_KIND, 'failure', 'rate_limited');
-      }
-      throw error;
-    }
-
-    const check = await login.check(username, body.password);
-    if (!check.ok) {
-      const lockedFor = await login.lockout.recordFailure(username);
-      await ctx.audit.record({
-        kind: AUDIT_KIND,
-        outcome: 'failure',
-        actor: null,
-        credentialId: check.user?.id ?? null,
-        orgId: check.user?.org_id ?? null,
-        target: check.user?.id ?? null,
-        reason: check.reason,
-        ...requestSource(req),
-        details: { locked: lockedFor !== undefined },
-      });
-      ctx.metrics.recordAuth(AUDIT_KIND, 'failure', check.reason);
-      const limited = await guard.recordFailure(ip).catch((error: unknown) => {
-        ctx.logger.error({ err: error }, 'failed-authentication counter unavailable');
-        return undefined;
-      });
-      if (lockedFor !== undefined) {
-        throw rateLimited(lockedFor, LOCKED, { policy: LOCKOUT_POLICY });
-      }
-      if (limited) throw limited;
-      throw unauthorized(LOGIN_REFUSED, check.reason);
-    }
-
-    const { user } = check;
-    await login.lockout.clear(username);
-    await login.users.recordSignIn(user.id);
-    const access = await issueSessionAccessToken(ctx, user);
-    const session = cookies === 'true' ? await refreshTokensFor(ctx).startFamily(user.id) : undefined;
-    // Recorded before the token leaves: if the audit write fails, nobody is signed in.
-    await ctx.audit.record({
-      kind: AUDIT_KIND,
-      outcome: 'success',
-      actor: { kind: 'user', subject: user.id },
-      credentialId: session?.familyId ?? access.jti,
-      orgId: user.org_id,
-      target: user.id,
-      ...requestSource(req),
-      details: { role: user.role, cookies: session !== undefined },
-    });
-    ctx.metrics.recordAuth(AUDIT_KIND, 'success');
-    if (session) setSessionCookiesFor(ctx, res, access, session);
-    res.json({ access_token: access.token, token_type: 'bearer', expires_in: access.expiresIn });
-  });
+  mountRoutes(app, localLoginRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
 }
 
-function documentLocalLogin(ctx: AppContext): void {
-  const retryAfter = { 'Retry-After': 'Seconds until a login may be tried again' };
-  ctx.openapi.add({
-    method: 'post',
-    path: LOCAL_LOGIN_PATH,
-    summary: 'Break-glass login with the e-mail and password of a local account (LOCAL_LOGIN_ENABLED=true only)',
-    description:
-      'Accounts are made only by `gatehouse local-user add`. Answers the access token browser sign-in issues for the user (its role as stored now). With `?cookies=true` also sets the session cookies and starts a refresh-token family, as browser sign-in does. An unknown username, a wrong password and a disabled account get the same 401.',
-    tags: ['sign-in'],
-    query: LocalLoginQuerySchema,
-    body: { schema: LocalLoginBodySchema },
-    responses: {
-      200: { description: 'Signed in', schema: LocalLoginResponseSchema },
-      400: { description: 'A missing or malformed field (named), or a body over 4096 bytes', schema: ErrorBodySchema },
-      401: { description: 'Invalid username or password (also for a disabled account)', schema: ErrorBodySchema },
-      403: { description: 'Origin not allowed (`?cookies=true` only)', schema: ErrorBodySchema },
-      429: {
-        description:
-          'The username is locked after LOCAL_LOGIN_MAX_FAILURES failures, or the address is over AUTH_FAILURE_LIMIT',
-        schema: ErrorBodySchema,
-        headers: retryAfter,
+/** The break-glass login route; mount it only with `LOCAL_LOGIN_ENABLED=true`. */
+export function localLoginRoutes(ctx: AppContext): AnyRoute[] {
+  const login = localLoginFor(ctx);
+  return [
+    route({
+      method: 'post',
+      path: LOCAL_LOGIN_PATH,
+      summary: 'Break-glass login with the e-mail and password of a local account (LOCAL_LOGIN_ENABLED=true only)',
+      description:
+        'Accounts are made only by `gatehouse local-user add`. Answers the access token browser sign-in issues for the user (its role as stored now). With `?cookies=true` also sets the session cookies and starts a refresh-token family, as browser sign-in does. An unknown username, a wrong password and a disabled account get the same 401.',
+      tags: ['sign-in'],
+      access: 'public',
+      query: LocalLoginQuerySchema,
+      body: { kind: 'json', schema: LocalLoginBodySchema, limitBytes: LOCAL_LOGIN_BODY_LIMIT_BYTES },
+      responses: {
+        200: { description: 'Signed in', schema: LocalLoginResponseSchema },
+        400: {
+          description: `A missing or malformed field (named), or a body over ${LOCAL_LOGIN_BODY_LIMIT_BYTES} bytes`,
+          schema: ErrorBodySchema,
+        },
+        401: { description: 'Invalid username or password (also for a disabled account)', schema: ErrorBodySchema },
+        403: { description: 'Origin not allowed (`?cookies=true` only)', schema: ErrorBodySchema },
+        429: {
+          description:
+            'The username is locked after LOCAL_LOGIN_MAX_FAILURES failures, or the address is over AUTH_FAILURE_LIMIT',
+          schema: ErrorBodySchema,
+          headers: { 'Retry-After': 'Seconds until a login may be tried again' },
+        },
       },
-    },
-  });
+      handler: async (req, res, { query, body }) => {
+        res.set('Cache-Control', 'no-store');
+        // A login that sets cookies is a cookie write like any other: only from an allowed origin (login CSRF).
+        if (query.cookies === 'true') assertAllowedOrigin(req, ctx.config.allowedOrigins);
+
+        const ip = authOf(ctx).clientAddress(req);
+        const guard = failedAuthGuardFor(ctx);
+        const username = normalizeUsername(body.username);
+        try {
+          guard.assertNotBlocked(ip);
+          const locked = await login.lockout.lockedFor(username);
+          if (locked !== undefined) throw rateLimited(locked, LOCKED, { policy: LOCKOUT_POLICY });
+        } catch (error) {
+          if (error instanceof RateLimitedError) {
+            auditUseFailure(ctx, {
+              kind: AUDIT_KIND,
+              credentialId: null,
+              reason: 'rate_limited',
+              ...requestSource(req),
+            });
+            ctx.metrics.recordAuth(AUDIT_KIND, 'failure', 'rate_limited');
+          }
+          throw error;
+        }
+
+        const check = await login.check(username, body.password);
+        if (!check.ok) {
+          const lockedFor = await login.lockout.recordFailure(username);
+          await ctx.audit.record({
+            kind: AUDIT_KIND,
+            outcome: 'failure',
+            actor: null,
+            credentialId: check.user?.id ?? null,
+            orgId: check.user?.org_id ?? null,
+            target: check.user?.id ?? null,
+            reason: check.reason,
+            ...requestSource(req),
+            details: { locked: lockedFor !== undefined },
+          });
+          ctx.metrics.recordAuth(AUDIT_KIND, 'failure', check.reason);
+          const limited = await guard.recordFailure(ip).catch((error: unknown) => {
+            ctx.logger.error({ err: error }, 'failed-authentication counter unavailable');
+            return undefined;
+          });
+          if (lockedFor !== undefined) {
+            throw rateLimited(lockedFor, LOCKED, { policy: LOCKOUT_POLICY });
+          }
+          if (limited) throw limited;
+          throw unauthorized(LOGIN_REFUSED, check.reason);
+        }
+
+        const { user } = check;
+        await login.lockout.clear(username);
+        await login.users.recordSignIn(user.id);
+        const access = await issueSessionAccessToken(ctx, user);
+        const session = query.cookies === 'true' ? await refreshTokensFor(ctx).startFamily(user.id) : undefined;
+        // Recorded before the token leaves: if the audit write fails, nobody is signed in.
+        await ctx.audit.record({
+          kind: AUDIT_KIND,
+          outcome: 'success',
+          actor: { kind: 'user', subject: user.id },
+          credentialId: session?.familyId ?? access.jti,
+          orgId: user.org_id,
+          target: user.id,
+          ...requestSource(req),
+          details: { role: user.role, cookies: session !== undefined },
+        });
+        ctx.metrics.recordAuth(AUDIT_KIND, 'success');
+        if (session) setSessionCookiesFor(ctx, res, access, session);
+        res.json({ access_token: access.token, token_type: 'bearer', expires_in: access.expiresIn });
+      },
+    }),
+  ];
 }

@@ -12,10 +12,13 @@ const text = (max: number) =>
     .max(max, `must be at most ${max} characters`);
 
 export const LocalLoginBodySchema = z
-  .object({
-    username: text(MAX_USERNAME_LENGTH).meta({ description: 'The e-mail address of a local account' }),
-    password: text(MAX_PASSWORD_LENGTH),
-  })
+  .object(
+    {
+      username: text(MAX_USERNAME_LENGTH).meta({ description: 'The e-mail address of a local account' }),
+      password: text(MAX_PASSWORD_LENGTH),
+    },
+    { error: (issue) => (issue.input === undefined ? 'required, a JSON object {"username","password"}' : undefined) },
+  )
   .meta({ id: 'LocalLoginRequest' });
 
 export const LocalLoginQuerySchema = z.object({
