@@ -1,9 +1,5 @@
-import type { Request } from 'express';
-import { principalOf } from '../auth/middleware.js';
-import type { AppContext } from '../http/context.js';
-import { parseWith } from '../http/openapi.js';
-import { orgDirectoryOf, type TeamView } from './org-directory.js';
-import { TeamParamsSchema } from './org-schemas.js';
+import type { Principal } from '../auth/principal.js';
+import type { OrgDirectory, TeamView } from './org-directory.js';
 import { assertForTeam, assertInOrg } from './org-scope.js';
 
 /**
@@ -11,11 +7,13 @@ import { assertForTeam, assertInOrg } from './org-scope.js';
  * (403 before anything about that org is looked up), the team must exist in it (404), and a team-bound caller must
  * be bound to it (403).
  */
-export async function targetTeam(ctx: AppContext, req: Request): Promise<TeamView> {
-  const params = parseWith(TeamParamsSchema, req.params, 'params');
-  const caller = principalOf(req);
+export async function targetTeam(
+  orgs: OrgDirectory,
+  caller: Principal,
+  params: { readonly org: string; readonly team: string },
+): Promise<TeamView> {
   assertInOrg(caller, params.org);
-  const team = await orgDirectoryOf(ctx).getTeam(params.org, params.team);
+  const team = await orgs.getTeam(params.org, params.team);
   assertForTeam(caller, params.org, team.id);
   return team;
 }

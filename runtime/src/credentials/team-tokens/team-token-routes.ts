@@ -1,12 +1,14 @@
 import type { Express } from 'express';
 import { authOf } from '../../auth/authenticator.js';
-import { principalOf, requirePermission } from '../../auth/middleware.js';
 import { teamTokenResolver } from '../../auth/resolvers/team-token.js';
 import { notFound } from '../../errors.js';
 import type { AppContext } from '../../http/context.js';
-import { ErrorBodySchema, parseWith } from '../../http/openapi.js';
+import { mountRoutes } from '../../http/mount-routes.js';
+import { ErrorBodySchema } from '../../http/openapi.js';
+import { type AnyRoute, route } from '../../http/route.js';
+import { orgDirectoryOf } from '../../orgs/org-directory.js';
 import { OrgParamsSchema, TeamParamsSchema } from '../../orgs/org-schemas.js';
-import { targetOrgWide } from '../../orgs/target-org.js';
+import { assertOrgWide } from '../../orgs/org-scope.js';
 import { targetTeam } from '../../orgs/target-team.js';
 import { auditContextOf } from '../audit-context.js';
 import {
@@ -18,8 +20,8 @@ import {
 } from './team-token-schemas.js';
 import { teamTokensOf } from './team-tokens.js';
 
-const PERMISSION = 'tokens:manage';
-const security = ['bearer', 'apiKey', 'cookie'] as const;
+const access = { security: ['bearer', 'apiKey', 'cookie'], permissions: ['tokens:manage'] } as const;
+const tags = ['tokens'];
 const errors = {
   400: { description: '`invalid_request` naming the field', schema: ErrorBodySchema },
   401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
@@ -29,102 +31,102 @@ const errors = {
   },
   404: { description: '`not_found`', schema: ErrorBodySchema },
 } as const;
+const issued = { 201: { description: 'Issued', schema: IssuedTokenSchema }, ...errors };
+const listed = { 200: { description: 'Tokens, newest first', schema: TokenListSchema }, ...errors };
 
 /**
- * Team tokens and org admin tokens (`Authorization: Bearer <tokid>.<toksecret>`): the resolver, issuing (shown once),
- * listing and revoking. Issuing needs `tokens:manage` in the target org; a team-bound caller only reaches its own team.
- * Lifetime: the org policy (`PATCH /api/v1/orgs/{org}`), or shorter with `expires_in_seconds`.
+ * Team tokens and org admin tokens (`Authorization: Bearer <tokid>.<toksecret>`): the resolver, and the routes that
+ * issue, list and revoke them.
  */
 export function registerTeamTokenRoutes(app: Express, ctx: AppContext): void {
   authOf(ctx).register(teamTokenResolver(ctx));
+  mountRoutes(app, teamTokenRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
+}
+
+/**
+ * Issuing (shown once), listing and revoking team and admin tokens. Issuing needs `tokens:manage` in the target org;
+ * a team-bound caller only reaches its own team. Lifetime: the org policy (`PATCH /api/v1/orgs/{org}`), or shorter
+ * with `expires_in_seconds`.
+ */
+export function teamTokenRoutes(ctx: AppContext): AnyRoute[] {
   const { service } = teamTokensOf(ctx);
-
-  ctx.openapi.add({
-    method: 'post',
-    path: '/api/v1/orgs/:org/teams/:team/tokens',
-    summary: 'Issue a team token (team:read team:write plus granted scopes); the token is shown once',
-    tags: ['tokens'],
-    security,
-    params: TeamParamsSchema,
-    body: { schema: IssueTokenBodySchema },
-    responses: { 201: { description: 'Issued', schema: IssuedTokenSchema }, ...errors },
-  });
-  app.post(
-    '/api/v1/orgs/:org/teams/:team/tokens',
-    requirePermission(ctx, PERMISSION),
-    ctx.parse.json,
-    async (req, res) => {
-      const team = await targetTeam(ctx, req);
-      const body = parseWith(IssueTokenBodySchema, req.body ?? {}, 'body');
-      const caller = principalOf(req);
-      const issued = await service.issueTeamToken(team.org_id, team.id, body, caller, auditContextOf(ctx, req));
-      res.status(201).set('Cache-Control', 'no-store').json(issued);
-    },
-  );
-
-  ctx.openapi.add({
-    method: 'get',
-    path: '/api/v1/orgs/:org/teams/:team/tokens',
-    summary: "List a team's tokens with their status (never a secret)",
-    tags: ['tokens'],
-    security,
-    params: TeamParamsSchema,
-    responses: { 200: { description: 'Tokens, newest first', schema: TokenListSchema }, ...errors },
-  });
-  app.get('/api/v1/orgs/:org/teams/:team/tokens', requirePermission(ctx, PERMISSION), async (req, res) => {
-    const team = await targetTeam(ctx, req);
-    res.json({ tokens: await service.list(team.org_id, 'team', team.id) });
-  });
-
-  ctx.openapi.add({
-    method: 'post',
-    path: '/api/v1/orgs/:org/admin-tokens',
-    summary: 'Issue an org admin token (tokens:manage team:read team:write audit:read plus granted scopes), shown once',
-    tags: ['tokens'],
-    security,
-    params: OrgParamsSchema,
-    body: { schema: IssueTokenBodySchema },
-    responses: { 201: { description: 'Issued', schema: IssuedTokenSchema }, ...errors },
-  });
-  app.post('/api/v1/orgs/:org/admin-tokens', requirePermission(ctx, PERMISSION), ctx.parse.json, async (req, res) => {
-    const org = targetOrgWide(req);
-    const caller = principalOf(req);
-    const body = parseWith(IssueTokenBodySchema, req.body ?? {}, 'body');
-    const issued = await service.issueAdminToken(org, body, caller, auditContextOf(ctx, req));
-    res.status(201).set('Cache-Control', 'no-store').json(issued);
-  });
-
-  ctx.openapi.add({
-    method: 'get',
-    path: '/api/v1/orgs/:org/admin-tokens',
-    summary: "List the org's admin tokens with their status (never a secret)",
-    tags: ['tokens'],
-    security,
-    params: OrgParamsSchema,
-    responses: { 200: { description: 'Tokens, newest first', schema: TokenListSchema }, ...errors },
-  });
-  app.get('/api/v1/orgs/:org/admin-tokens', requirePermission(ctx, PERMISSION), async (req, res) => {
-    const org = targetOrgWide(req);
-    res.json({ tokens: await service.list(org, 'admin', null) });
-  });
-
-  ctx.openapi.add({
-    method: 'post',
-    path: '/api/v1/tokens/revoke',
-    summary: 'Revoke a team or admin token of your org by its token_id, at once on every replica (idempotent)',
-    tags: ['tokens'],
-    security,
-    body: { schema: RevokeTokenBodySchema },
-    responses: { 200: { description: 'The revoked token', schema: TokenSummarySchema }, ...errors },
-  });
-  app.post('/api/v1/tokens/revoke', requirePermission(ctx, PERMISSION), ctx.parse.json, async (req, res) => {
-    const { token_id } = parseWith(RevokeTokenBodySchema, req.body, 'body');
-    const caller = principalOf(req);
-    // Found only within the caller's org; a team-bound caller only reaches its own team's tokens.
-    const token = await service.get(caller.orgId, token_id);
-    if (caller.teamId !== null && token.team_id !== caller.teamId) {
-      throw notFound(`No token ${token_id} in organization ${caller.orgId}`);
-    }
-    res.json(await service.revoke(caller.orgId, token_id, auditContextOf(ctx, req)));
-  });
+  const orgs = orgDirectoryOf(ctx);
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:org/teams/:team/tokens',
+      summary: 'Issue a team token (team:read team:write plus granted scopes); the token is shown once',
+      tags,
+      access,
+      params: TeamParamsSchema,
+      body: { kind: 'json', schema: IssueTokenBodySchema },
+      bodyOptional: true,
+      responses: issued,
+      handler: async (req, res, { params, body = {}, principal }) => {
+        const team = await targetTeam(orgs, principal, params);
+        const token = await service.issueTeamToken(team.org_id, team.id, body, principal, auditContextOf(ctx, req));
+        res.status(201).set('Cache-Control', 'no-store').json(token);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:org/teams/:team/tokens',
+      summary: "List a team's tokens with their status (never a secret)",
+      tags,
+      access,
+      params: TeamParamsSchema,
+      responses: listed,
+      handler: async (_req, res, { params, principal }) => {
+        const team = await targetTeam(orgs, principal, params);
+        res.json({ tokens: await service.list(team.org_id, 'team', team.id) });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:org/admin-tokens',
+      summary:
+        'Issue an org admin token (tokens:manage team:read team:write audit:read plus granted scopes), shown once',
+      tags,
+      access,
+      params: OrgParamsSchema,
+      body: { kind: 'json', schema: IssueTokenBodySchema },
+      bodyOptional: true,
+      responses: issued,
+      handler: async (req, res, { params, body = {}, principal }) => {
+        assertOrgWide(principal, params.org);
+        const token = await service.issueAdminToken(params.org, body, principal, auditContextOf(ctx, req));
+        res.status(201).set('Cache-Control', 'no-store').json(token);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:org/admin-tokens',
+      summary: "List the org's admin tokens with their status (never a secret)",
+      tags,
+      access,
+      params: OrgParamsSchema,
+      responses: listed,
+      handler: async (_req, res, { params, principal }) => {
+        assertOrgWide(principal, params.org);
+        res.json({ tokens: await service.list(params.org, 'admin', null) });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/tokens/revoke',
+      summary: 'Revoke a team or admin token of your org by its token_id, at once on every replica (idempotent)',
+      tags,
+      access,
+      body: { kind: 'json', schema: RevokeTokenBodySchema },
+      responses: { 200: { description: 'The revoked token', schema: TokenSummarySchema }, ...errors },
+      handler: async (req, res, { body, principal }) => {
+        // Found only within the caller's org; a team-bound caller only reaches its own team's tokens.
+        const token = await service.get(principal.orgId, body.token_id);
+        if (principal.teamId !== null && token.team_id !== principal.teamId) {
+          throw notFound(`No token ${body.token_id} in organization ${principal.orgId}`);
+        }
+        res.json(await service.revoke(principal.orgId, body.token_id, auditContextOf(ctx, req)));
+      },
+    }),
+  ];
 }
