@@ -1,9 +1,11 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { principalOf, requirePermission } from '../auth/middleware.js';
+import { authOf } from '../auth/authenticator.js';
 import { DEFAULT_ORG_ID } from '../credentials/bootstrap-admin.js';
 import type { AppContext } from '../http/context.js';
-import { ErrorBodySchema, parseWith } from '../http/openapi.js';
+import { mountRoutes } from '../http/mount-routes.js';
+import { ErrorBodySchema } from '../http/openapi.js';
+import { type AnyRoute, route } from '../http/route.js';
 import { assertOrgWide } from '../orgs/org-scope.js';
 import { toCsv } from './audit-csv.js';
 
@@ -42,52 +44,56 @@ const AuditEventSchema = z
   })
   .meta({ id: 'AuditEvent' });
 
+/** The audit-trail route. */
+export function registerAuditRoutes(app: Express, ctx: AppContext): void {
+  mountRoutes(app, auditRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
+}
+
 /**
  * `GET /api/v1/audit?format=json|csv&kind=&since=&limit=` (`audit:read`): the caller's org's events, newest first.
  * Events that belong to no org (e.g. signing-key rotation) are shown to the default org, which runs the deployment.
  * A team-bound caller is refused (`403 forbidden`, reason `team_bound`): audit rows carry an org but no team, so the
  * only view there is would show the other teams' events.
  */
-export function registerAuditRoutes(app: Express, ctx: AppContext): void {
-  ctx.openapi.add({
-    method: 'get',
-    path: '/api/v1/audit',
-    summary: "Audit events of the caller's org as JSON or CSV",
-    tags: ['audit'],
-    security: ['bearer', 'apiKey', 'cookie'],
-    query: AuditQuerySchema,
-    responses: {
-      200: { description: 'Events, newest first', schema: z.object({ events: z.array(AuditEventSchema) }) },
-      400: { description: '`invalid_request` naming the parameter', schema: ErrorBodySchema },
-      401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
-      403: { description: '`forbidden`: lacks `audit:read`, or is bound to a team', schema: ErrorBodySchema },
-    },
-  });
+export function auditRoutes(ctx: AppContext): AnyRoute[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/v1/audit',
+      summary: "Audit events of the caller's org as JSON or CSV",
+      tags: ['audit'],
+      access: { security: ['bearer', 'apiKey', 'cookie'], permissions: ['audit:read'] },
+      query: AuditQuerySchema,
+      responses: {
+        200: { description: 'Events, newest first', schema: z.object({ events: z.array(AuditEventSchema) }) },
+        400: { description: '`invalid_request` naming the parameter', schema: ErrorBodySchema },
+        401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
+        403: { description: '`forbidden`: lacks `audit:read`, or is bound to a team', schema: ErrorBodySchema },
+      },
+      handler: async (_req, res, { query, principal }) => {
+        assertOrgWide(principal, principal.orgId);
+        let select = ctx.store.db.selectFrom('audit_events').selectAll();
+        select =
+          principal.orgId === DEFAULT_ORG_ID
+            ? select.where((eb) => eb.or([eb('org_id', '=', principal.orgId), eb('org_id', 'is', null)]))
+            : select.where('org_id', '=', principal.orgId);
+        if (query.kind?.endsWith('.*')) select = select.where('kind', 'like', `${query.kind.slice(0, -1)}%`);
+        else if (query.kind) select = select.where('kind', '=', query.kind);
+        if (query.since) select = select.where('at', '>=', new Date(query.since).toISOString());
+        const rows = await select.orderBy('at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
 
-  app.get('/api/v1/audit', requirePermission(ctx, 'audit:read'), async (req, res) => {
-    const caller = principalOf(req);
-    assertOrgWide(caller, caller.orgId);
-    const query = parseWith(AuditQuerySchema, req.query, 'query');
-    let select = ctx.store.db.selectFrom('audit_events').selectAll();
-    select =
-      caller.orgId === DEFAULT_ORG_ID
-        ? select.where((eb) => eb.or([eb('org_id', '=', caller.orgId), eb('org_id', 'is', null)]))
-        : select.where('org_id', '=', caller.orgId);
-    if (query.kind?.endsWith('.*')) select = select.where('kind', 'like', `${query.kind.slice(0, -1)}%`);
-    else if (query.kind) select = select.where('kind', '=', query.kind);
-    if (query.since) select = select.where('at', '>=', new Date(query.since).toISOString());
-    const rows = await select.orderBy('at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
-
-    res.set('Cache-Control', 'no-store');
-    if (query.format === 'csv') {
-      res
-        .type('text/csv; charset=utf-8')
-        .set('Content-Disposition', 'attachment; filename="gatehouse-audit.csv"')
-        .send(toCsv(rows));
-      return;
-    }
-    res.json({
-      events: rows.map((row) => ({ ...row, details: row.details ? (JSON.parse(row.details) as unknown) : null })),
-    });
-  });
+        res.set('Cache-Control', 'no-store');
+        if (query.format === 'csv') {
+          res
+            .type('text/csv; charset=utf-8')
+            .set('Content-Disposition', 'attachment; filename="gatehouse-audit.csv"')
+            .send(toCsv(rows));
+          return;
+        }
+        res.json({
+          events: rows.map((row) => ({ ...row, details: row.details ? (JSON.parse(row.details) as unknown) : null })),
+        });
+      },
+    }),
+  ];
 }
