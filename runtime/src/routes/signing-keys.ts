@@ -1,15 +1,25 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { principalOf, requirePermission } from '../auth/middleware.js';
+import { authOf } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
 import { auditContextOf, recordChange } from '../credentials/audit-context.js';
 import { DEFAULT_ORG_ID } from '../credentials/bootstrap-admin.js';
 import { forbidden } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { ErrorBodySchema, parseWith } from '../http/openapi.js';
+import { mountRoutes } from '../http/mount-routes.js';
+import { ErrorBodySchema } from '../http/openapi.js';
+import { type AnyRoute, route } from '../http/route.js';
 import type { SigningKeySummary } from '../keys/key-ring.js';
 
-const PERMISSION = 'keys:rotate';
+const access = { security: ['bearer', 'apiKey', 'cookie'], permissions: ['keys:rotate'] } as const;
+const tags = ['keys'];
+const errors = {
+  401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
+  403: {
+    description: '`forbidden`: lacks `keys:rotate`, or is not of the default organization',
+    schema: ErrorBodySchema,
+  },
+} as const;
 
 const SigningKeySchema = z
   .object({
@@ -68,65 +78,62 @@ function assertDeploymentWide(caller: Principal): void {
   }
 }
 
+/** The signing-key routes. */
+export function registerSigningKeyRoutes(app: Express, ctx: AppContext): void {
+  mountRoutes(app, signingKeyRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
+}
+
 /**
  * `/api/v1/signing-keys` (`keys:rotate`, default org only): the token signing keys and their states, and a rotation,
  * as `gatehouse keys list` and `gatehouse keys rotate` do from the command line. Never a private part.
  */
-export function registerSigningKeyRoutes(app: Express, ctx: AppContext): void {
-  const security = ['bearer', 'apiKey', 'cookie'] as const;
-  const errors = {
-    401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
-    403: {
-      description: '`forbidden`: lacks `keys:rotate`, or is not of the default organization',
-      schema: ErrorBodySchema,
-    },
-  } as const;
-
-  ctx.openapi.add({
-    method: 'get',
-    path: '/api/v1/signing-keys',
-    summary: 'The token signing keys, newest first, with their states (public data only)',
-    tags: ['keys'],
-    security,
-    responses: { 200: { description: 'Signing keys', schema: SigningKeyListSchema }, ...errors },
-  });
-  app.get('/api/v1/signing-keys', requirePermission(ctx, PERMISSION), async (req, res) => {
-    assertDeploymentWide(principalOf(req));
-    const keys = await ctx.keys.list();
-    res.set('Cache-Control', 'no-store').json({ signing_keys: keys.map(view) });
-  });
-
-  ctx.openapi.add({
-    method: 'post',
-    path: '/api/v1/signing-keys/rotate',
-    summary:
-      'Rotate the signing key: the new key is in the JWKS at once and signs from `activates_at`; the old one verifies until its tokens expire',
-    tags: ['keys'],
-    security,
-    body: { schema: RotateSigningKeyBodySchema },
-    responses: {
-      201: { description: 'Rotated', schema: RotatedSigningKeySchema },
-      400: { description: '`invalid_request` naming the field', schema: ErrorBodySchema },
-      ...errors,
-    },
-  });
-  app.post('/api/v1/signing-keys/rotate', requirePermission(ctx, PERMISSION), ctx.parse.json, async (req, res) => {
-    const caller = principalOf(req);
-    assertDeploymentWide(caller);
-    const { immediate = false } = parseWith(RotateSigningKeyBodySchema, req.body ?? {}, 'body');
-    const previousKid = ctx.keys.activeKey().kid;
-    const kid = await ctx.keys.rotate({ immediate });
-    const activatesAt = (await ctx.keys.list()).find((k) => k.kid === kid)?.activatedAt ?? null;
-    await recordChange(ctx.audit, auditContextOf(ctx, req), {
-      kind: 'signing_key.rotated',
-      orgId: caller.orgId,
-      target: kid,
-      credentialId: kid,
-      details: { previous_kid: previousKid, activates_at: activatesAt, immediate },
-    });
-    res
-      .status(201)
-      .set('Cache-Control', 'no-store')
-      .json({ kid, previous_kid: previousKid, activates_at: activatesAt });
-  });
+export function signingKeyRoutes(ctx: AppContext): AnyRoute[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/v1/signing-keys',
+      summary: 'The token signing keys, newest first, with their states (public data only)',
+      tags,
+      access,
+      responses: { 200: { description: 'Signing keys', schema: SigningKeyListSchema }, ...errors },
+      handler: async (_req, res, { principal }) => {
+        assertDeploymentWide(principal);
+        const keys = await ctx.keys.list();
+        res.set('Cache-Control', 'no-store').json({ signing_keys: keys.map(view) });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/signing-keys/rotate',
+      summary:
+        'Rotate the signing key: the new key is in the JWKS at once and signs from `activates_at`; the old one verifies until its tokens expire',
+      tags,
+      access,
+      body: { kind: 'json', schema: RotateSigningKeyBodySchema },
+      bodyOptional: true,
+      responses: {
+        201: { description: 'Rotated', schema: RotatedSigningKeySchema },
+        400: { description: '`invalid_request` naming the field', schema: ErrorBodySchema },
+        ...errors,
+      },
+      handler: async (req, res, { body, principal }) => {
+        assertDeploymentWide(principal);
+        const immediate = body?.immediate ?? false;
+        const previousKid = ctx.keys.activeKey().kid;
+        const kid = await ctx.keys.rotate({ immediate });
+        const activatesAt = (await ctx.keys.list()).find((k) => k.kid === kid)?.activatedAt ?? null;
+        await recordChange(ctx.audit, auditContextOf(ctx, req), {
+          kind: 'signing_key.rotated',
+          orgId: principal.orgId,
+          target: kid,
+          credentialId: kid,
+          details: { previous_kid: previousKid, activates_at: activatesAt, immediate },
+        });
+        res
+          .status(201)
+          .set('Cache-Control', 'no-store')
+          .json({ kid, previous_kid: previousKid, activates_at: activatesAt });
+      },
+    }),
+  ];
 }
