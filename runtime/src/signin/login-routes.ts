@@ -1,4 +1,4 @@
-import type { Express, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import * as client from 'openid-client';
 import { requestSource } from '../audit/audit-writer.js';
 import { auditUseFailure } from '../audit/use-failure-audit.js';
@@ -6,7 +6,8 @@ import { epochSeconds } from '../clock.js';
 import { constantTimeEqual } from '../crypto/constant-time.js';
 import { AppError, invalidRequest } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { ErrorBodySchema, parseWith } from '../http/openapi.js';
+import { ErrorBodySchema } from '../http/openapi.js';
+import { type AnyRoute, route } from '../http/route.js';
 import { clearLoginStateCookie, LOGIN_STATE_COOKIE, readCookie, setLoginStateCookie } from './cookies.js';
 import { LOGIN_STATE_TTL_SECONDS, type LoginState, openLoginStates, sealLoginStates } from './login-state.js';
 import { assertAllowedOrigin } from './origin-check.js';
@@ -30,10 +31,15 @@ export interface LoginDeps {
   readonly refreshTokens: RefreshTokens;
 }
 
+const tags = ['sign-in'];
+const idpRefused = {
+  description: 'The IdP refused, the code was rejected or the ID token did not validate',
+  schema: ErrorBodySchema,
+};
+
 /** `GET /auth/login`, `GET /auth/callback` (browser) and `POST /auth/callback` (SPA). */
-export function registerLoginRoutes(app: Express, deps: LoginDeps): void {
+export function loginRoutes(deps: LoginDeps): AnyRoute[] {
   const { ctx } = deps;
-  documentLoginRoutes(ctx);
   const defaultRedirectUri = `${ctx.config.publicUrl}/auth/callback`;
 
   const relyingParty = (): RelyingParty => {
@@ -46,94 +52,143 @@ export function registerLoginRoutes(app: Express, deps: LoginDeps): void {
     return deps.rp;
   };
 
-  app.get('/auth/login', async (req, res) => {
-    const rp = relyingParty();
-    const query = parseWith(LoginQuerySchema, req.query, 'query');
-    const returnTo = query.return_to ?? DEFAULT_RETURN_TO;
-    if (!isSafeReturnTo(returnTo, ctx.config.publicUrl)) {
-      // The refused target goes to the log; the audit row is throttled per address (anonymous callers must not
-      // turn refusals into unbounded writes).
-      ctx.logger.warn({ return_to: returnTo.slice(0, 200), req_id: req.requestId }, 'open redirect refused');
-      auditUseFailure(ctx, {
-        kind: 'session.open_redirect_refused',
-        credentialId: null,
-        reason: 'open_redirect',
-        ...requestSource(req),
-      });
-      throw invalidRequest(
-        'query.return_to: must be a same-origin relative path such as /dashboard (no scheme, host or "//")',
-        'open_redirect',
-      );
-    }
-    const redirectUri =
-      query.redirect_uri === undefined ? defaultRedirectUri : allowedRedirectUri(ctx, query.redirect_uri);
-    if (redirectUri === undefined) {
-      throw invalidRequest(
-        `query.redirect_uri: must be ${defaultRedirectUri} or one of ALLOWED_REDIRECT_URIS, exactly`,
-        'redirect_uri',
-      );
-    }
-    const login: LoginState = {
-      state: client.randomState(),
-      nonce: client.randomNonce(),
-      code_verifier: client.randomPKCECodeVerifier(),
-      redirect_uri: redirectUri,
-      return_to: returnTo,
-      exp: epochSeconds(ctx.clock) + LOGIN_STATE_TTL_SECONDS,
-    };
-    const authUrl = await rp.authorizationUrl({
-      redirectUri,
-      state: login.state,
-      nonce: login.nonce,
-      codeVerifier: login.code_verifier,
-      prompt: query.prompt,
-    });
-    // Other tabs' sign-ins in progress stay valid next to this one.
-    const sealed = readCookie(req, LOGIN_STATE_COOKIE);
-    const pending = sealed ? openLoginStates(ctx.config.keyEncryptionKey, sealed, epochSeconds(ctx.clock)) : [];
-    setLoginStateCookie(
-      res,
-      sealLoginStates(ctx.config.keyEncryptionKey, [...pending, login]),
-      LOGIN_STATE_TTL_SECONDS,
-    );
-    res.set('Cache-Control', 'no-store');
-    if (req.accepts(['html', 'json']) === 'json') {
-      res.json({ auth_url: authUrl.href });
-      return;
-    }
-    res.redirect(302, authUrl.href);
-  });
-
-  app.get('/auth/callback', async (req, res) => {
-    const rp = relyingParty();
-    const query = parseWith(CallbackQuerySchema, req.query, 'query');
-    const login = takeLoginState(req, res, ctx, query.state);
-    const callbackUrl = new URL(login.redirect_uri);
-    const search = req.originalUrl.indexOf('?');
-    if (search !== -1) callbackUrl.search = req.originalUrl.slice(search);
-    await completeSignIn(deps, rp, req, res, login, callbackUrl);
-    // Checked again although /auth/login only sealed a safe value: the redirect target is never taken on trust.
-    const target = isSafeReturnTo(login.return_to, ctx.config.publicUrl) ? login.return_to : DEFAULT_RETURN_TO;
-    res.set('Cache-Control', 'no-store');
-    res.redirect(302, target);
-  });
-
-  app.post('/auth/callback', ctx.parse.json, async (req, res) => {
-    const rp = relyingParty();
-    assertAllowedOrigin(req, ctx.config.allowedOrigins);
-    const body = parseWith(CallbackBodySchema, req.body, 'body');
-    const login = takeLoginState(req, res, ctx, body.state);
-    if (allowedRedirectUri(ctx, body.redirect_uri) !== login.redirect_uri) {
-      throw invalidRequest('body.redirect_uri: must be the redirect_uri this sign-in started with', 'redirect_uri');
-    }
-    const callbackUrl = new URL(login.redirect_uri);
-    callbackUrl.searchParams.set('code', body.code);
-    callbackUrl.searchParams.set('state', body.state);
-    const iss = body.iss ?? (await rp.issuerForResponses());
-    if (iss) callbackUrl.searchParams.set('iss', iss);
-    const { user, tokenExpiry } = await completeSignIn(deps, rp, req, res, login, callbackUrl);
-    res.set('Cache-Control', 'no-store').json({ user, token_expiry: tokenExpiry });
-  });
+  return [
+    route({
+      method: 'get',
+      path: '/auth/login',
+      summary: 'Start browser sign-in: redirect to the IdP (authorization code + PKCE S256, state, nonce)',
+      description:
+        'Binds state, nonce and the PKCE verifier to a short-lived httpOnly cookie (Path=/auth, 10 minutes). With `Accept: application/json` answers `{"auth_url"}` instead of redirecting.',
+      tags,
+      access: 'public',
+      query: LoginQuerySchema,
+      responses: {
+        200: { description: 'The IdP authorization URL (Accept: application/json)', schema: AuthUrlSchema },
+        302: { description: 'Redirect to the IdP' },
+        400: {
+          description: '`return_to` is not a same-origin relative path (refused and audited)',
+          schema: ErrorBodySchema,
+        },
+        404: { description: 'No IdP configured', schema: ErrorBodySchema },
+      },
+      handler: async (req, res, { query }) => {
+        const rp = relyingParty();
+        const returnTo = query.return_to ?? DEFAULT_RETURN_TO;
+        if (!isSafeReturnTo(returnTo, ctx.config.publicUrl)) {
+          // The refused target goes to the log; the audit row is throttled per address (anonymous callers must not
+          // turn refusals into unbounded writes).
+          ctx.logger.warn({ return_to: returnTo.slice(0, 200), req_id: req.requestId }, 'open redirect refused');
+          auditUseFailure(ctx, {
+            kind: 'session.open_redirect_refused',
+            credentialId: null,
+            reason: 'open_redirect',
+            ...requestSource(req),
+          });
+          throw invalidRequest(
+            'query.return_to: must be a same-origin relative path such as /dashboard (no scheme, host or "//")',
+            'open_redirect',
+          );
+        }
+        const redirectUri =
+          query.redirect_uri === undefined ? defaultRedirectUri : allowedRedirectUri(ctx, query.redirect_uri);
+        if (redirectUri === undefined) {
+          throw invalidRequest(
+            `query.redirect_uri: must be ${defaultRedirectUri} or one of ALLOWED_REDIRECT_URIS, exactly`,
+            'redirect_uri',
+          );
+        }
+        const login: LoginState = {
+          state: client.randomState(),
+          nonce: client.randomNonce(),
+          code_verifier: client.randomPKCECodeVerifier(),
+          redirect_uri: redirectUri,
+          return_to: returnTo,
+          exp: epochSeconds(ctx.clock) + LOGIN_STATE_TTL_SECONDS,
+        };
+        const authUrl = await rp.authorizationUrl({
+          redirectUri,
+          state: login.state,
+          nonce: login.nonce,
+          codeVerifier: login.code_verifier,
+          prompt: query.prompt,
+        });
+        // Other tabs' sign-ins in progress stay valid next to this one.
+        const sealed = readCookie(req, LOGIN_STATE_COOKIE);
+        const pending = sealed ? openLoginStates(ctx.config.keyEncryptionKey, sealed, epochSeconds(ctx.clock)) : [];
+        setLoginStateCookie(
+          res,
+          sealLoginStates(ctx.config.keyEncryptionKey, [...pending, login]),
+          LOGIN_STATE_TTL_SECONDS,
+        );
+        res.set('Cache-Control', 'no-store');
+        if (req.accepts(['html', 'json']) === 'json') {
+          res.json({ auth_url: authUrl.href });
+          return;
+        }
+        res.redirect(302, authUrl.href);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/auth/callback',
+      summary: 'Finish browser sign-in: exchange the code, set the session cookies, redirect to return_to',
+      tags,
+      access: 'public',
+      query: CallbackQuerySchema,
+      responses: {
+        302: {
+          description: 'Signed in: access_token, refresh_token and token_expiry cookies set; redirect to return_to',
+        },
+        400: { description: 'No sign-in in progress, or state mismatch', schema: ErrorBodySchema },
+        401: idpRefused,
+        403: { description: 'The account is disabled', schema: ErrorBodySchema },
+      },
+      handler: async (req, res, { query }) => {
+        const rp = relyingParty();
+        const login = takeLoginState(req, res, ctx, query.state);
+        const callbackUrl = new URL(login.redirect_uri);
+        const search = req.originalUrl.indexOf('?');
+        if (search !== -1) callbackUrl.search = req.originalUrl.slice(search);
+        await completeSignIn(deps, rp, req, res, login, callbackUrl);
+        // Checked again although /auth/login only sealed a safe value: the redirect target is never taken on trust.
+        const target = isSafeReturnTo(login.return_to, ctx.config.publicUrl) ? login.return_to : DEFAULT_RETURN_TO;
+        res.set('Cache-Control', 'no-store');
+        res.redirect(302, target);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/auth/callback',
+      summary: 'Finish sign-in for an SPA: exchange the code it received, set the session cookies',
+      tags,
+      access: { security: ['cookie'], authenticates: 'handler' },
+      body: { kind: 'json', schema: CallbackBodySchema },
+      responses: {
+        200: { description: 'Signed in; the same three cookies are set', schema: CallbackResponseSchema },
+        400: {
+          description: 'Invalid body, no sign-in in progress, state or redirect_uri mismatch',
+          schema: ErrorBodySchema,
+        },
+        401: idpRefused,
+        403: { description: 'Origin not allowed, or the account is disabled', schema: ErrorBodySchema },
+      },
+      handler: async (req, res, { body }) => {
+        const rp = relyingParty();
+        assertAllowedOrigin(req, ctx.config.allowedOrigins);
+        const login = takeLoginState(req, res, ctx, body.state);
+        if (allowedRedirectUri(ctx, body.redirect_uri) !== login.redirect_uri) {
+          throw invalidRequest('body.redirect_uri: must be the redirect_uri this sign-in started with', 'redirect_uri');
+        }
+        const callbackUrl = new URL(login.redirect_uri);
+        callbackUrl.searchParams.set('code', body.code);
+        callbackUrl.searchParams.set('state', body.state);
+        const iss = body.iss ?? (await rp.issuerForResponses());
+        if (iss) callbackUrl.searchParams.set('iss', iss);
+        const { user, tokenExpiry } = await completeSignIn(deps, rp, req, res, login, callbackUrl);
+        res.set('Cache-Control', 'no-store').json({ user, token_expiry: tokenExpiry });
+      },
+    }),
+  ];
 }
 
 /**
@@ -224,65 +279,6 @@ async function completeSignIn(
   ctx.metrics.recordAuth('sign_in', 'success');
   setSessionCookiesFor(ctx, res, access, refresh);
   return { user: userView(user), tokenExpiry: access.expiresAt };
-}
-
-function documentLoginRoutes(ctx: AppContext): void {
-  ctx.openapi.add({
-    method: 'get',
-    path: '/auth/login',
-    summary: 'Start browser sign-in: redirect to the IdP (authorization code + PKCE S256, state, nonce)',
-    description:
-      'Binds state, nonce and the PKCE verifier to a short-lived httpOnly cookie (Path=/auth, 10 minutes). With `Accept: application/json` answers `{"auth_url"}` instead of redirecting.',
-    tags: ['sign-in'],
-    query: LoginQuerySchema,
-    responses: {
-      200: { description: 'The IdP authorization URL (Accept: application/json)', schema: AuthUrlSchema },
-      302: { description: 'Redirect to the IdP' },
-      400: {
-        description: '`return_to` is not a same-origin relative path (refused and audited)',
-        schema: ErrorBodySchema,
-      },
-      404: { description: 'No IdP configured', schema: ErrorBodySchema },
-    },
-  });
-  ctx.openapi.add({
-    method: 'get',
-    path: '/auth/callback',
-    summary: 'Finish browser sign-in: exchange the code, set the session cookies, redirect to return_to',
-    tags: ['sign-in'],
-    query: CallbackQuerySchema,
-    responses: {
-      302: {
-        description: 'Signed in: access_token, refresh_token and token_expiry cookies set; redirect to return_to',
-      },
-      400: { description: 'No sign-in in progress, or state mismatch', schema: ErrorBodySchema },
-      401: {
-        description: 'The IdP refused, the code was rejected or the ID token did not validate',
-        schema: ErrorBodySchema,
-      },
-      403: { description: 'The account is disabled', schema: ErrorBodySchema },
-    },
-  });
-  ctx.openapi.add({
-    method: 'post',
-    path: '/auth/callback',
-    summary: 'Finish sign-in for an SPA: exchange the code it received, set the session cookies',
-    tags: ['sign-in'],
-    security: ['cookie'],
-    body: { schema: CallbackBodySchema },
-    responses: {
-      200: { description: 'Signed in; the same three cookies are set', schema: CallbackResponseSchema },
-      400: {
-        description: 'Invalid body, no sign-in in progress, state or redirect_uri mismatch',
-        schema: ErrorBodySchema,
-      },
-      401: {
-        description: 'The IdP refused, the code was rejected or the ID token did not validate',
-        schema: ErrorBodySchema,
-      },
-      403: { description: 'Origin not allowed, or the account is disabled', schema: ErrorBodySchema },
-    },
-  });
 }
 
 /**

@@ -1,13 +1,15 @@
 import type { Express } from 'express';
 import { authOf } from '../auth/authenticator.js';
 import type { AppContext } from '../http/context.js';
+import { mountRoutes } from '../http/mount-routes.js';
+import type { AnyRoute } from '../http/route.js';
 import { tokenKindsOf } from '../oauth/token-kinds.js';
-import { registerLoginRoutes } from './login-routes.js';
+import { type LoginDeps, loginRoutes } from './login-routes.js';
 import { refreshTokenKind } from './refresh-token-kind.js';
 import { type RefreshTokens, refreshTokensFor } from './refresh-tokens.js';
 import { RelyingParty } from './relying-party.js';
 import { SessionResolver } from './session-resolver.js';
-import { registerSessionRoutes } from './session-routes.js';
+import { sessionRoutes } from './session-routes.js';
 
 /**
  * Browser sign-in: `/auth/login`, `/auth/callback`, `/auth/refresh`, `/auth/logout`, the session resolver
@@ -26,8 +28,12 @@ export function registerSigninRoutes(app: Express, ctx: AppContext): void {
   // RFC 7662/7009: /oauth2/introspect and /oauth2/revoke understand refresh tokens too.
   tokenKindsOf(ctx).register(refreshTokenKind(ctx));
   pruneRefreshTokensPeriodically(ctx, refreshTokens);
-  registerLoginRoutes(app, { ctx, rp, refreshTokens });
-  registerSessionRoutes(app, ctx, refreshTokens);
+  mountRoutes(app, signinRoutes({ ctx, rp, refreshTokens }), { auth, fast: ctx.fast, openapi: ctx.openapi });
+}
+
+/** `/auth/login`, `/auth/callback` (GET and POST), `/auth/refresh` and `/auth/logout`. */
+export function signinRoutes(deps: LoginDeps): AnyRoute[] {
+  return [...loginRoutes(deps), ...sessionRoutes(deps.ctx, deps.refreshTokens)];
 }
 
 /** How often each replica deletes expired refresh tokens, in ms. Default one hour. */

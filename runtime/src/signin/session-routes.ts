@@ -1,9 +1,11 @@
-import type { Express, Request } from 'express';
+import type { Request } from 'express';
+import type { z } from 'zod';
 import { requestSource } from '../audit/audit-writer.js';
 import { revokeAccessToken } from '../auth/access-token-denylist.js';
 import { type AppError, unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { ErrorBodySchema, parseWith } from '../http/openapi.js';
+import { ErrorBodySchema } from '../http/openapi.js';
+import { type AnyRoute, route } from '../http/route.js';
 import {
   ACCESS_TOKEN_COOKIE,
   clearSessionCookies,
@@ -17,92 +19,132 @@ import { RefreshBodySchema, RefreshCookieResponseSchema, RefreshJsonResponseSche
 import { issueSessionAccessToken, setSessionCookiesFor } from './session-tokens.js';
 
 const REFRESH_REFUSED = 'The refresh token is not valid; sign in again at /auth/login';
+const tags = ['sign-in'];
+/** The handler reads the refresh token, from the body or the cookie, itself. */
+const sessionAccess = { security: ['cookie'], authenticates: 'handler' } as const;
+/** Optional: cookie callers send none. */
+const refreshBody = { kind: 'json', schema: RefreshBodySchema } as const;
+const originRefused = { description: 'Origin not allowed (cookie callers)', schema: ErrorBodySchema };
 
 /**
  * Where the refresh token came from. A JSON body `{"refresh_token"}` wins and gets JSON back; otherwise the
  * `refresh_token` cookie, which makes the request cookie-authenticated and subject to the Origin check.
  */
-function presentedRefreshToken(req: Request, ctx: AppContext): { token: string | undefined; viaCookie: boolean } {
-  const body = parseWith(RefreshBodySchema, req.body ?? {}, 'body');
-  if (body.refresh_token !== undefined) return { token: body.refresh_token, viaCookie: false };
+function presentedRefreshToken(
+  req: Request,
+  ctx: AppContext,
+  body: z.output<typeof RefreshBodySchema> | undefined,
+): { token: string | undefined; viaCookie: boolean } {
+  if (body?.refresh_token !== undefined) return { token: body.refresh_token, viaCookie: false };
   if (hasSessionCookie(req)) assertAllowedOrigin(req, ctx.config.allowedOrigins);
   return { token: readCookie(req, REFRESH_TOKEN_COOKIE), viaCookie: true };
 }
 
 /** `POST /auth/refresh` (rotation with reuse detection) and `POST /auth/logout` (revokes the family). */
-export function registerSessionRoutes(app: Express, ctx: AppContext, refreshTokens: RefreshTokens): void {
-  documentSessionRoutes(ctx);
-
-  app.post('/auth/refresh', ctx.parse.json, async (req, res) => {
-    res.set('Cache-Control', 'no-store');
-    const { token, viaCookie } = presentedRefreshToken(req, ctx);
-    const refused = (reason: string): AppError => {
-      ctx.metrics.recordAuth('refresh_token', 'failure', reason);
-      if (viaCookie) clearSessionCookies(res);
-      return unauthorized(REFRESH_REFUSED, reason);
-    };
-    if (token === undefined) {
-      throw refused('missing');
-    }
-    const rotation = await refreshTokens.rotate(token);
-    if (rotation.outcome === 'rejected') {
-      if (rotation.reason === 'reuse') {
-        await ctx.audit.record({
-          kind: 'session.refresh_reuse',
-          outcome: 'failure',
-          actor: rotation.userId ? { kind: 'user', subject: rotation.userId } : null,
-          credentialId: rotation.familyId,
-          target: rotation.userId,
-          reason: 'reuse',
-          ...requestSource(req),
-          details: { family_revoked: true },
-        });
-      }
-      throw refused(rotation.reason);
-    }
-    // The user is read again on every refresh: role changes apply now, and a disabled user's session ends here.
-    const user = await ctx.store.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', rotation.userId)
-      .executeTakeFirst();
-    if (!user || user.disabled_at !== null) {
-      await refreshTokens.revokeFamily(rotation.familyId, 'user_disabled');
-      throw refused('user_disabled');
-    }
-    const access = await issueSessionAccessToken(ctx, user);
-    ctx.metrics.recordAuth('refresh_token', 'success', rotation.grace ? 'grace' : 'ok');
-    if (!viaCookie) {
-      res.json({
-        access_token: access.token,
-        token_type: 'Bearer',
-        expires_in: access.expiresIn,
-        refresh_token: rotation.token,
-        token_expiry: access.expiresAt,
-      });
-      return;
-    }
-    setSessionCookiesFor(ctx, res, access, rotation);
-    res.json({ token_expiry: access.expiresAt, expires_in: access.expiresIn });
-  });
-
-  app.post('/auth/logout', ctx.parse.json, async (req, res) => {
-    const { token, viaCookie } = presentedRefreshToken(req, ctx);
-    const ended = token === undefined ? undefined : await refreshTokens.revokeFamilyOf(token, 'logout');
-    if (viaCookie) await revokeCookieAccessToken(req, ctx);
-    if (ended) {
-      await ctx.audit.record({
-        kind: 'session.logout',
-        outcome: 'success',
-        actor: { kind: 'user', subject: ended.userId },
-        credentialId: ended.familyId,
-        target: ended.userId,
-        ...requestSource(req),
-      });
-    }
-    clearSessionCookies(res);
-    res.set('Cache-Control', 'no-store').status(204).end();
-  });
+export function sessionRoutes(ctx: AppContext, refreshTokens: RefreshTokens): AnyRoute[] {
+  return [
+    route({
+      method: 'post',
+      path: '/auth/refresh',
+      summary: 'Rotate the refresh token and issue a new access token (re-reads the user: role changes apply here)',
+      description:
+        'Cookie callers send the `refresh_token` cookie (Origin checked) and get new cookies; body callers send `{"refresh_token"}` and get JSON. A refresh token presented twice revokes its whole session (401), except the immediately previous token within REFRESH_REUSE_GRACE_SECONDS (two tabs).',
+      tags,
+      access: sessionAccess,
+      body: refreshBody,
+      bodyOptional: true,
+      responses: {
+        200: {
+          description: 'Rotated. Body callers: the tokens; cookie callers: new cookies and the expiry',
+          schema: RefreshJsonResponseSchema.or(RefreshCookieResponseSchema),
+        },
+        401: { description: 'Missing, unknown, expired, revoked or reused refresh token', schema: ErrorBodySchema },
+        403: originRefused,
+      },
+      handler: async (req, res, input) => {
+        res.set('Cache-Control', 'no-store');
+        const { token, viaCookie } = presentedRefreshToken(req, ctx, input.body);
+        const refused = (reason: string): AppError => {
+          ctx.metrics.recordAuth('refresh_token', 'failure', reason);
+          if (viaCookie) clearSessionCookies(res);
+          return unauthorized(REFRESH_REFUSED, reason);
+        };
+        if (token === undefined) {
+          throw refused('missing');
+        }
+        const rotation = await refreshTokens.rotate(token);
+        if (rotation.outcome === 'rejected') {
+          if (rotation.reason === 'reuse') {
+            await ctx.audit.record({
+              kind: 'session.refresh_reuse',
+              outcome: 'failure',
+              actor: rotation.userId ? { kind: 'user', subject: rotation.userId } : null,
+              credentialId: rotation.familyId,
+              target: rotation.userId,
+              reason: 'reuse',
+              ...requestSource(req),
+              details: { family_revoked: true },
+            });
+          }
+          throw refused(rotation.reason);
+        }
+        // The user is read again on every refresh: role changes apply now, and a disabled user's session ends here.
+        const user = await ctx.store.db
+          .selectFrom('users')
+          .selectAll()
+          .where('id', '=', rotation.userId)
+          .executeTakeFirst();
+        if (!user || user.disabled_at !== null) {
+          await refreshTokens.revokeFamily(rotation.familyId, 'user_disabled');
+          throw refused('user_disabled');
+        }
+        const access = await issueSessionAccessToken(ctx, user);
+        ctx.metrics.recordAuth('refresh_token', 'success', rotation.grace ? 'grace' : 'ok');
+        if (!viaCookie) {
+          res.json({
+            access_token: access.token,
+            token_type: 'Bearer',
+            expires_in: access.expiresIn,
+            refresh_token: rotation.token,
+            token_expiry: access.expiresAt,
+          });
+          return;
+        }
+        setSessionCookiesFor(ctx, res, access, rotation);
+        res.json({ token_expiry: access.expiresAt, expires_in: access.expiresIn });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/auth/logout',
+      summary: 'Sign out: revoke the refresh-token family and the current access token, clear the cookies',
+      tags,
+      access: sessionAccess,
+      body: refreshBody,
+      bodyOptional: true,
+      responses: {
+        204: { description: 'Signed out (also when nothing was signed in)' },
+        403: originRefused,
+      },
+      handler: async (req, res, input) => {
+        const { token, viaCookie } = presentedRefreshToken(req, ctx, input.body);
+        const ended = token === undefined ? undefined : await refreshTokens.revokeFamilyOf(token, 'logout');
+        if (viaCookie) await revokeCookieAccessToken(req, ctx);
+        if (ended) {
+          await ctx.audit.record({
+            kind: 'session.logout',
+            outcome: 'success',
+            actor: { kind: 'user', subject: ended.userId },
+            credentialId: ended.familyId,
+            target: ended.userId,
+            ...requestSource(req),
+          });
+        }
+        clearSessionCookies(res);
+        res.set('Cache-Control', 'no-store').status(204).end();
+      },
+    }),
+  ];
 }
 
 /**
@@ -120,38 +162,5 @@ async function revokeCookieAccessToken(req: Request, ctx: AppContext): Promise<v
     subject: claims.sub,
     reason: 'logout',
     ...requestSource(req),
-  });
-}
-
-function documentSessionRoutes(ctx: AppContext): void {
-  ctx.openapi.add({
-    method: 'post',
-    path: '/auth/refresh',
-    summary: 'Rotate the refresh token and issue a new access token (re-reads the user: role changes apply here)',
-    description:
-      'Cookie callers send the `refresh_token` cookie (Origin checked) and get new cookies; body callers send `{"refresh_token"}` and get JSON. A refresh token presented twice revokes its whole session (401), except the immediately previous token within REFRESH_REUSE_GRACE_SECONDS (two tabs).',
-    tags: ['sign-in'],
-    security: ['cookie'],
-    body: { schema: RefreshBodySchema },
-    responses: {
-      200: {
-        description: 'Rotated. Body callers: the tokens; cookie callers: new cookies and the expiry',
-        schema: RefreshJsonResponseSchema.or(RefreshCookieResponseSchema),
-      },
-      401: { description: 'Missing, unknown, expired, revoked or reused refresh token', schema: ErrorBodySchema },
-      403: { description: 'Origin not allowed (cookie callers)', schema: ErrorBodySchema },
-    },
-  });
-  ctx.openapi.add({
-    method: 'post',
-    path: '/auth/logout',
-    summary: 'Sign out: revoke the refresh-token family and the current access token, clear the cookies',
-    tags: ['sign-in'],
-    security: ['cookie'],
-    body: { schema: RefreshBodySchema },
-    responses: {
-      204: { description: 'Signed out (also when nothing was signed in)' },
-      403: { description: 'Origin not allowed (cookie callers)', schema: ErrorBodySchema },
-    },
   });
 }
