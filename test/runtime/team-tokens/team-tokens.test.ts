@@ -112,6 +112,18 @@ describe.each(STORE_DIALECTS)('team tokens and org admin tokens on %s', (dialect
     });
   });
 
+  it('issues team and admin tokens for a request without a body, for the lifetime of the org policy', async () => {
+    const defaults = [
+      ['/api/v1/orgs/default/teams/platform/tokens', 'team', 90 * DAY],
+      ['/api/v1/orgs/default/admin-tokens', 'admin', 30 * DAY],
+    ] as const;
+    for (const [path, kind, lifetime] of defaults) {
+      const issued = await ok<Issued>(app, path, { apiKey: admin, method: 'POST' }, 201);
+      expect(issued).toMatchObject({ kind, org_id: 'default', status: 'active' });
+      expect(Date.parse(issued.expires_at) - app.clock.now()).toBe(lifetime * 1000);
+    }
+  });
+
   it('denies a scope the team token lacks with 403 naming it', async () => {
     const res = await call(app, '/auth/verify?scope=graph:read', { bearer: platformToken.token });
     expect(res.status).toBe(403);

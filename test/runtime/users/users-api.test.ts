@@ -116,7 +116,9 @@ describe.each(STORE_DIALECTS)('users API (%s)', (dialect) => {
   it('changes a role and audits who changed what', async () => {
     const admin = await addUser({ email: 'root@example.test', role: 'admin' });
     const user = await addUser({ email: 'u@example.test', role: 'analyst' });
-    const response = await setRole(await bearer(admin), user.id, 'viewer');
+    // The test client is a trusted loopback hop: the audited address is the one it forwards.
+    const from = { 'X-Forwarded-For': '203.0.113.9', 'User-Agent': 'role-sync/1.0' };
+    const response = await setRole({ ...(await bearer(admin)), ...from }, user.id, 'viewer');
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ user: { id: user.id, role: 'viewer' } });
     const stored = await app.store.db.selectFrom('users').select('role').where('id', '=', user.id).executeTakeFirst();
@@ -134,6 +136,8 @@ describe.each(STORE_DIALECTS)('users API (%s)', (dialect) => {
       actor_kind: 'session',
       actor_subject: admin.id,
       org_id: 'default',
+      ip: '203.0.113.9',
+      user_agent: 'role-sync/1.0',
     });
     expect(JSON.parse(audit[0]?.details as string)).toEqual({ from: 'analyst', to: 'viewer' });
 
