@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Express, Request, Response } from 'express';
+import type { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator.js';
 import { assertPermissions, authenticated } from '../auth/middleware.js';
 import { readOAuthForm } from '../oauth/oauth-http.js';
 import type { FastRouter } from './fast-router.js';
 import { jsonBody } from './json-body.js';
-import { type OpenApiRegistry, type OperationSpec, parseWith } from './openapi.js';
+import { type HttpMethod, type OpenApiRegistry, type OperationSpec, parseWith } from './openapi.js';
 import { BODY_LIMIT_BYTES } from './raw-body.js';
-import type { AnyRoute, BodySpec } from './route.js';
+import type { AnyRoute, BodySpec, HandlerQuery } from './route.js';
 
 /** What the route layer needs besides the routes: who the caller is, and where hot routes and operations go. */
 export interface RouteLayer {
@@ -38,8 +39,30 @@ export function mountRoutes(app: Express, routes: readonly AnyRoute[], layer: Ro
     } else {
       app[declared.method](declared.path, serve);
     }
-    for (const alias of declared.aliases ?? []) app[alias.method](alias.path, serve);
+    for (const alias of declared.aliases ?? []) {
+      app[alias.method](alias.path, serve);
+      for (const method of alias.method === 'all' ? ALL_METHODS : [alias.method]) {
+        layer.openapi.add({
+          ...operationOf(declared),
+          method,
+          path: alias.path.replace(WILDCARD, '{$1$2}'),
+          summary: alias.summary ?? declared.summary,
+          params: alias.params,
+        });
+      }
+    }
   }
+}
+
+/** An Express 5 wildcard (`{*original}`, `*original`), documented as the path parameter `{original}`. */
+const WILDCARD = /\{\*([A-Za-z0-9_]+)\}|\*([A-Za-z0-9_]+)/g;
+
+/** What an `all` alias is documented as: every method `OperationSpec` can name. */
+const ALL_METHODS: readonly HttpMethod[] = ['get', 'post', 'put', 'patch', 'delete'];
+
+/** A query the handler reads itself: documented, not validated by the route layer. */
+function readByHandler(query: z.ZodObject | HandlerQuery | undefined): query is HandlerQuery {
+  return query !== undefined && 'readBy' in query;
 }
 
 /** The OpenAPI operation a declaration documents. */
@@ -55,7 +78,7 @@ export function operationOf(declared: AnyRoute): OperationSpec {
     security: access === 'public' ? [] : access.security,
     permissions: access !== 'public' && access.authenticates === undefined ? (access.permissions ?? []) : undefined,
     params: declared.params,
-    query: declared.query,
+    query: readByHandler(declared.query) ? declared.query.schema : declared.query,
     body: body && {
       schema: declared.bodyOptional ? body.schema.optional() : body.schema,
       contentType: body.kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded',
@@ -86,16 +109,29 @@ function queryOf(req: IncomingMessage): unknown {
   return q === -1 ? {} : parseQueryString(url.slice(q + 1));
 }
 
+const NO_INPUT = Object.freeze({ params: undefined, query: undefined, body: undefined, principal: undefined });
+
 function serveRoute(declared: AnyRoute, auth: Authenticator, readJson: JsonReader) {
   const access = declared.access;
   const routeAuthenticates = access !== 'public' && access.authenticates === undefined;
   const permissions = routeAuthenticates ? (access.permissions ?? []) : [];
   const body = declared.body as BodySpec | undefined;
+  const querySchema = readByHandler(declared.query) ? undefined : declared.query;
+  if (!routeAuthenticates && !declared.params && !querySchema && !body) {
+    // Nothing for the route layer to do (forward auth, JWKS, health): the handler itself is the hot path, with one
+    // shared input, so that wrapping it costs no allocation and no extra promise per request.
+    const handler = declared.handler as (
+      req: IncomingMessage,
+      res: ServerResponse,
+      input: object,
+    ) => void | Promise<void>;
+    return (req: IncomingMessage, res: ServerResponse) => handler(req, res, NO_INPUT);
+  }
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const principal = routeAuthenticates ? await authenticated(auth, req, res) : undefined;
     if (principal && permissions.length > 0) assertPermissions(principal, permissions);
     const params = declared.params ? parseWith(declared.params, (req as Request).params ?? {}, 'params') : undefined;
-    const query = declared.query ? parseWith(declared.query, queryOf(req), 'query') : undefined;
+    const query = querySchema ? parseWith(querySchema, queryOf(req), 'query') : undefined;
     let parsedBody: unknown;
     if (body?.kind === 'oauth-form') {
       parsedBody = await readOAuthForm(req);

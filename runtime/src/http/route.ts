@@ -16,6 +16,29 @@ export type BodySpec =
   | { readonly kind: 'oauth-form'; readonly schema: z.ZodType };
 
 /**
+ * A query the handler reads itself (forward auth: its refusals carry `X-Auth-Error`, and it reads the query of the
+ * original request too); `schema` only documents it, and `input.query` is undefined.
+ */
+export interface HandlerQuery {
+  readonly readBy: 'handler';
+  readonly schema: z.ZodObject;
+}
+
+/**
+ * Another Express path the same handler serves, documented as an operation of its own with the route's access,
+ * query, body and responses. `all` (any method) is documented as every method OpenAPI has words for here
+ * (`HttpMethod`). A wildcard (`{*original}`) is documented as the path parameter `{original}`; `params` only documents
+ * it: the handler reads the URL itself.
+ */
+export interface RouteAlias {
+  readonly method: 'all' | HttpMethod;
+  readonly path: string;
+  /** Default: the route's summary. */
+  readonly summary?: string;
+  readonly params?: z.ZodObject;
+}
+
+/**
  * Who may call the route:
  * - `public`: anyone, no credential read;
  * - `{ security, permissions }`: the route layer authenticates (the schemes listed, answering 401/429) and requires
@@ -38,9 +61,9 @@ type BodyOutput<B> = B extends { kind: 'oauth-form' }
   : B extends { schema: infer S }
     ? Output<S>
     : undefined;
-type PrincipalOf<A> = A extends { readonly permissions?: readonly string[]; readonly authenticates?: undefined }
-  ? Principal
-  : undefined;
+// Not `A extends { permissions?, authenticates?: undefined }`: a type of optional properties only is a weak type, which
+// `{ security }` (any authenticated caller) does not extend.
+type PrincipalOf<A> = A extends 'public' | { readonly authenticates: 'handler' } ? undefined : Principal;
 
 /** What the route layer hands a handler: the validated request parts, and the caller when the route authenticates. */
 export interface RouteInput<P, Q, B, A> {
@@ -56,7 +79,7 @@ export interface RouteInput<P, Q, B, A> {
  */
 export interface RouteDeclaration<
   P extends z.ZodObject | undefined = z.ZodObject | undefined,
-  Q extends z.ZodObject | undefined = z.ZodObject | undefined,
+  Q extends z.ZodObject | HandlerQuery | undefined = z.ZodObject | HandlerQuery | undefined,
   B extends BodySpec | undefined = BodySpec | undefined,
   A extends RouteAccess = RouteAccess,
   F extends boolean = boolean,
@@ -79,8 +102,8 @@ export interface RouteDeclaration<
    * cost. Exact paths only (no `:params`). The handler gets plain `node:http` objects either way.
    */
   readonly fast?: F;
-  /** Further Express paths served by the same handler, undocumented (e.g. Envoy's `/auth/verify/{*original}`). */
-  readonly aliases?: readonly { readonly method: 'all' | HttpMethod; readonly path: string }[];
+  /** Further Express paths served by the same handler (e.g. Envoy's `/auth/verify/{*original}`), documented too. */
+  readonly aliases?: readonly RouteAlias[];
   readonly handler: (
     req: F extends true ? IncomingMessage : Request,
     res: F extends true ? ServerResponse : Response,
@@ -95,7 +118,7 @@ export type AnyRoute = RouteDeclaration<any, any, any, any, any>;
 /** Declares a route; the identity function, there to infer the handler's input types from the schemas. */
 export function route<
   P extends z.ZodObject | undefined = undefined,
-  Q extends z.ZodObject | undefined = undefined,
+  Q extends z.ZodObject | HandlerQuery | undefined = undefined,
   B extends BodySpec | undefined = undefined,
   const A extends RouteAccess = RouteAccess,
   F extends boolean = false,
