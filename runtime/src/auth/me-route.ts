@@ -1,8 +1,6 @@
-import type { Express } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema, RATE_LIMITED_RESPONSE } from '../http/openapi.js';
-import { principalOf, requireAuth } from './middleware.js';
+import { type AnyRoute, route } from '../http/route.js';
 import { canWrite, type Principal } from './principal.js';
 
 export const MeSchema = z
@@ -37,20 +35,22 @@ export function meBody(principal: Principal): z.output<typeof MeSchema> {
 }
 
 /** `GET /auth/me`: who the caller is, for any credential kind. */
-export function registerMeRoute(app: Express, ctx: AppContext): void {
-  ctx.openapi.add({
-    method: 'get',
-    path: '/auth/me',
-    summary: 'The authenticated caller: role, credential kind, org/team, permissions and scopes',
-    tags: ['auth'],
-    security: ['cookie', 'bearer', 'apiKey'],
-    responses: {
-      200: { description: 'The caller', schema: MeSchema },
-      401: { description: 'No valid credential (`unauthorized` or `token_expired`)', schema: ErrorBodySchema },
-      429: RATE_LIMITED_RESPONSE,
-    },
-  });
-  app.get('/auth/me', requireAuth(ctx), (req, res) => {
-    res.set('Cache-Control', 'no-store').json(meBody(principalOf(req)));
-  });
+export function meRoutes(): AnyRoute[] {
+  return [
+    route({
+      method: 'get',
+      path: '/auth/me',
+      summary: 'The authenticated caller: role, credential kind, org/team, permissions and scopes',
+      tags: ['auth'],
+      access: { security: ['cookie', 'bearer', 'apiKey'] },
+      responses: {
+        200: { description: 'The caller', schema: MeSchema },
+        401: { description: 'No valid credential (`unauthorized` or `token_expired`)', schema: ErrorBodySchema },
+        429: RATE_LIMITED_RESPONSE,
+      },
+      handler: (_req, res, { principal }) => {
+        res.set('Cache-Control', 'no-store').json(meBody(principal));
+      },
+    }),
+  ];
 }

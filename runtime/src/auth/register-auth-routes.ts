@@ -1,10 +1,11 @@
 import type { Express } from 'express';
 import type { AppContext } from '../http/context.js';
+import { mountRoutes } from '../http/mount-routes.js';
 import { accessTokenDenylistFor } from './access-token-denylist.js';
 import { AccessTokenResolver } from './access-token-resolver.js';
 import { authOf } from './authenticator.js';
-import { registerMeRoute } from './me-route.js';
-import { registerVerifyRoute } from './verify-route.js';
+import { meRoutes } from './me-route.js';
+import { verifyRoutes } from './verify-route.js';
 
 /**
  * The authentication framework's routes (`/auth/me`, `/auth/verify`) and our own access-token resolver. Other
@@ -14,6 +15,5 @@ export function registerAuthRoutes(app: Express, ctx: AppContext): void {
   const auth = authOf(ctx);
   auth.useTrustProxy(app.get('trust proxy fn'));
   auth.register(new AccessTokenResolver(ctx, accessTokenDenylistFor(ctx)));
-  registerMeRoute(app, ctx);
-  registerVerifyRoute(app, ctx);
+  mountRoutes(app, [...meRoutes(), ...verifyRoutes(auth)], { auth, fast: ctx.fast, openapi: ctx.openapi });
 }
