@@ -2,9 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 import { OAuthErrorBodySchema } from '../http/openapi.js';
+import { type AnyRoute, route } from '../http/route.js';
 import { authenticateOAuthCaller, mayIntrospect, OAUTH_CALLER_ERRORS, type OAuthCaller } from './oauth-caller.js';
-import { oauthError, readOAuthForm, sendOAuthJson } from './oauth-http.js';
-import { type TokenFacts, type TokenKind, type TokenKindRegistry, tokenKindsOf } from './token-kinds.js';
+import { oauthError, sendOAuthJson } from './oauth-http.js';
+import type { TokenFacts, TokenKind, TokenKindRegistry } from './token-kinds.js';
 
 export const IntrospectionResponseSchema = z
   .object({
@@ -45,10 +46,10 @@ export function tokenParam(form: ReadonlyMap<string, string>): string {
   return token;
 }
 
-/** OpenAPI request side of every endpoint that starts with `readTokenRequest`: who may call, and the form it reads. */
-export const TOKEN_REQUEST_OPENAPI = {
-  security: ['clientBasic', 'bearer'],
-  body: { schema: TokenParamsSchema, contentType: 'application/x-www-form-urlencoded' },
+/** The request side of every endpoint that starts with `readTokenRequest`: who may call, and the form it reads. */
+export const TOKEN_REQUEST = {
+  access: { security: ['clientBasic', 'bearer'], authenticates: 'handler' },
+  body: { kind: 'oauth-form', schema: TokenParamsSchema },
 } as const;
 
 /** What an introspection or revocation request asks about: the authenticated caller, the token, and its kind/facts. */
@@ -60,15 +61,16 @@ export interface TokenRequestRead {
 }
 
 /**
- * The common start of `/oauth2/introspect` and `/oauth2/revoke`, in this order: read the form, authenticate the caller
- * (401/403 before the token is even looked at), require the `token` parameter, and look it up across `kinds`.
+ * The common start of `/oauth2/introspect` and `/oauth2/revoke` once the route layer read the form, in this order:
+ * authenticate the caller (401/403 before the token is even looked at), require the `token` parameter, and look it up
+ * across `kinds`.
  */
 export async function readTokenRequest(
   ctx: AppContext,
   kinds: TokenKindRegistry,
   req: IncomingMessage,
+  form: ReadonlyMap<string, string>,
 ): Promise<TokenRequestRead> {
-  const form = await readOAuthForm(req);
   const caller = await authenticateOAuthCaller(ctx, req, form);
   const token = tokenParam(form);
   const found = await kinds.find(token, form.get('token_type_hint'), { ...caller, req });
@@ -76,36 +78,37 @@ export async function readTokenRequest(
 }
 
 /**
- * `POST /oauth2/introspect` (RFC 7662) for every credential kind registered in `tokenKindsOf(ctx)`. Callers: Bearer
- * credentials and API clients holding `tokens:manage` (every token of their tenant), and any other API client (only
- * the tokens issued to it). A token that is unknown, expired, revoked, belongs to another org (or, for a team-bound
- * caller, another team), or that the caller may not see is `{"active": false}`.
+ * `POST /oauth2/introspect` (RFC 7662) for every credential kind registered in `kinds`. Callers: Bearer credentials
+ * and API clients holding `tokens:manage` (every token of their tenant), and any other API client (only the tokens
+ * issued to it). A token that is unknown, expired, revoked, belongs to another org (or, for a team-bound caller,
+ * another team), or that the caller may not see is `{"active": false}`.
  */
-export function registerIntrospectionEndpoint(ctx: AppContext): void {
-  const kinds = tokenKindsOf(ctx);
-  ctx.openapi.add({
-    method: 'post',
-    path: '/oauth2/introspect',
-    summary: 'Token introspection (RFC 7662) for access tokens, API keys, team/admin tokens and refresh tokens',
-    description:
-      'Callers holding tokens:manage (a Bearer or X-API-Key credential, or an API client granted it) see every token ' +
-      'of their org (their team when team-bound); any other API client sees only the tokens issued to it. Anything ' +
-      'else is {"active": false}.',
-    tags: ['oauth'],
-    ...TOKEN_REQUEST_OPENAPI,
-    responses: {
-      200: { description: '`{"active": true, ...}` or `{"active": false}`', schema: IntrospectionResponseSchema },
-      400: { description: '`invalid_request`', schema: OAuthErrorBodySchema },
-      ...OAUTH_CALLER_ERRORS,
-    },
-  });
-
-  ctx.fast.add('POST', '/oauth2/introspect', async (req, res) => {
-    const { caller, found } = await readTokenRequest(ctx, kinds, req);
-    if (!found || !mayIntrospect(caller, found.facts)) {
-      sendOAuthJson(res, { active: false });
-      return;
-    }
-    sendOAuthJson(res, { active: true, ...found.facts.claims });
-  });
+export function introspectionRoutes(ctx: AppContext, kinds: TokenKindRegistry): AnyRoute[] {
+  return [
+    route({
+      method: 'post',
+      path: '/oauth2/introspect',
+      summary: 'Token introspection (RFC 7662) for access tokens, API keys, team/admin tokens and refresh tokens',
+      description:
+        'Callers holding tokens:manage (a Bearer or X-API-Key credential, or an API client granted it) see every ' +
+        'token of their org (their team when team-bound); any other API client sees only the tokens issued to it. ' +
+        'Anything else is {"active": false}.',
+      tags: ['oauth'],
+      ...TOKEN_REQUEST,
+      responses: {
+        200: { description: '`{"active": true, ...}` or `{"active": false}`', schema: IntrospectionResponseSchema },
+        400: { description: '`invalid_request`', schema: OAuthErrorBodySchema },
+        ...OAUTH_CALLER_ERRORS,
+      },
+      fast: true,
+      handler: async (req, res, { body }) => {
+        const { caller, found } = await readTokenRequest(ctx, kinds, req, body);
+        if (!found || !mayIntrospect(caller, found.facts)) {
+          sendOAuthJson(res, { active: false });
+          return;
+        }
+        sendOAuthJson(res, { active: true, ...found.facts.claims });
+      },
+    }),
+  ];
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { AppContext } from '../http/context.js';
 import { OAuthErrorBodySchema } from '../http/openapi.js';
-import { grantsOf } from './grants.js';
-import { oauthError, readOAuthForm, sendOAuthJson } from './oauth-http.js';
+import { type AnyRoute, route } from '../http/route.js';
+import type { GrantRegistry } from './grants.js';
+import { oauthError, sendOAuthJson } from './oauth-http.js';
 
 export const TokenResponseSchema = z
   .object({
@@ -21,40 +21,40 @@ const TokenRequestSchema = z.object({
 });
 
 /**
- * `POST /oauth2/token` (RFC 6749 3.2), a fast route: its own form parsing, dispatch on `grant_type` to the handlers
- * in `grantsOf(ctx)`, RFC 6749 5.2 errors, `Cache-Control: no-store` and `Pragma: no-cache` on every answer.
+ * `POST /oauth2/token` (RFC 6749 3.2), a fast route: dispatch on `grant_type` to the handlers in `grants`, RFC 6749
+ * 5.2 errors, `Cache-Control: no-store` and `Pragma: no-cache` on every answer.
  */
-export function registerTokenEndpoint(ctx: AppContext): void {
-  const grants = grantsOf(ctx);
-  ctx.openapi.add({
-    method: 'post',
-    path: '/oauth2/token',
-    summary: 'OAuth 2.0 token endpoint: client_credentials grant (client_secret_basic or client_secret_post)',
-    tags: ['oauth'],
-    security: ['clientBasic'],
-    body: { schema: TokenRequestSchema, contentType: 'application/x-www-form-urlencoded' },
-    responses: {
-      200: { description: 'An access token', schema: TokenResponseSchema },
-      400: {
-        description: '`invalid_request`, `invalid_scope` or `unsupported_grant_type`',
-        schema: OAuthErrorBodySchema,
+export function tokenRoutes(grants: GrantRegistry): AnyRoute[] {
+  return [
+    route({
+      method: 'post',
+      path: '/oauth2/token',
+      summary: 'OAuth 2.0 token endpoint: client_credentials grant (client_secret_basic or client_secret_post)',
+      tags: ['oauth'],
+      access: { security: ['clientBasic'], authenticates: 'handler' },
+      body: { kind: 'oauth-form', schema: TokenRequestSchema },
+      responses: {
+        200: { description: 'An access token', schema: TokenResponseSchema },
+        400: {
+          description: '`invalid_request`, `invalid_scope` or `unsupported_grant_type`',
+          schema: OAuthErrorBodySchema,
+        },
+        401: { description: '`invalid_client`, with `WWW-Authenticate: Basic`', schema: OAuthErrorBodySchema },
+        429: { description: 'Too many failed client authentications from this address (`Retry-After`)' },
       },
-      401: { description: '`invalid_client`, with `WWW-Authenticate: Basic`', schema: OAuthErrorBodySchema },
-      429: { description: 'Too many failed client authentications from this address (`Retry-After`)' },
-    },
-  });
-
-  ctx.fast.add('POST', '/oauth2/token', async (req, res) => {
-    const form = await readOAuthForm(req);
-    const grantType = form.get('grant_type');
-    if (!grantType) throw oauthError('invalid_request', 'The grant_type parameter is required');
-    const handler = grants.get(grantType);
-    if (!handler) {
-      throw oauthError(
-        'unsupported_grant_type',
-        `The grant type ${JSON.stringify(grantType.slice(0, 64))} is not supported; supported: ${grants.types().join(', ')}`,
-      );
-    }
-    sendOAuthJson(res, await handler(req, form));
-  });
+      fast: true,
+      handler: async (req, res, { body: form }) => {
+        const grantType = form.get('grant_type');
+        if (!grantType) throw oauthError('invalid_request', 'The grant_type parameter is required');
+        const handler = grants.get(grantType);
+        if (!handler) {
+          throw oauthError(
+            'unsupported_grant_type',
+            `The grant type ${JSON.stringify(grantType.slice(0, 64))} is not supported; supported: ${grants.types().join(', ')}`,
+          );
+        }
+        sendOAuthJson(res, await handler(req, form));
+      },
+    }),
+  ];
 }
