@@ -1,10 +1,9 @@
-import type { Express } from 'express';
 import { z } from 'zod';
 import { requestSource } from '../audit/audit-writer.js';
-import { principalOf, requireAuth } from '../auth/middleware.js';
 import { LastUsedThrottle } from '../credentials/last-used-throttle.js';
 import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema } from '../http/openapi.js';
+import { type AnyRoute, route } from '../http/route.js';
 import { RateLimiter } from '../rate-limit/limiter.js';
 import { WS_TICKET_TTL_SECONDS } from './ws-ticket-format.js';
 import type { WsTickets } from './ws-ticket-store.js';
@@ -28,54 +27,55 @@ const WsTicketResponseSchema = z
  * Origin check like every unsafe cookie request; Bearer; X-API-Key) gets a one-time ticket for a WebSocket upgrade,
  * so the long-lived credential never goes into a URL.
  */
-export function registerIssueRoute(app: Express, ctx: AppContext, tickets: WsTickets): void {
-  ctx.openapi.add({
-    method: 'post',
-    path: '/auth/ws-ticket',
-    summary: 'One-time ticket (30 s) for a WebSocket upgrade',
-    description:
-      'Put the ticket in the upgrade URL (?ws_ticket=) instead of a long-lived credential. The gateway presents it ' +
-      'to GET /auth/verify (query, X-WS-Ticket or X-Forwarded-Uri), which consumes it and answers with the X-Auth-* ' +
-      'headers of the caller that asked for it. Tickets are accepted nowhere else. Limited to ' +
-      `${WS_TICKET_ISSUE_LIMIT} tickets per caller per ${WS_TICKET_ISSUE_WINDOW_SECONDS} s.`,
-    tags: ['auth'],
-    security: ['cookie', 'bearer', 'apiKey'],
-    responses: {
-      200: { description: 'The ticket (Cache-Control: no-store)', schema: WsTicketResponseSchema },
-      401: { description: '`unauthorized` or `token_expired`: no valid credential', schema: ErrorBodySchema },
-      403: {
-        description: '`forbidden`: a cookie-authenticated request without an Origin from ALLOWED_ORIGINS',
-        schema: ErrorBodySchema,
-      },
-      429: {
-        description: '`rate_limited`: too many tickets or failed attempts; see Retry-After',
-        schema: ErrorBodySchema,
-      },
-    },
-  });
+export function wsTicketRoutes(ctx: AppContext, tickets: WsTickets): AnyRoute[] {
   const limiter = new RateLimiter(ctx, {
     name: 'ws-ticket',
     points: WS_TICKET_ISSUE_LIMIT,
     durationSeconds: WS_TICKET_ISSUE_WINDOW_SECONDS,
   });
   const auditThrottle = new LastUsedThrottle(WS_TICKET_AUDIT_INTERVAL_MS);
-  app.post('/auth/ws-ticket', requireAuth(ctx), async (req, res) => {
-    const caller = principalOf(req);
-    const callerKey = `${caller.kind}|${caller.subject}`;
-    await limiter.consume(callerKey);
-    const issued = await tickets.issue(caller);
-    // A row per ticket would let a caller turn its traffic into audit writes: one per caller per minute.
-    if (auditThrottle.shouldWrite(callerKey, ctx.clock.now())) {
-      ctx.audit.recordInBackground({
-        kind: 'ws_ticket.issued',
-        outcome: 'success',
-        actor: { kind: caller.kind, subject: caller.subject },
-        credentialId: caller.credentialId,
-        orgId: caller.orgId,
-        ...requestSource(req),
-      });
-    }
-    res.setHeader('Cache-Control', 'no-store');
-    res.status(200).json({ ticket: issued.ticket, expires_in: issued.expiresIn });
-  });
+  return [
+    route({
+      method: 'post',
+      path: '/auth/ws-ticket',
+      summary: 'One-time ticket (30 s) for a WebSocket upgrade',
+      description:
+        'Put the ticket in the upgrade URL (?ws_ticket=) instead of a long-lived credential. The gateway presents ' +
+        'it to GET /auth/verify (query, X-WS-Ticket or X-Forwarded-Uri), which consumes it and answers with the ' +
+        'X-Auth-* headers of the caller that asked for it. Tickets are accepted nowhere else. Limited to ' +
+        `${WS_TICKET_ISSUE_LIMIT} tickets per caller per ${WS_TICKET_ISSUE_WINDOW_SECONDS} s.`,
+      tags: ['auth'],
+      access: { security: ['cookie', 'bearer', 'apiKey'] },
+      responses: {
+        200: { description: 'The ticket (Cache-Control: no-store)', schema: WsTicketResponseSchema },
+        401: { description: '`unauthorized` or `token_expired`: no valid credential', schema: ErrorBodySchema },
+        403: {
+          description: '`forbidden`: a cookie-authenticated request without an Origin from ALLOWED_ORIGINS',
+          schema: ErrorBodySchema,
+        },
+        429: {
+          description: '`rate_limited`: too many tickets or failed attempts; see Retry-After',
+          schema: ErrorBodySchema,
+        },
+      },
+      handler: async (req, res, { principal: caller }) => {
+        const callerKey = `${caller.kind}|${caller.subject}`;
+        await limiter.consume(callerKey);
+        const issued = await tickets.issue(caller);
+        // A row per ticket would let a caller turn its traffic into audit writes: one per caller per minute.
+        if (auditThrottle.shouldWrite(callerKey, ctx.clock.now())) {
+          ctx.audit.recordInBackground({
+            kind: 'ws_ticket.issued',
+            outcome: 'success',
+            actor: { kind: caller.kind, subject: caller.subject },
+            credentialId: caller.credentialId,
+            orgId: caller.orgId,
+            ...requestSource(req),
+          });
+        }
+        res.setHeader('Cache-Control', 'no-store');
+        res.status(200).json({ ticket: issued.ticket, expires_in: issued.expiresIn });
+      },
+    }),
+  ];
 }

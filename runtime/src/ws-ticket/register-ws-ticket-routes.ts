@@ -1,7 +1,8 @@
 import type { Express } from 'express';
 import { authOf } from '../auth/authenticator.js';
 import type { AppContext } from '../http/context.js';
-import { registerIssueRoute } from './issue-route.js';
+import { mountRoutes } from '../http/mount-routes.js';
+import { wsTicketRoutes } from './issue-route.js';
 import { presentedWsTicket } from './presented-ticket.js';
 import { WsTicketResolver } from './ws-ticket-resolver.js';
 import { WsTickets } from './ws-ticket-store.js';
@@ -15,5 +16,5 @@ export function registerWsTicketRoutes(app: Express, ctx: AppContext): void {
   const auth = authOf(ctx);
   auth.register(new WsTicketResolver(ctx, tickets));
   auth.addForwardAuthSource(presentedWsTicket);
-  registerIssueRoute(app, ctx, tickets);
+  mountRoutes(app, wsTicketRoutes(ctx, tickets), { auth, fast: ctx.fast, openapi: ctx.openapi });
 }
