@@ -1,6 +1,9 @@
 import type { Express } from 'express';
 import { z } from 'zod';
+import { authOf } from '../auth/authenticator.js';
 import type { AppContext } from '../http/context.js';
+import { mountRoutes } from '../http/mount-routes.js';
+import { type AnyRoute, route } from '../http/route.js';
 
 const HealthSchema = z.object({ status: z.literal('ok') });
 const ReadySchema = z.object({
@@ -8,43 +11,50 @@ const ReadySchema = z.object({
   checks: z.object({ store: z.enum(['ok', 'unreachable']), signing_key: z.enum(['ok', 'missing']) }),
 });
 
-/** `/healthz` (process alive) and `/readyz` (store reachable and an active signing key loaded, else 503). */
+/** The health routes. */
 export function registerHealthRoutes(app: Express, ctx: AppContext): void {
-  ctx.openapi.add({
-    method: 'get',
-    path: '/healthz',
-    summary: 'Liveness: the process answers',
-    tags: ['operations'],
-    responses: { 200: { description: 'Alive', schema: HealthSchema } },
-  });
-  ctx.openapi.add({
-    method: 'get',
-    path: '/readyz',
-    summary: 'Readiness: the store answers and an active signing key is loaded',
-    tags: ['operations'],
-    responses: {
-      200: { description: 'Ready', schema: ReadySchema },
-      503: { description: 'Not ready (see checks)', schema: ReadySchema },
-    },
-  });
+  mountRoutes(app, healthRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
+}
 
-  app.get('/healthz', (_req, res) => {
-    res.set('Cache-Control', 'no-store').json({ status: 'ok' });
-  });
-
-  app.get('/readyz', async (_req, res) => {
-    const store = await ctx.store.ping().then(
-      () => 'ok' as const,
-      (error: unknown) => {
-        ctx.logger.warn({ err: error }, 'readiness: store unreachable');
-        return 'unreachable' as const;
+/** `/healthz` (process alive) and `/readyz` (store reachable and an active signing key loaded, else 503). */
+export function healthRoutes(ctx: AppContext): AnyRoute[] {
+  return [
+    route({
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness: the process answers',
+      tags: ['operations'],
+      access: 'public',
+      responses: { 200: { description: 'Alive', schema: HealthSchema } },
+      handler: (_req, res) => {
+        res.set('Cache-Control', 'no-store').json({ status: 'ok' });
       },
-    );
-    const signingKey = ctx.keys.ready ? ('ok' as const) : ('missing' as const);
-    const ready = store === 'ok' && signingKey === 'ok';
-    res
-      .status(ready ? 200 : 503)
-      .set('Cache-Control', 'no-store')
-      .json({ status: ready ? 'ready' : 'not_ready', checks: { store, signing_key: signingKey } });
-  });
+    }),
+    route({
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: the store answers and an active signing key is loaded',
+      tags: ['operations'],
+      access: 'public',
+      responses: {
+        200: { description: 'Ready', schema: ReadySchema },
+        503: { description: 'Not ready (see checks)', schema: ReadySchema },
+      },
+      handler: async (_req, res) => {
+        const store = await ctx.store.ping().then(
+          () => 'ok' as const,
+          (error: unknown) => {
+            ctx.logger.warn({ err: error }, 'readiness: store unreachable');
+            return 'unreachable' as const;
+          },
+        );
+        const signingKey = ctx.keys.ready ? ('ok' as const) : ('missing' as const);
+        const ready = store === 'ok' && signingKey === 'ok';
+        res
+          .status(ready ? 200 : 503)
+          .set('Cache-Control', 'no-store')
+          .json({ status: ready ? 'ready' : 'not_ready', checks: { store, signing_key: signingKey } });
+      },
+    }),
+  ];
 }

@@ -1,26 +1,41 @@
 import type { Express } from 'express';
 import { z } from 'zod';
+import { authOf } from '../auth/authenticator.js';
 import type { AppContext } from '../http/context.js';
+import { mountRoutes } from '../http/mount-routes.js';
+import type { OpenApiRegistry } from '../http/openapi.js';
+import { type AnyRoute, route } from '../http/route.js';
+
+/** The operations routes. */
+export function registerOperationsRoutes(app: Express, ctx: AppContext): void {
+  mountRoutes(app, operationsRoutes(ctx.openapi, ctx.config.publicUrl), {
+    auth: authOf(ctx),
+    fast: ctx.fast,
+    openapi: ctx.openapi,
+  });
+}
 
 /**
- * `/openapi.json` (OpenAPI 3.1 of every registered route). `GET /metrics` is not on this app: it is served on the
+ * `/openapi.json` (OpenAPI 3.1 of every route in `openapi`). `GET /metrics` is not on this app: it is served on the
  * operators' listener (`METRICS_PORT`, see http/metrics-listener.ts), never on the service port.
  */
-export function registerOperationsRoutes(app: Express, ctx: AppContext): void {
-  ctx.openapi.add({
-    method: 'get',
-    path: '/openapi.json',
-    summary: 'This document (OpenAPI 3.1)',
-    tags: ['operations'],
-    responses: { 200: { description: 'OpenAPI document', schema: z.record(z.string(), z.unknown()) } },
-  });
-
+export function operationsRoutes(openapi: OpenApiRegistry, publicUrl: string): AnyRoute[] {
   let document: string | undefined;
-  app.get('/openapi.json', (_req, res) => {
-    // Built on first request, after every feature module registered its routes.
-    document ??= JSON.stringify(
-      ctx.openapi.document({ title: 'gatehouse runtime', version: '1', serverUrl: ctx.config.publicUrl }),
-    );
-    res.set('Content-Type', 'application/json; charset=utf-8').send(document);
-  });
+  return [
+    route({
+      method: 'get',
+      path: '/openapi.json',
+      summary: 'This document (OpenAPI 3.1)',
+      tags: ['operations'],
+      access: 'public',
+      responses: { 200: { description: 'OpenAPI document', schema: z.record(z.string(), z.unknown()) } },
+      handler: (_req, res) => {
+        // Built on first request, after every route was mounted.
+        document ??= JSON.stringify(
+          openapi.document({ title: 'gatehouse runtime', version: '1', serverUrl: publicUrl }),
+        );
+        res.set('Content-Type', 'application/json; charset=utf-8').send(document);
+      },
+    }),
+  ];
 }

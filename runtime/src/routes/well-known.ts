@@ -1,7 +1,10 @@
 import type { Express } from 'express';
 import { z } from 'zod';
+import { authOf } from '../auth/authenticator.js';
 import type { AppContext } from '../http/context.js';
 import { sendJson, writeFastHead } from '../http/fast-router.js';
+import { mountRoutes } from '../http/mount-routes.js';
+import { type AnyRoute, route } from '../http/route.js';
 import { invalidationBusFor } from '../invalidation/bus.js';
 import { JWKS_MAX_AGE_SECONDS, JWKS_STALE_SECONDS, SIGNING_KEY_TOPIC } from '../keys/key-ring.js';
 
@@ -10,11 +13,12 @@ export { JWKS_MAX_AGE_SECONDS };
 const JwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).meta({ id: 'Jwks' });
 const MetadataSchema = z.record(z.string(), z.unknown()).meta({ id: 'AuthorizationServerMetadata' });
 
+const tags = ['discovery'];
+
 /**
- * `/.well-known/jwks.json` (hot path) and RFC 8414 `/.well-known/oauth-authorization-server`, and the signing-key
- * notices on the invalidation bus that keep every replica's JWKS current.
+ * The discovery routes, and the signing-key notices on the invalidation bus that keep every replica's JWKS current.
  */
-export function registerWellKnownRoutes(_app: Express, ctx: AppContext): void {
+export function registerWellKnownRoutes(app: Express, ctx: AppContext): void {
   // A rotation or activation on any replica (or by `gatehouse keys rotate`) reaches every key ring at once, so the next
   // key is in every replica's JWKS as soon as it is published; a gap in the bus re-reads the keys too.
   const bus = invalidationBusFor(ctx);
@@ -27,36 +31,11 @@ export function registerWellKnownRoutes(_app: Express, ctx: AppContext): void {
       ctx.logger.warn({ err: error }, 'could not announce a signing key change to the other replicas');
     });
   });
-  ctx.openapi.add({
-    method: 'get',
-    path: '/.well-known/jwks.json',
-    summary: 'Public signing keys: the active key and still-valid previous keys',
-    tags: ['discovery'],
-    responses: {
-      200: { description: 'JSON Web Key Set', schema: JwksSchema, contentType: 'application/jwk-set+json' },
-    },
-  });
-  ctx.openapi.add({
-    method: 'get',
-    path: '/.well-known/oauth-authorization-server',
-    summary: 'OAuth 2.0 authorization server metadata (RFC 8414)',
-    tags: ['discovery'],
-    responses: { 200: { description: 'Metadata', schema: MetadataSchema } },
-  });
+  mountRoutes(app, wellKnownRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
+}
 
-  ctx.fast.add('GET', '/.well-known/jwks.json', (_req, res) => {
-    const body = ctx.keys.jwksJson();
-    writeFastHead(res, 200, [
-      'Content-Type',
-      'application/jwk-set+json',
-      'Cache-Control',
-      `public, max-age=${JWKS_MAX_AGE_SECONDS}, stale-while-revalidate=${JWKS_STALE_SECONDS}`,
-      'Content-Length',
-      String(Buffer.byteLength(body)),
-    ]);
-    res.end(body);
-  });
-
+/** `/.well-known/jwks.json` (hot path) and RFC 8414 `/.well-known/oauth-authorization-server`, both fast routes. */
+export function wellKnownRoutes(ctx: AppContext): AnyRoute[] {
   const base = ctx.config.publicUrl;
   const metadata = {
     issuer: base,
@@ -74,7 +53,41 @@ export function registerWellKnownRoutes(_app: Express, ctx: AppContext): void {
     code_challenge_methods_supported: ['S256'],
     service_documentation: `${base}/openapi.json`,
   };
-  ctx.fast.add('GET', '/.well-known/oauth-authorization-server', (_req, res) => {
-    sendJson(res, 200, metadata, { 'Cache-Control': 'public, max-age=3600' });
-  });
+  return [
+    route({
+      method: 'get',
+      path: '/.well-known/jwks.json',
+      summary: 'Public signing keys: the active key and still-valid previous keys',
+      tags,
+      access: 'public',
+      responses: {
+        200: { description: 'JSON Web Key Set', schema: JwksSchema, contentType: 'application/jwk-set+json' },
+      },
+      fast: true,
+      handler: (_req, res) => {
+        const body = ctx.keys.jwksJson();
+        writeFastHead(res, 200, [
+          'Content-Type',
+          'application/jwk-set+json',
+          'Cache-Control',
+          `public, max-age=${JWKS_MAX_AGE_SECONDS}, stale-while-revalidate=${JWKS_STALE_SECONDS}`,
+          'Content-Length',
+          String(Buffer.byteLength(body)),
+        ]);
+        res.end(body);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/.well-known/oauth-authorization-server',
+      summary: 'OAuth 2.0 authorization server metadata (RFC 8414)',
+      tags,
+      access: 'public',
+      responses: { 200: { description: 'Metadata', schema: MetadataSchema } },
+      fast: true,
+      handler: (_req, res) => {
+        sendJson(res, 200, metadata, { 'Cache-Control': 'public, max-age=3600' });
+      },
+    }),
+  ];
 }
