@@ -1,11 +1,11 @@
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider/index.js';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider/index.js';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group/index.js';
+import { GatehousePolicy, ValidationError } from '@gatehouse/constructs/core';
+import { DeploymentIdentity } from '@gatehouse/constructs/deployment-identity';
+import { StateStorage } from '@gatehouse/constructs/state-storage';
 import { Aspects, AzurermBackend, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { GatehousePolicy, ValidationError } from '../constructs/core/index.js';
-import { DeploymentIdentity } from '../constructs/deployment-identity/index.js';
-import { StateStorage } from '../constructs/state-storage/index.js';
 import { type BootstrapSettings, stateBackend } from './bootstrap-settings.js';
 import { isPlaceholderGuid } from './environment-checks.js';
 import type { EnvironmentSettings } from './environments.js';

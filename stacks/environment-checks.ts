@@ -1,5 +1,5 @@
+import { ValidationError } from '@gatehouse/constructs/core';
 import type { IConstruct } from 'constructs';
-import { ValidationError } from '../constructs/core/index.js';
 import type { EnvironmentSettings } from './environments.js';
 
 /** IPv4 ranges reserved for documentation (RFC 5737): TEST-NET-1, -2 and -3. */

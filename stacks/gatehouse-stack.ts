@@ -3,11 +3,11 @@ import { DataAzurermResourceGroup } from '@cdktf/provider-azurerm/lib/data-azure
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider/index.js';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider/index.js';
+import { AuthPlatform } from '@gatehouse/constructs/auth-platform';
+import type { RuntimeImageOptions } from '@gatehouse/constructs/auth-runtime';
+import { GatehousePolicy } from '@gatehouse/constructs/core';
 import { Aspects, AzurermBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { AuthPlatform } from '../constructs/auth-platform/index.js';
-import type { RuntimeImageOptions } from '../constructs/auth-runtime/index.js';
-import { GatehousePolicy } from '../constructs/core/index.js';
 import { checkDeployerPath, checkNoPlaceholders } from './environment-checks.js';
 import type { EnvironmentSettings, RuntimeImageSettings } from './environments.js';
 

@@ -1,5 +1,6 @@
 // The cdktf app command (cdktf.json `app`): bundles stacks/main.ts and the repository's own TypeScript it imports with
-// esbuild, then runs the bundle with plain node. Packages stay external and load from node_modules as usual.
+// esbuild, then runs the bundle with plain node. Packages stay external and load from node_modules as usual, the
+// constructs too: `@gatehouse/constructs` is the workspace's compiled build (constructs/dist), as a user installs it.
 //
 // Why not `tsx stacks/main.ts`: tsx costs ~0.3 s to start, sends every import through its loader thread, and turns
 // source maps on, so each of cdktf's tokens (it captures a full stack trace for every one) maps its frames through the

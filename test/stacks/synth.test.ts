@@ -1,10 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../stacks/app.js';
 import { environments } from '../../stacks/environments.js';
+import { staleConstructsBuild } from '../package/constructs-build.js';
 
 /** Where stacks/synth.mjs writes its bundle for the length of one run. */
 const SYNTH_CACHE_DIR = 'node_modules/.cache/gatehouse-synth';
@@ -18,6 +20,12 @@ const leftBundles = (): string[] => (existsSync(SYNTH_CACHE_DIR) ? readdirSync(S
 describe('stacks/main', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'gatehouse-synth-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('imports @gatehouse/constructs as a user does: its compiled build, through the workspace link', () => {
+    const entry = createRequire(import.meta.url).resolve('@gatehouse/constructs/auth-platform');
+    expect(entry).toBe(resolve('constructs/dist/constructs/auth-platform/index.js'));
+    expect(staleConstructsBuild()).toBeUndefined();
+  });
 
   it('synthesizes the bootstrap stack and one stack per environment with a manifest', () => {
     buildApp(environments, outdir).synth();
