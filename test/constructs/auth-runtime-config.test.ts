@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogToJson, defaultCatalog } from '../../catalog/index.js';
 import { AuthPlatform, type AuthPlatformProps } from '../../constructs/auth-platform/index.js';
 import { loadConfig } from '../../runtime/src/config.js';
-import { single, synthJson } from './synth-helpers.js';
+import { PLATFORM_PROPS, single, synthJson } from './synth-helpers.js';
 
 /**
  * The construct and the runtime must agree on every variable name and format: feed the env the Container App would
@@ -45,15 +45,7 @@ const SECRET_VALUES: Record<string, () => string> = {
 
 function containerEnv(props: Partial<AuthPlatformProps>): Record<string, string> {
   const json = synthJson((scope) => {
-    new AuthPlatform(scope, 'Platform', {
-      name: 'gatehouse-test',
-      resourceGroupName: 'rg-test',
-      location: 'westeurope',
-      tenantId: '00000000-0000-0000-0000-00000000aaaa',
-      keyVault: { name: 'kv-gatehouse-test', deployerAccess: { kind: 'ipRanges', ipRanges: ['198.51.100.7'] } },
-      runtime: { image: { kind: 'prebuilt', reference: `ghcr.io/example/gatehouse-runtime@sha256:${'d'.repeat(64)}` } },
-      ...props,
-    });
+    new AuthPlatform(scope, 'Platform', { ...PLATFORM_PROPS, ...props });
   });
   const app = single(json, 'azurerm_container_app') as {
     template: { container: Array<{ env: Array<{ name: string; value?: string; secret_name?: string }> }> };

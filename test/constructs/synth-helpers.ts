@@ -4,6 +4,17 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider/index.js';
 import { type App, type IScopeCallback, TerraformStack, Testing } from 'cdktf';
 import { expect } from 'vitest';
+import type { AuthPlatformProps } from '../../constructs/auth-platform/index.js';
+
+/** The required props of an `AuthPlatform`: a tenant, a vault the deployer reaches from one IP, an image by digest. */
+export const PLATFORM_PROPS: AuthPlatformProps = {
+  name: 'gatehouse-test',
+  resourceGroupName: 'rg-test',
+  location: 'westeurope',
+  tenantId: '00000000-0000-0000-0000-00000000aaaa',
+  keyVault: { name: 'kv-gatehouse-test', deployerAccess: { kind: 'ipRanges', ipRanges: ['198.51.100.7'] } },
+  runtime: { image: { kind: 'prebuilt', reference: `ghcr.io/example/gatehouse-runtime@sha256:${'c'.repeat(64)}` } },
+};
 
 /** The synthesized Terraform JSON of what `build` adds to a fresh stack. */
 export interface SynthJson {
