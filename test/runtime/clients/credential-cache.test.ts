@@ -1,47 +1,8 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { BoundedTtlCache } from '../../../runtime/src/credentials/cache/bounded-ttl-cache.js';
 import { CredentialLookup } from '../../../runtime/src/credentials/cache/credential-lookup.js';
 import { LastUsedThrottle } from '../../../runtime/src/credentials/last-used-throttle.js';
 import { ManualClock } from '../../support/clock.js';
-
-describe('BoundedTtlCache', () => {
-  it('serves an entry until its TTL has passed', () => {
-    const clock = new ManualClock();
-    const cache = new BoundedTtlCache<string>({ ttlMs: 30_000, now: () => clock.now() });
-    cache.set('a', 'A');
-    clock.advance(29.999);
-    expect(cache.get('a')).toBe('A');
-    clock.advance(0.001);
-    expect(cache.get('a')).toBeUndefined();
-  });
-
-  it('keeps at most maxEntries, dropping the oldest first', () => {
-    const clock = new ManualClock();
-    const cache = new BoundedTtlCache<number>({ ttlMs: 1000, maxEntries: 2, now: () => clock.now() });
-    cache.set('a', 1);
-    cache.set('b', 2);
-    cache.set('c', 3);
-    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([undefined, 2, 3]);
-    expect(cache.size).toBe(2);
-  });
-
-  it('caches nothing with a TTL of 0 or while disabled (invalidation bus down)', () => {
-    const clock = new ManualClock();
-    let healthy = false;
-    const off = new BoundedTtlCache<number>({ ttlMs: 0, now: () => clock.now() });
-    off.set('a', 1);
-    expect(off.get('a')).toBeUndefined();
-    const gated = new BoundedTtlCache<number>({ ttlMs: 1000, now: () => clock.now(), enabled: () => healthy });
-    gated.set('a', 1);
-    expect(gated.get('a')).toBeUndefined();
-    healthy = true;
-    gated.set('a', 1);
-    expect(gated.get('a')).toBe(1);
-    gated.delete('a');
-    expect(gated.get('a')).toBeUndefined();
-  });
-});
 
 describe('LastUsedThrottle', () => {
   it('allows one write per credential per interval', () => {
@@ -188,5 +149,48 @@ describe('CredentialLookup', () => {
     expect(await again).toBe('fresh');
     expect(await lookup.find('cli_1')).toBe('fresh');
     expect(loads()).toBe(2);
+  });
+
+  it('serves a cached credential until its TTL has passed, then reads it again', async () => {
+    const { lookup, pending, clock, loads } = lookupWithManualLoads();
+    const first = lookup.find('cli_1');
+    pending.shift()?.('row');
+    expect(await first).toBe('row');
+    clock.advance(29.999);
+    expect(await lookup.find('cli_1')).toBe('row');
+    expect(loads()).toBe(1);
+    clock.advance(0.001);
+    const again = lookup.find('cli_1');
+    expect(loads()).toBe(2);
+    pending.shift()?.('row, read again');
+    expect(await again).toBe('row, read again');
+  });
+
+  it('caches nothing with a TTL of 0 or while caching is disabled (invalidation bus down)', async () => {
+    let healthy = false;
+    let loads = 0;
+    const lookupWith = (cacheTtlSeconds: number) =>
+      new CredentialLookup<string>({
+        clock: new ManualClock(),
+        logger: pino({ level: 'silent' }),
+        cacheTtlSeconds,
+        cacheEnabled: () => healthy,
+        cacheUnknown: true,
+        load: async (id) => {
+          loads += 1;
+          return id === 'cli_1' ? 'row' : undefined;
+        },
+        writeLastUsed: async () => undefined,
+      });
+    const gated = lookupWith(30);
+    for (const id of ['cli_1', 'cli_1', 'nobody', 'nobody']) await gated.find(id);
+    expect(loads).toBe(4);
+    healthy = true;
+    const off = lookupWith(0);
+    for (const id of ['cli_1', 'cli_1', 'nobody', 'nobody']) await off.find(id);
+    expect(loads).toBe(8);
+    for (const id of ['cli_1', 'cli_1', 'nobody', 'nobody'])
+      expect(await gated.find(id)).toBe(id === 'cli_1' ? 'row' : undefined);
+    expect(loads).toBe(10);
   });
 });

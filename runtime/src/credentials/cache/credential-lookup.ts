@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { unavailable } from '../../errors.js';
@@ -7,15 +8,21 @@ import type { SecretBytes } from '../../secret-bytes.js';
 import type { Store } from '../../store/store.js';
 import { isStoreUnavailable } from '../../store/store-errors.js';
 import { LastUsedThrottle } from '../last-used-throttle.js';
-import { BoundedTtlCache } from './bounded-ttl-cache.js';
 
-/** Most last-known credentials kept for an outage of the store (the oldest is dropped first). */
+/**
+ * Most credentials cached, most unknown ids remembered, most last-known credentials kept for an outage of the store:
+ * each its own bound (the least recently used is dropped first), whatever ids an attacker cycles through.
+ */
+const MAX_CACHED = 10_000;
+const MAX_UNKNOWN_IDS = 10_000;
 const MAX_LAST_KNOWN = 10_000;
 /** After the store failed to answer, how long lookups use the last-known credential without asking it again, in ms. */
 const STORE_RETRY_MS = 1000;
 
-/** Most unknown ids remembered at once (the oldest is dropped first): bounded whatever ids an attacker cycles through. */
-const MAX_UNKNOWN_IDS = 10_000;
+/** What one store read found: the credential, or undefined for an id that does not exist (lru-cache holds no undefined). */
+interface Read<V> {
+  readonly value: V | undefined;
+}
 
 export interface CredentialLookupOptions<V> {
   readonly clock: Clock;
@@ -38,64 +45,62 @@ export interface CredentialLookupOptions<V> {
 }
 
 /**
- * The store side of a hot-path credential check: a bounded TTL cache in front of `load`, eviction for the
+ * The store side of a hot-path credential check: a bounded TTL cache (lru-cache) in front of `load`, eviction for the
  * invalidation bus, and `last_used_at` written in the background at most once a minute per credential.
  *
- * Concurrent misses for one id share one store read. Without that, the moment a busy credential's entry expired every
- * request arriving before the refill issued its own query: at 10k tokens/s on PostgreSQL that was dozens of queries
- * every TTL, the pool opening connections to serve them, and a 25-33 ms latency spike.
+ * Concurrent misses for one id share one store read (lru-cache's `fetch`). Without that, the moment a busy
+ * credential's entry expired every request arriving before the refill issued its own query: at 10k tokens/s on
+ * PostgreSQL that was dozens of queries every TTL, the pool opening connections to serve them, and a 25-33 ms latency
+ * spike.
  */
-export class CredentialLookup<V> {
+export class CredentialLookup<V extends NonNullable<unknown>> {
   readonly #o: CredentialLookupOptions<V>;
-  readonly #cache: BoundedTtlCache<V>;
-  readonly #unknown: BoundedTtlCache<true> | undefined;
+  readonly #ttlMs: number;
+  /**
+   * Loaded credentials by id, and the store reads in flight. Deleting an id (eviction, clear) aborts its read: the
+   * requests already waiting still get the row, but it is not cached and no later request joins it, since the row may
+   * predate the revocation the eviction announced.
+   */
+  readonly #cached: LRUCache<string, Read<V>>;
+  readonly #unknown: LRUCache<string, true> | undefined;
   /**
    * The last credential each id loaded as, kept through cache expiry and bus gaps (only a notice for the id drops
-   * it), and served only while the store cannot be reached: degrade, don't fail.
+   * it), and served only while the store cannot be reached: degrade, don't fail. Not lru-cache's stale entries
+   * (`allowStaleOnFetchRejection`): those go with a bus gap's `clear`, and with them nothing is kept while caching is
+   * disabled, which is when the store matters most.
    */
-  readonly #lastKnown = new Map<string, V>();
+  readonly #lastKnown = new LRUCache<string, V>({ max: MAX_LAST_KNOWN });
   /** Until when (clock ms) the store is taken as unreachable after it failed to answer. */
   #storeDownUntilMs = 0;
   readonly #lastUsed = new LastUsedThrottle();
-  /**
-   * Bumped by every eviction and clear. A load that started before one must not fill the cache: its row may predate
-   * the revocation the eviction announced, and caching it would let the credential work until the TTL ends.
-   */
-  #generation = 0;
   /** Bumped by `forgetUnknown`: a read that started before a creation must not remember the id as unknown. */
   #unknownGeneration = 0;
-  /** Store reads in flight by id, each with the generation it started in. */
-  readonly #loading = new Map<string, { readonly generation: number; readonly promise: Promise<V | undefined> }>();
 
   constructor(options: CredentialLookupOptions<V>) {
     this.#o = options;
-    this.#cache = new BoundedTtlCache({
-      ttlMs: options.cacheTtlSeconds * 1000,
-      now: () => options.clock.now(),
-      enabled: options.cacheEnabled,
+    this.#ttlMs = options.cacheTtlSeconds * 1000;
+    // lru-cache serves an entry until its age exceeds `ttl`; here an entry is gone once its age reaches the TTL.
+    // Time is the injected clock's, read on every check (`ttlResolution: 0`), so tests expire entries without waiting.
+    const expiry = this.#ttlMs > 0 ? { ttl: this.#ttlMs - 1, ttlResolution: 0, perf: options.clock } : {};
+    this.#cached = new LRUCache<string, Read<V>>({
+      max: MAX_CACHED,
+      ...expiry,
+      ignoreFetchAbort: true,
+      fetchMethod: (id, _stale, { signal }) => this.#read(id, signal),
     });
-    this.#unknown = options.cacheUnknown
-      ? new BoundedTtlCache({
-          ttlMs: options.cacheTtlSeconds * 1000,
-          now: () => options.clock.now(),
-          enabled: options.cacheEnabled,
-          maxEntries: MAX_UNKNOWN_IDS,
-        })
-      : undefined;
+    this.#unknown = options.cacheUnknown ? new LRUCache<string, true>({ max: MAX_UNKNOWN_IDS, ...expiry }) : undefined;
   }
 
   async find(id: string): Promise<V | undefined> {
-    const cached = this.#cache.get(id);
-    if (cached !== undefined) return cached;
+    const cached = this.#cached.get(id);
+    if (cached !== undefined) return cached.value;
     if (this.#unknown?.get(id)) return undefined;
-    const lastKnown = this.#lastKnown.get(id);
-    if (lastKnown !== undefined && this.#o.clock.now() < this.#storeDownUntilMs) return lastKnown;
-    const inFlight = this.#loading.get(id);
-    // A read that started before an eviction may return the row the eviction announced as revoked: never join it.
-    const loading =
-      inFlight !== undefined && inFlight.generation === this.#generation ? inFlight.promise : this.#load(id);
+    if (this.#o.clock.now() < this.#storeDownUntilMs) {
+      const lastKnown = this.#lastKnown.get(id);
+      if (lastKnown !== undefined) return lastKnown;
+    }
     try {
-      return await loading;
+      return (await this.#cached.fetch(id))?.value;
     } catch (error) {
       if (!isStoreUnavailable(error)) throw error;
       this.#storeDownUntilMs = this.#o.clock.now() + STORE_RETRY_MS;
@@ -107,37 +112,26 @@ export class CredentialLookup<V> {
     }
   }
 
-  #load(id: string): Promise<V | undefined> {
-    const generation = this.#generation;
+  /** lru-cache's fetchMethod: one store read, shared by every request that misses `id` while it runs. */
+  async #read(id: string, signal: AbortSignal): Promise<Read<V>> {
     const unknownGeneration = this.#unknownGeneration;
-    const promise = this.#o
-      .load(id)
-      .then((loaded) => {
-        if (generation === this.#generation) {
-          if (loaded !== undefined) {
-            this.#cache.set(id, loaded);
-            this.#remember(id, loaded);
-          } else {
-            if (unknownGeneration === this.#unknownGeneration) this.#unknown?.set(id, true);
-            this.#lastKnown.delete(id);
-          }
-        }
-        return loaded;
-      })
-      .finally(() => {
-        if (this.#loading.get(id)?.promise === promise) this.#loading.delete(id);
-      });
-    this.#loading.set(id, { generation, promise });
-    return promise;
+    const value = await this.#o.load(id);
+    // Evicted or cleared while reading: hand the row to the waiting requests only (see #cached).
+    if (signal.aborted) return { value };
+    if (value === undefined) {
+      this.#lastKnown.delete(id);
+      if (unknownGeneration === this.#unknownGeneration && this.#cacheable()) this.#unknown?.set(id, true);
+    } else {
+      this.#lastKnown.set(id, value);
+    }
+    // lru-cache keeps what this returns unless the read's entry is gone: unknown ids are bounded in a cache of their
+    // own, and nothing is cached while caching is off or disabled.
+    if (value === undefined || !this.#cacheable()) this.#cached.delete(id);
+    return { value };
   }
 
-  #remember(id: string, value: V): void {
-    this.#lastKnown.delete(id);
-    if (this.#lastKnown.size >= MAX_LAST_KNOWN) {
-      const oldest = this.#lastKnown.keys().next();
-      if (!oldest.done) this.#lastKnown.delete(oldest.value);
-    }
-    this.#lastKnown.set(id, value);
+  #cacheable(): boolean {
+    return this.#ttlMs > 0 && (this.#o.cacheEnabled?.() ?? true);
   }
 
   /** Records a successful use of row `rowId` (throttled, in the background; a failed write is only logged). */
@@ -150,8 +144,7 @@ export class CredentialLookup<V> {
 
   /** The credential `id` changed (revoked, rotated, created): forget everything about it, last-known value included. */
   evict(id: string): void {
-    this.#generation += 1;
-    this.#cache.delete(id);
+    this.#cached.delete(id);
     this.#unknown?.delete(id);
     this.#lastKnown.delete(id);
   }
@@ -167,8 +160,7 @@ export class CredentialLookup<V> {
    * values stay, for an outage of the store only.
    */
   clear(): void {
-    this.#generation += 1;
-    this.#cache.clear();
+    this.#cached.clear();
     this.#unknown?.clear();
   }
 }
