@@ -1,27 +1,38 @@
 import type { IncomingMessage } from 'node:http';
 import { isIPv4, isIPv6, type Socket } from 'node:net';
+import proxyaddr from 'proxy-addr';
 
-/** Express's compiled `trust proxy` predicate (`app.get('trust proxy fn')`). */
+/** A compiled `trust proxy` predicate: Express's (`app.get('trust proxy fn')`) or `proxyaddr.compile`'s. */
 export type TrustProxyFn = (address: string, hopIndex: number) => boolean;
 
 /**
- * The caller's address under the `trust proxy` rule Express compiles (`app.get('trust proxy fn')`), the same for fast
- * routes and Express routes: walk `X-Forwarded-For` from the nearest hop while the hop is trusted. Every address is
- * canonical (`canonicalAddress`), so `203.0.113.7:1234`, `203.0.113.07` and `::ffff:203.0.113.7` are one caller; a hop
- * that does not parse as an IP address ends the walk at the last trusted hop.
+ * The caller's address under a compiled `trust proxy` rule, the same for fast routes and Express routes: proxy-addr
+ * (what Express's `req.ip` is) walks `X-Forwarded-For` from the nearest hop while the hop is trusted. Every address is
+ * canonical (`canonicalAddress`), also when it is judged, so `203.0.113.7:1234`, `203.0.113.07` and
+ * `::ffff:203.0.113.7` are one caller; a hop that does not parse as an IP address ends the walk at the last trusted
+ * hop, where proxy-addr would answer the hop itself (`unknown`, a host name).
  */
 export function clientAddress(req: IncomingMessage, trust: TrustProxyFn | undefined): string {
-  let address = socketAddress(req.socket);
-  const forwarded = req.headers['x-forwarded-for'];
-  if (!trust || typeof forwarded !== 'string') return address;
-  const hops = forwarded.split(',');
-  for (let i = hops.length - 1, hop = 0; i >= 0; i--, hop++) {
-    if (!trust(address, hop)) return address;
-    const next = canonicalHop(hops[i] as string);
-    if (next === undefined) return address;
-    address = next;
+  const socket = socketAddress(req.socket);
+  if (!trust || req.headers['x-forwarded-for'] === undefined) return socket;
+  return forwardedAddress(req, socket, trust);
+}
+
+/**
+ * The walk, in a function of its own: V8 allocates the context its closure captures on entry to the enclosing function,
+ * and inside `clientAddress` every request paid for it, with the header or without (1-2% of the warm forward-auth path).
+ */
+function forwardedAddress(req: IncomingMessage, socket: string, trust: TrustProxyFn): string {
+  const chain = proxyaddr.all(req, (address, hop) => {
+    const canonical = hop === 0 ? socket : canonicalHop(address);
+    return canonical !== undefined && trust(canonical, hop);
+  });
+  // The first untrusted address or the farthest hop, unless it does not parse: then the trusted hop before it.
+  for (let i = chain.length - 1; i > 0; i--) {
+    const canonical = canonicalHop(chain[i] as string);
+    if (canonical !== undefined) return canonical;
   }
-  return address;
+  return socket;
 }
 
 /**

@@ -65,6 +65,11 @@ describe('clientAddress (the fast-route twin of req.ip)', () => {
     expect(clientAddress(request('10.0.0.5', '1.2.3.4@example.com'), trust)).toBe('10.0.0.5');
     expect(clientAddress(request('10.0.0.5', '10.0.0.9:3000, 203.0.113.7'), trust)).toBe('203.0.113.7');
   });
+
+  it('judges each hop in its canonical spelling: a private proxy written with a port is still trusted', () => {
+    expect(clientAddress(request('10.0.0.5', '203.0.113.7, 10.0.0.9:3000'), trust)).toBe('203.0.113.7');
+    expect(clientAddress(request('10.0.0.5', '203.0.113.7, [::ffff:10.0.0.9]:443'), trust)).toBe('203.0.113.7');
+  });
 });
 
 describe('canonicalAddress', () => {
