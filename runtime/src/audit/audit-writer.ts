@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { type Clock, isoNow } from '../clock.js';
-import { clientInfo } from '../http/client-info.js';
+import { requestMeta } from '../http/request-meta.js';
 import { newId } from '../ids.js';
 import { isSecretField } from '../logger.js';
 import type { Store } from '../store/store.js';
@@ -27,7 +27,7 @@ export interface AuditEvent {
 }
 
 /** `{ip, userAgent}` of a request, to spread into an `AuditEvent`. */
-export const requestSource = (req: IncomingMessage) => clientInfo(req);
+export const requestSource = (req: IncomingMessage) => requestMeta(req);
 
 function scrub(details: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

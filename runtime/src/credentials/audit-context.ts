@@ -1,12 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { AuditWriter } from '../audit/audit-writer.js';
-import { authOf } from '../auth/authenticator.js';
 import { principalOf } from '../auth/middleware.js';
 import type { AppContext } from '../http/context.js';
+import { requestMeta } from '../http/request-meta.js';
 
 /**
  * Who asked for a credential change and from where, as the audit trail records it. Built from the authenticated
- * principal and the request (`requestSource(req)`), never from a header the caller chose.
+ * principal and the request (`requestMeta(req)`), never from a header the caller chose.
  */
 export interface AuditContext {
   readonly actor: { readonly kind: string; readonly subject: string };
@@ -15,14 +15,9 @@ export interface AuditContext {
 }
 
 /** The audit context of an authenticated request (after `requireAuth`/`requirePermission`). */
-export function auditContextOf(ctx: AppContext, req: IncomingMessage): AuditContext {
+export function auditContextOf(_ctx: AppContext, req: IncomingMessage): AuditContext {
   const caller = principalOf(req);
-  const ua = req.headers['user-agent'];
-  return {
-    actor: { kind: caller.kind, subject: caller.subject },
-    ip: authOf(ctx).clientAddress(req),
-    userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null,
-  };
+  return { actor: { kind: caller.kind, subject: caller.subject }, ...requestMeta(req) };
 }
 
 /**

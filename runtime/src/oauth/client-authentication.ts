@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { auditUseFailure } from '../audit/use-failure-audit.js';
-import { authOf } from '../auth/authenticator.js';
 import { apiClientsOf } from '../credentials/clients/api-clients.js';
 import type { ClientAuthRecord } from '../credentials/clients/client-records.js';
 import type { AppContext } from '../http/context.js';
+import { requestMeta } from '../http/request-meta.js';
 import { failedAuthGuardFor } from '../rate-limit/failed-auth-guard.js';
 import { oauthError } from './oauth-http.js';
 
@@ -81,9 +81,8 @@ export async function authenticateClient(
   req: IncomingMessage,
   form: ReadonlyMap<string, string>,
 ): Promise<AuthenticatedClient> {
-  const auth = authOf(ctx);
   const guard = failedAuthGuardFor(ctx);
-  const ip = auth.clientAddress(req);
+  const { ip, userAgent } = requestMeta(req);
   guard.assertNotBlocked(ip);
   const presented = presentedClient(req, form);
   if (!presented) {
@@ -91,8 +90,6 @@ export async function authenticateClient(
     throw invalidClient('Client authentication is required (client_secret_basic or client_secret_post)', 'missing');
   }
   const result = await apiClientsOf(ctx).authenticator.authenticate(presented.clientId, presented.secret);
-  const ua = req.headers['user-agent'];
-  const userAgent = typeof ua === 'string' ? ua.slice(0, 512) : null;
   if (result.ok) {
     ctx.metrics.recordAuth('client_credentials', 'success');
     return { client: result.client, method: presented.method, ip, userAgent };

@@ -5,6 +5,7 @@ import { hasPermission, type Principal } from '../auth/principal.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { OAuthErrorBodySchema } from '../http/openapi.js';
+import { requestMeta } from '../http/request-meta.js';
 import { authenticateClient } from './client-authentication.js';
 import { oauthError } from './oauth-http.js';
 
@@ -49,9 +50,7 @@ export async function authenticateOAuthCaller(
   req: IncomingMessage,
   form: ReadonlyMap<string, string>,
 ): Promise<OAuthCaller> {
-  const ua = req.headers['user-agent'];
-  const userAgent = typeof ua === 'string' ? ua.slice(0, 512) : null;
-  const ip = authOf(ctx).clientAddress(req);
+  const { ip, userAgent } = requestMeta(req);
   // Bearer or X-API-Key: a runtime credential. Never the cookie: these endpoints are not for browsers (no CSRF surface).
   const source = presentedCredential(req)?.source;
   if (source === 'bearer' || source === 'api_key') {
