@@ -1,76 +1,22 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import { registerAdminRoutes } from './admin/register-admin-routes.js';
-import { registerAuditRoutes } from './audit/audit-routes.js';
 import { AuditWriter } from './audit/audit-writer.js';
-import { authOf } from './auth/authenticator.js';
-import { registerAuthRoutes } from './auth/register-auth-routes.js';
 import { type Clock, systemClock } from './clock.js';
+import { composeServices, routeTable, type Services } from './composition-root.js';
 import type { Config } from './config.js';
-import { apiKeyRoutes, registerApiKeyRoutes } from './credentials/api-keys/api-key-routes.js';
-import { registerClientRoutes } from './credentials/clients/client-routes.js';
-import { registerEntraJwt } from './credentials/entra/register-entra-jwt.js';
-import { registerTeamTokenRoutes } from './credentials/team-tokens/team-token-routes.js';
 import type { AppContext } from './http/context.js';
 import { errorHandler, notFoundHandler } from './http/error-middleware.js';
-import { FastRouter, pathOf } from './http/fast-router.js';
+import { pathOf } from './http/fast-router.js';
 import { instrumentRequest } from './http/instrument.js';
-import { jsonBody } from './http/json-body.js';
 import { Metrics } from './http/metrics.js';
 import { mountRoutes } from './http/mount-routes.js';
-import { OpenApiRegistry } from './http/openapi.js';
-import { BODY_LIMIT_BYTES } from './http/raw-body.js';
 import { renderError } from './http/render-error.js';
-import type { AnyRoute } from './http/route.js';
+import { TRUST_PROXY } from './http/request-meta.js';
 import { applySecurityHeaders, securityHeadersFor } from './http/security-headers.js';
 import type { KeyRing } from './keys/key-ring.js';
-import { registerLocalLoginRoutes } from './local-login/local-login-routes.js';
-import { registerOAuthRoutes } from './oauth/register-oauth-routes.js';
-import { registerOrgRoutes } from './orgs/org-routes.js';
-import { registerHealthRoutes } from './routes/health.js';
-import { registerOperationsRoutes } from './routes/operations.js';
-import { registerSigningKeyRoutes } from './routes/signing-keys.js';
-import { registerWellKnownRoutes } from './routes/well-known.js';
-import { registerSigninRoutes } from './signin/register-signin-routes.js';
 import type { Store } from './store/store.js';
 import { TokenService } from './tokens/access-tokens.js';
-import { registerUserRoutes } from './users/users-routes.js';
-import { registerWsTicketRoutes } from './ws-ticket/register-ws-ticket-routes.js';
-
-/** A feature module: registers its Express routes, fast routes and OpenAPI operations. */
-export type RouteModule = (app: Express, ctx: AppContext) => void;
-
-/**
- * THE list of feature modules, in registration order: the core, then credentials, then browser sign-in. A new
- * module adds its `register...Routes` function here; nothing else in this file should need to change.
- */
-const ROUTE_MODULES: readonly RouteModule[] = [
-  registerHealthRoutes,
-  registerWellKnownRoutes,
-  registerOperationsRoutes,
-  registerSigningKeyRoutes,
-  // -- credentials: API keys, audit, orgs and team tokens, API clients, Entra tokens, OAuth endpoints --
-  registerAuthRoutes,
-  registerApiKeyRoutes,
-  registerAuditRoutes,
-  registerOrgRoutes,
-  registerTeamTokenRoutes,
-  registerClientRoutes,
-  registerEntraJwt,
-  registerOAuthRoutes,
-  // -- browser sign-in: sessions, break-glass password login, users, the admin console, WebSocket tickets --
-  registerSigninRoutes,
-  registerLocalLoginRoutes,
-  registerUserRoutes,
-  registerAdminRoutes,
-  registerWsTicketRoutes,
-];
-
-/** THE route table: every declared route, in the order Express matches them. */
-function routeTable(ctx: AppContext): AnyRoute[] {
-  return [...apiKeyRoutes(ctx)];
-}
 
 export interface AppDeps {
   readonly store: Store;
@@ -85,9 +31,12 @@ export interface AppDeps {
   readonly metrics?: Metrics;
 }
 
-const contexts = new WeakMap<Express, AppContext>();
+const runtimes = new WeakMap<Express, Services>();
 
-/** Builds the Express app (never listens). Serve it with `createRequestListener(app)` so hot paths skip Express. */
+/**
+ * Builds the Express app (never listens): the services from the composition root, then every route of the route
+ * table. Serve it with `createRequestListener(app)` so hot routes skip Express.
+ */
 export function createApp(config: Config, deps: AppDeps): Express {
   const clock = deps.clock ?? systemClock;
   const ctx: AppContext = {
@@ -107,22 +56,16 @@ export function createApp(config: Config, deps: AppDeps): Express {
       }),
     metrics: deps.metrics ?? new Metrics(),
     audit: new AuditWriter(deps.store, clock, deps.logger),
-    openapi: new OpenApiRegistry(),
-    fast: new FastRouter(),
-    parse: {
-      json: jsonBody(BODY_LIMIT_BYTES),
-      form: express.urlencoded({ limit: BODY_LIMIT_BYTES, extended: false }),
-    },
     onClose: [],
   };
+  const services = composeServices(ctx);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   // Behind the Container Apps ingress / a local reverse proxy: take the client address from X-Forwarded-For only when
-  // the hop is private.
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
-  app.locals.ctx = ctx;
+  // the hop is private (the same rule `requestMeta` applies on every path).
+  app.set('trust proxy', TRUST_PROXY);
 
   const securityHeaders = securityHeadersFor(config);
   app.use((req, res, next) => {
@@ -136,11 +79,10 @@ export function createApp(config: Config, deps: AppDeps): Express {
     next();
   });
 
-  for (const register of ROUTE_MODULES) register(app, ctx);
-  mountRoutes(app, routeTable(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
+  mountRoutes(app, routeTable(services), services);
 
   // Fast routes also answer through Express (direct use of the app, e.g. supertest-style callers).
-  for (const { method, path, handler } of ctx.fast.entries()) {
+  for (const { method, path, handler } of services.fast.entries()) {
     if (method === 'HEAD') continue;
     const verb = method === 'GET' ? 'get' : 'post';
     app[verb](path, (req, res) => handler(req, res));
@@ -149,15 +91,15 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger));
 
-  contexts.set(app, ctx);
+  runtimes.set(app, services);
   return app;
 }
 
-/** The context an app was built with (for `server.ts` and tests). */
-export function contextOf(app: Express): AppContext {
-  const ctx = contexts.get(app);
-  if (!ctx) throw new Error('Not an app built by createApp');
-  return ctx;
+/** The services an app was built with (for `server.ts` and tests). */
+export function servicesOf(app: Express): Services {
+  const services = runtimes.get(app);
+  if (!services) throw new Error('Not an app built by createApp');
+  return services;
 }
 
 /**
@@ -165,12 +107,12 @@ export function contextOf(app: Express): AppContext {
  * apply), everything else goes through Express.
  */
 export function createRequestListener(app: Express): RequestListener {
-  const ctx = contextOf(app);
+  const { ctx, fast } = servicesOf(app);
   const securityHeaders = securityHeadersFor(ctx.config);
   return (req: IncomingMessage, res: ServerResponse) => {
     req.securityHeaders = securityHeaders;
     const path = pathOf(req.url);
-    const handler = ctx.fast.match(req.method, path);
+    const handler = fast.match(req.method, path);
     if (!handler) {
       app(req, res);
       return;

@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
-import { contextOf, createApp, createRequestListener } from './app.js';
+import { createApp, createRequestListener, servicesOf } from './app.js';
 import { type Clock, systemClock } from './clock.js';
+import type { Services } from './composition-root.js';
 import type { Config } from './config.js';
 import type { AppContext } from './http/context.js';
 import { Metrics } from './http/metrics.js';
@@ -21,6 +22,8 @@ export interface RunningRuntime {
   readonly app: Express;
   /** The app's context: store, key ring, token service, metrics, audit writer. */
   readonly ctx: AppContext;
+  /** Every service of the app, as the composition root built them. */
+  readonly services: Services;
   /** `http://127.0.0.1:<port>` as bound (useful with port 0). */
   readonly url: string;
   /** `http://127.0.0.1:<port>` of the metrics listener as bound; undefined without `METRICS_PORT`. */
@@ -89,7 +92,8 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
     });
     const app = createApp(config, { store, logger, keys, clock, metrics });
     serve = createRequestListener(app);
-    const ctx = contextOf(app);
+    const services = servicesOf(app);
+    const { ctx } = services;
     const { port } = server.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
     const metricsPort = metricsServer && (metricsServer.address() as AddressInfo).port;
@@ -111,7 +115,7 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
       })();
       return stopping;
     };
-    return { server, app, ctx, url, metricsUrl, store, keys, shutdown };
+    return { server, app, ctx, services, url, metricsUrl, store, keys, shutdown };
   } catch (error) {
     await closeListeners(server, metricsServer);
     await store.close();

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Services } from '../../runtime/src/composition-root.js';
 import type { Config, Env } from '../../runtime/src/config.js';
 import type { AppContext } from '../../runtime/src/http/context.js';
 import { type RunningRuntime, startRuntime } from '../../runtime/src/server.js';
@@ -16,6 +17,8 @@ export interface TestApp {
   readonly config: Config;
   readonly store: Store;
   readonly ctx: AppContext;
+  /** Every service of the app, as the composition root built them. */
+  readonly services: Services;
   readonly clock: ManualClock;
   readonly runtime: RunningRuntime;
   readonly database: TestDatabase;
@@ -52,6 +55,7 @@ export async function startTestApp(options: StartTestAppOptions): Promise<TestAp
     config,
     store: runtime.store,
     ctx,
+    services: runtime.services,
     clock,
     runtime,
     database,

@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { authOf } from '../auth/authenticator.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import { presentedCredential } from '../auth/presented-credential.js';
 import type { Principal } from '../auth/principal.js';
 import { AppError } from '../errors.js';
-import type { AppContext } from '../http/context.js';
 import { type ConsoleSection, sectionsFor } from './console-sections.js';
 
 /** What `GET /admin` answers a request with. */
@@ -19,11 +18,11 @@ export type ConsoleAccess =
  * /auth and never reaches /admin, so signing in again is the way back). Other failures (429 for an address that
  * failed too often, 500) are thrown to the error middleware.
  */
-export async function consoleAccess(ctx: AppContext, req: IncomingMessage): Promise<ConsoleAccess> {
+export async function consoleAccess(auth: Authenticator, req: IncomingMessage): Promise<ConsoleAccess> {
   if (presentedCredential(req)?.source !== 'cookie') return { kind: 'sign_in' };
   let principal: Principal;
   try {
-    principal = await authOf(ctx).authenticate(req);
+    principal = await auth.authenticate(req);
   } catch (error) {
     if (error instanceof AppError && error.status === 401) return { kind: 'sign_in' };
     throw error;

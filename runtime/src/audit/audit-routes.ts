@@ -1,9 +1,6 @@
-import type { Express } from 'express';
 import { z } from 'zod';
-import { authOf } from '../auth/authenticator.js';
 import { DEFAULT_ORG_ID } from '../credentials/bootstrap-admin.js';
 import type { AppContext } from '../http/context.js';
-import { mountRoutes } from '../http/mount-routes.js';
 import { ErrorBodySchema } from '../http/openapi.js';
 import { type AnyRoute, route } from '../http/route.js';
 import { assertOrgWide } from '../orgs/org-scope.js';
@@ -43,11 +40,6 @@ const AuditEventSchema = z
     details: z.record(z.string(), z.unknown()).nullable(),
   })
   .meta({ id: 'AuditEvent' });
-
-/** The audit-trail route. */
-export function registerAuditRoutes(app: Express, ctx: AppContext): void {
-  mountRoutes(app, auditRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
-}
 
 /**
  * `GET /api/v1/audit?format=json|csv&kind=&since=&limit=` (`audit:read`): the caller's org's events, newest first.

@@ -46,6 +46,11 @@ export class AuditWriter {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  /**
+   * When the last `failure` row of each (kind, credential or '-', reason, address) was written, in ms: the throttle of
+   * `auditUseFailure`, kept by the writer so it lives as long as the app does.
+   */
+  readonly recentUseFailures = new Map<string, number>();
 
   constructor(store: Store, clock: Clock, logger: Logger) {
     this.#store = store;

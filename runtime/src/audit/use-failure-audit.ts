@@ -1,4 +1,3 @@
-import { perApp } from '../credentials/per-app.js';
 import type { AppContext } from '../http/context.js';
 
 /**
@@ -27,9 +26,6 @@ export interface UseFailure {
   readonly subjectKind?: string;
 }
 
-/** Per app: (kind, credential or '-', reason, address) -> when its last row was written, in ms. */
-const recentFailures = perApp(() => new Map<string, number>());
-
 /**
  * Writes a `failure` audit row for a credential that was refused, in the background (the answer never waits for it)
  * and at most once per credential, reason and address per minute: a client retrying with a dead key, or an attacker
@@ -39,7 +35,7 @@ const recentFailures = perApp(() => new Map<string, number>());
  * row each time, so those failures share one row per kind, reason and address (it names the first id tried).
  */
 export function auditUseFailure(ctx: AppContext, failure: UseFailure): void {
-  const seen = recentFailures(ctx);
+  const seen = ctx.audit.recentUseFailures;
   const now = ctx.clock.now();
   const known = Boolean(failure.subject) || VERIFIED_CREDENTIAL_REASONS.has(failure.reason);
   const key = `${failure.kind}|${known ? failure.credentialId : '-'}|${failure.reason}|${failure.ip}`;

@@ -1,8 +1,7 @@
 import { epochSeconds, isoNow } from '../clock.js';
-import { perApp } from '../credentials/per-app.js';
 import { unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { type InvalidationBus, invalidationBusFor } from '../invalidation/bus.js';
+import type { InvalidationBus } from '../invalidation/bus.js';
 import { isStoreUnavailable } from '../store/store-errors.js';
 import type { RevocationCheck } from './access-token-resolver.js';
 
@@ -27,9 +26,9 @@ export class AccessTokenDenylist implements RevocationCheck {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(ctx: AppContext) {
+  constructor(ctx: AppContext, bus: InvalidationBus) {
     this.#ctx = ctx;
-    this.#bus = invalidationBusFor(ctx);
+    this.#bus = bus;
     this.#bus.subscribe(ACCESS_TOKEN_REVOKED_TOPIC, {
       onKey: (key) => {
         const [jti, exp] = key.split(' ');
@@ -100,20 +99,18 @@ export class AccessTokenDenylist implements RevocationCheck {
   }
 }
 
-/** The app's access-token denylist (created on first use). */
-export const accessTokenDenylistFor = perApp((ctx) => new AccessTokenDenylist(ctx));
-
 /**
  * Revokes one of our access tokens before its expiry (`/oauth2/revoke`, sign-out): refused on every replica within
  * a second. `expiresAt` is the token's `exp` in epoch seconds; the denylist entry lives that long.
  */
 export async function revokeAccessToken(
   ctx: AppContext,
+  denylist: AccessTokenDenylist,
   jti: string,
   expiresAt: number,
   audit: AccessTokenRevocationAudit = {},
 ): Promise<void> {
-  await accessTokenDenylistFor(ctx).revoke(jti, expiresAt);
+  await denylist.revoke(jti, expiresAt);
   await ctx.audit.record({
     kind: 'access_token.revoked',
     outcome: 'success',

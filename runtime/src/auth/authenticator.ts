@@ -1,10 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { perApp } from '../credentials/per-app.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { clientAddress, type TrustProxyFn } from '../rate-limit/client-address.js';
-import { type BudgetState, type CredentialBudget, credentialBudgetFor } from '../rate-limit/credential-budget.js';
-import { type FailedAuthGuard, failedAuthGuardFor } from '../rate-limit/failed-auth-guard.js';
+import { requestMeta } from '../http/request-meta.js';
+import type { BudgetState, CredentialBudget } from '../rate-limit/credential-budget.js';
+import type { FailedAuthGuard } from '../rate-limit/failed-auth-guard.js';
 import { type PresentedCredential, presentedCredential } from './presented-credential.js';
 import type { Principal } from './principal.js';
 import { type AuthRequest, type CredentialResolver, NON_GUESSING_REASONS } from './resolver.js';
@@ -21,58 +20,49 @@ declare module 'node:http' {
 /** Sent with every 401 so clients and gateways know which scheme to use. */
 const WWW_AUTHENTICATE = 'Bearer realm="gatehouse"';
 
+/** Finds a credential in a place only forward auth looks at (e.g. a WebSocket ticket in the upgrade's query). */
+export type ForwardAuthSource = (req: IncomingMessage) => PresentedCredential | undefined;
+
+export interface AuthenticatorOptions {
+  /** Counts failed checks per address and refuses blocked addresses (429). */
+  readonly guard: FailedAuthGuard;
+  /** Charges each authenticated request to its credential's budget (429 when spent). */
+  readonly budget: CredentialBudget;
+  /** The credential kinds, asked in this order: the first whose source and shape match decides. */
+  readonly resolvers: readonly CredentialResolver[];
+  /**
+   * Places a credential may be presented to forward auth ONLY (`authenticate(req, { forwardAuth: true })`, i.e.
+   * `GET /auth/verify`). Looked at before the ordinary places; a credential found there alone decides. Keep them
+   * cheap: they run on the hot path. Default none.
+   */
+  readonly forwardAuthSources?: readonly ForwardAuthSource[];
+}
+
 /**
- * THE way the runtime answers "who is this": the credential registry plus `authenticate(req)`, used by the Express
- * middleware (`requireAuth`, `requirePermission`) and by fast routes (`/auth/verify`) alike. One instance per app:
- * get it with `authOf(ctx)`; credential modules `register` their resolvers when their routes are registered.
+ * THE way the runtime answers "who is this": the credential resolvers plus `authenticate(req)`, used by the route
+ * layer and by handlers that read the credential themselves (`/auth/verify`) alike. The composition root builds the
+ * one instance of an app and decides the order of its resolvers.
  */
 export class Authenticator {
   readonly #ctx: AppContext;
-  readonly #resolvers: CredentialResolver[] = [];
+  readonly #resolvers: readonly CredentialResolver[];
   readonly #guard: FailedAuthGuard;
   readonly #budget: CredentialBudget;
-  readonly #forwardAuthSources: Array<(req: IncomingMessage) => PresentedCredential | undefined> = [];
-  #trustProxy: TrustProxyFn | undefined;
+  readonly #forwardAuthSources: readonly ForwardAuthSource[];
 
-  constructor(ctx: AppContext) {
+  constructor(ctx: AppContext, options: AuthenticatorOptions) {
+    const names = options.resolvers.map((r) => r.name);
+    const repeated = names.find((name, i) => names.indexOf(name) !== i);
+    if (repeated !== undefined) throw new Error(`Two credential resolvers are named "${repeated}"`);
     this.#ctx = ctx;
-    this.#guard = failedAuthGuardFor(ctx);
-    this.#budget = credentialBudgetFor(ctx);
-  }
-
-  /**
-   * Adds a credential kind. Resolvers are asked in registration order; `{ first: true }` puts this one ahead of those
-   * already registered (e.g. a session resolver that enriches our own JWTs with the user's email and name).
-   */
-  register(resolver: CredentialResolver, options: { first?: boolean } = {}): void {
-    if (this.#resolvers.some((r) => r.name === resolver.name)) {
-      throw new Error(`A credential resolver named "${resolver.name}" is already registered`);
-    }
-    if (options.first) this.#resolvers.unshift(resolver);
-    else this.#resolvers.push(resolver);
-  }
-
-  /**
-   * Adds a place where a credential may be presented to forward auth ONLY (`authenticate(req, { forwardAuth: true })`,
-   * i.e. `GET /auth/verify`), e.g. a WebSocket ticket in the upgrade request's query. Looked at before the ordinary
-   * places; when it finds a credential, that credential alone decides. Keep `find` cheap: it runs on the hot path.
-   */
-  addForwardAuthSource(find: (req: IncomingMessage) => PresentedCredential | undefined): void {
-    this.#forwardAuthSources.push(find);
+    this.#resolvers = options.resolvers;
+    this.#guard = options.guard;
+    this.#budget = options.budget;
+    this.#forwardAuthSources = options.forwardAuthSources ?? [];
   }
 
   resolvers(): readonly CredentialResolver[] {
     return this.#resolvers;
-  }
-
-  /** Express's compiled `trust proxy` rule, so fast routes see the same client address as `req.ip`. */
-  useTrustProxy(trust: TrustProxyFn | undefined): void {
-    this.#trustProxy = trust;
-  }
-
-  /** The caller's address as rate limits and audit rows see it. */
-  clientAddress(req: IncomingMessage): string {
-    return clientAddress(req, this.#trustProxy);
   }
 
   /**
@@ -83,7 +73,7 @@ export class Authenticator {
    */
   async authenticate(req: IncomingMessage, options: { readonly forwardAuth?: boolean } = {}): Promise<Principal> {
     if (req.principal) return req.principal;
-    const ip = this.clientAddress(req);
+    const { ip, userAgent } = requestMeta(req);
     this.#guard.assertNotBlocked(ip);
     const presented = (options.forwardAuth ? this.#forwardAuthCredential(req) : undefined) ?? presentedCredential(req);
     if (!presented) {
@@ -97,8 +87,7 @@ export class Authenticator {
       this.#ctx.metrics.recordAuth('unrecognized', 'failure', 'malformed');
       throw await this.#failed(ip, new AppError('unauthorized', 'Invalid credential', { reason: 'malformed' }));
     }
-    const ua = req.headers['user-agent'];
-    const request: AuthRequest = { req, ip, userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null };
+    const request: AuthRequest = { req, ip, userAgent };
     let principal: Principal;
     try {
       principal = await resolver.resolve(presented.value, request);
@@ -148,6 +137,3 @@ function challenge(error: AppError): AppError {
     cause: error,
   });
 }
-
-/** The app's authenticator (created on first use). */
-export const authOf = perApp((ctx) => new Authenticator(ctx));

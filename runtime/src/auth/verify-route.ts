@@ -7,8 +7,8 @@ import { toPublicError } from '../http/render-error.js';
 import { type AnyRoute, route } from '../http/route.js';
 import { budgetHeaders, REMAINING_HEADER } from '../rate-limit/credential-budget.js';
 import type { Authenticator } from './authenticator.js';
-import { assertPermissions } from './middleware.js';
 import type { Principal } from './principal.js';
+import { assertPermissions } from './route-access.js';
 
 /** On a refusal, the contract error code (`unauthorized`, `token_expired`, `forbidden`, `rate_limited`, ...). */
 export const AUTH_ERROR_HEADER = 'X-Auth-Error';

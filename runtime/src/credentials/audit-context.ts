@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AuditWriter } from '../audit/audit-writer.js';
-import { principalOf } from '../auth/middleware.js';
-import type { AppContext } from '../http/context.js';
+import { principalOf } from '../auth/route-access.js';
 import { requestMeta } from '../http/request-meta.js';
 
 /**
@@ -14,8 +13,8 @@ export interface AuditContext {
   readonly userAgent: string | null;
 }
 
-/** The audit context of an authenticated request (after `requireAuth`/`requirePermission`). */
-export function auditContextOf(_ctx: AppContext, req: IncomingMessage): AuditContext {
+/** The audit context of a request the route layer authenticated. */
+export function auditContextOf(req: IncomingMessage): AuditContext {
   const caller = principalOf(req);
   return { actor: { kind: caller.kind, subject: caller.subject }, ...requestMeta(req) };
 }

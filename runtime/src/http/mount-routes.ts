@@ -3,7 +3,7 @@ import { parse as parseQueryString } from 'node:querystring';
 import type { Express, Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator.js';
-import { assertPermissions, authenticated } from '../auth/middleware.js';
+import { assertPermissions, authenticated } from '../auth/route-access.js';
 import { readOAuthForm } from '../oauth/oauth-http.js';
 import type { FastRouter } from './fast-router.js';
 import { jsonBody } from './json-body.js';

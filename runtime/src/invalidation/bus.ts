@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { postgresConnectionConfig } from '../azure/postgres-connection.js';
-import { perApp } from '../credentials/per-app.js';
 import type { AppContext } from '../http/context.js';
 import type { Store } from '../store/store.js';
 import { PostgresListener } from './postgres-listener.js';
@@ -103,10 +102,3 @@ export async function notifyReplicas(store: Store, topic: string, key: string): 
   if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) throw new Error(`Invalidation key of ${topic} is too long`);
   await sql`select pg_notify(${INVALIDATION_CHANNEL}, ${payload})`.execute(store.db);
 }
-
-/** The app's invalidation bus (created on first use, closed on shutdown). */
-export const invalidationBusFor = perApp((ctx) => {
-  const bus = new InvalidationBus(ctx);
-  ctx.onClose.push(() => bus.close());
-  return bus;
-});

@@ -1,17 +1,15 @@
-import type { Express } from 'express';
 import { requestSource } from '../audit/audit-writer.js';
 import { auditUseFailure } from '../audit/use-failure-audit.js';
-import { authOf } from '../auth/authenticator.js';
 import { RateLimitedError, rateLimited, unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { mountRoutes } from '../http/mount-routes.js';
 import { ErrorBodySchema } from '../http/openapi.js';
+import { requestMeta } from '../http/request-meta.js';
 import { type AnyRoute, route } from '../http/route.js';
-import { failedAuthGuardFor } from '../rate-limit/failed-auth-guard.js';
+import type { FailedAuthGuard } from '../rate-limit/failed-auth-guard.js';
 import { assertAllowedOrigin } from '../signin/origin-check.js';
-import { refreshTokensFor } from '../signin/refresh-tokens.js';
+import type { RefreshTokens } from '../signin/refresh-tokens.js';
 import { issueSessionAccessToken, setSessionCookiesFor } from '../signin/session-tokens.js';
-import { localLoginFor } from './local-login.js';
+import type { LocalLogin } from './local-login.js';
 import { normalizeUsername } from './local-users.js';
 import { LocalLoginBodySchema, LocalLoginQuerySchema, LocalLoginResponseSchema } from './schemas.js';
 
@@ -26,27 +24,12 @@ const LOGIN_REFUSED = 'Invalid username or password';
 const LOCKED = 'Too many failed logins for this username; retry later';
 const LOCKOUT_POLICY = 'login-lockout';
 
-/**
- * `POST /api/v1/auth/token`: break-glass login with the e-mail and password of a local account (made by
- * `gatehouse local-user add`). Registered only with `LOCAL_LOGIN_ENABLED=true`; otherwise the path is an unknown
- * route (404). Answers the access token browser sign-in issues for that user, and with `?cookies=true` also starts a
- * browser session (the same cookies and refresh-token family).
- *
- * Refusals: an unknown username, a wrong password and a disabled account answer one 401 body after one argon2id
- * verification each; a username locked by repeated failures, or an address over `AUTH_FAILURE_LIMIT`, answers 429
- * `rate_limited` with `Retry-After` before any password is checked. Every checked attempt writes an audit row (the
- * reason, never the password; the username only when it names an account, since a password typed into the wrong
- * field must not land in the audit log); attempts refused before a check are audited at most once a minute per
- * address and reason.
- */
-export function registerLocalLoginRoutes(app: Express, ctx: AppContext): void {
-  if (!ctx.config.localLogin.enabled) return;
-  mountRoutes(app, localLoginRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
-}
-
 /** The break-glass login route; mount it only with `LOCAL_LOGIN_ENABLED=true`. */
-export function localLoginRoutes(ctx: AppContext): AnyRoute[] {
-  const login = localLoginFor(ctx);
+export function localLoginRoutes(
+  ctx: AppContext,
+  deps: { readonly login: LocalLogin; readonly guard: FailedAuthGuard; readonly refreshTokens: RefreshTokens },
+): AnyRoute[] {
+  const { login, guard, refreshTokens } = deps;
   return [
     route({
       method: 'post',
@@ -78,8 +61,7 @@ export function localLoginRoutes(ctx: AppContext): AnyRoute[] {
         // A login that sets cookies is a cookie write like any other: only from an allowed origin (login CSRF).
         if (query.cookies === 'true') assertAllowedOrigin(req, ctx.config.allowedOrigins);
 
-        const ip = authOf(ctx).clientAddress(req);
-        const guard = failedAuthGuardFor(ctx);
+        const { ip } = requestMeta(req);
         const username = normalizeUsername(body.username);
         try {
           guard.assertNotBlocked(ip);
@@ -128,7 +110,7 @@ export function localLoginRoutes(ctx: AppContext): AnyRoute[] {
         await login.lockout.clear(username);
         await login.users.recordSignIn(user.id);
         const access = await issueSessionAccessToken(ctx, user);
-        const session = query.cookies === 'true' ? await refreshTokensFor(ctx).startFamily(user.id) : undefined;
+        const session = query.cookies === 'true' ? await refreshTokens.startFamily(user.id) : undefined;
         // Recorded before the token leaves: if the audit write fails, nobody is signed in.
         await ctx.audit.record({
           kind: AUDIT_KIND,

@@ -1,4 +1,3 @@
-import { perApp } from '../credentials/per-app.js';
 import type { AppContext } from '../http/context.js';
 import type { UserRow } from '../signin/sign-in-user.js';
 import { LocalUsers } from './local-users.js';
@@ -42,6 +41,3 @@ export class LocalLogin {
     return { ok: true, user: account.user };
   }
 }
-
-/** The app's local login (created when its route is registered, which starts the dummy hash). */
-export const localLoginFor = perApp((ctx) => new LocalLogin(ctx));

@@ -2,7 +2,7 @@ import { isRole } from '../../../catalog/index.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { refreshTokensFor } from '../signin/refresh-tokens.js';
+import { createRefreshTokens } from '../signin/refresh-tokens.js';
 import type { UserRow } from '../signin/sign-in-user.js';
 import type { Store } from '../store/store.js';
 import { type LocalAccountSummary, LocalUserExistsError, LocalUsers, normalizeUsername } from './local-users.js';
@@ -157,7 +157,7 @@ async function disable(options: LocalUserOptions, deps: LocalUserCommandDeps): P
   const user = await new LocalUsers(deps.store, deps.clock).disable(email);
   if (!user) throw new UsageError(`no local user with e-mail ${email}`);
   // Refresh tokens stop now; access tokens already issued are refused by the session check (user profile cache).
-  await refreshTokensFor(deps).revokeUserFamilies(user.id, 'user_disabled');
+  await createRefreshTokens(deps).revokeUserFamilies(user.id, 'user_disabled');
   await recordChange(deps, 'disable', 'local_user.disabled', user, { email });
   deps.stdout(`Disabled local user ${email}; its sessions are ended.\n`);
   return 0;
@@ -173,7 +173,7 @@ async function reset(options: LocalUserOptions, deps: LocalUserCommandDeps): Pro
   const { maxFailures, lockoutSeconds } = deps.config.localLogin;
   await new LoginLockout({ store: deps.store, clock: deps.clock, maxFailures, lockoutSeconds }).clear(email);
   // Whoever knew the old password loses the sessions they made with it.
-  await refreshTokensFor(deps).revokeUserFamilies(user.id, 'revoked');
+  await createRefreshTokens(deps).revokeUserFamilies(user.id, 'revoked');
   await recordChange(deps, 'reset', 'local_user.password_reset', user, {
     email,
     was_disabled: user.disabled_at !== null,

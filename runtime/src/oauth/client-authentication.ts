@@ -1,11 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import { auditUseFailure } from '../audit/use-failure-audit.js';
-import { apiClientsOf } from '../credentials/clients/api-clients.js';
+import type { ClientAuthenticator } from '../credentials/clients/client-authenticator.js';
 import type { ClientAuthRecord } from '../credentials/clients/client-records.js';
 import type { AppContext } from '../http/context.js';
 import { requestMeta } from '../http/request-meta.js';
-import { failedAuthGuardFor } from '../rate-limit/failed-auth-guard.js';
+import type { FailedAuthGuard } from '../rate-limit/failed-auth-guard.js';
 import { oauthError } from './oauth-http.js';
+
+/** What client authentication needs: the brute-force guard, and the cached client-secret check. */
+export interface ClientAuth {
+  readonly guard: FailedAuthGuard;
+  readonly clients: ClientAuthenticator;
+}
 
 /** RFC 6749 2.3.1 methods this server supports (also listed in the authorization server metadata). */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
@@ -78,10 +84,10 @@ export function presentedClient(req: IncomingMessage, form: ReadonlyMap<string, 
  */
 export async function authenticateClient(
   ctx: AppContext,
+  { guard, clients }: ClientAuth,
   req: IncomingMessage,
   form: ReadonlyMap<string, string>,
 ): Promise<AuthenticatedClient> {
-  const guard = failedAuthGuardFor(ctx);
   const { ip, userAgent } = requestMeta(req);
   guard.assertNotBlocked(ip);
   const presented = presentedClient(req, form);
@@ -89,7 +95,7 @@ export async function authenticateClient(
     ctx.metrics.recordAuth('client_credentials', 'failure', 'missing');
     throw invalidClient('Client authentication is required (client_secret_basic or client_secret_post)', 'missing');
   }
-  const result = await apiClientsOf(ctx).authenticator.authenticate(presented.clientId, presented.secret);
+  const result = await clients.authenticate(presented.clientId, presented.secret);
   if (result.ok) {
     ctx.metrics.recordAuth('client_credentials', 'success');
     return { client: result.client, method: presented.method, ip, userAgent };

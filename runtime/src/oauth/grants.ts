@@ -1,6 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { perApp } from '../credentials/per-app.js';
-import type { AppContext } from '../http/context.js';
 
 /** The successful token response (RFC 6749 5.1). */
 export interface TokenResponse {
@@ -17,13 +15,15 @@ export interface TokenResponse {
  */
 export type GrantHandler = (req: IncomingMessage, form: ReadonlyMap<string, string>) => Promise<TokenResponse>;
 
-/** The grant types `POST /oauth2/token` accepts in one app; the token endpoint dispatches on `grant_type`. */
+/**
+ * The grant types `POST /oauth2/token` accepts, by `grant_type` value; the token endpoint dispatches on it. The
+ * composition root lists them.
+ */
 export class GrantRegistry {
-  readonly #grants = new Map<string, GrantHandler>();
+  readonly #grants: ReadonlyMap<string, GrantHandler>;
 
-  register(grantType: string, handler: GrantHandler): void {
-    if (this.#grants.has(grantType)) throw new Error(`Grant type ${grantType} is already registered`);
-    this.#grants.set(grantType, handler);
+  constructor(grants: Readonly<Record<string, GrantHandler>>) {
+    this.#grants = new Map(Object.entries(grants));
   }
 
   get(grantType: string): GrantHandler | undefined {
@@ -34,6 +34,3 @@ export class GrantRegistry {
     return [...this.#grants.keys()];
   }
 }
-
-/** The app's grant registry (created on first use): another module may add a grant type (e.g. `refresh_token`) here. */
-export const grantsOf = perApp((_ctx: AppContext) => new GrantRegistry());

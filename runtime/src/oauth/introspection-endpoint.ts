@@ -3,7 +3,13 @@ import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 import { OAuthErrorBodySchema } from '../http/openapi.js';
 import { type AnyRoute, route } from '../http/route.js';
-import { authenticateOAuthCaller, mayIntrospect, OAUTH_CALLER_ERRORS, type OAuthCaller } from './oauth-caller.js';
+import {
+  authenticateOAuthCaller,
+  mayIntrospect,
+  OAUTH_CALLER_ERRORS,
+  type OAuthCaller,
+  type OAuthCallerAuth,
+} from './oauth-caller.js';
 import { oauthError, sendOAuthJson } from './oauth-http.js';
 import type { TokenFacts, TokenKind, TokenKindRegistry } from './token-kinds.js';
 
@@ -68,10 +74,11 @@ export interface TokenRequestRead {
 export async function readTokenRequest(
   ctx: AppContext,
   kinds: TokenKindRegistry,
+  callers: OAuthCallerAuth,
   req: IncomingMessage,
   form: ReadonlyMap<string, string>,
 ): Promise<TokenRequestRead> {
-  const caller = await authenticateOAuthCaller(ctx, req, form);
+  const caller = await authenticateOAuthCaller(ctx, callers, req, form);
   const token = tokenParam(form);
   const found = await kinds.find(token, form.get('token_type_hint'), { ...caller, req });
   return { caller, token, found };
@@ -83,7 +90,7 @@ export async function readTokenRequest(
  * issued to it). A token that is unknown, expired, revoked, belongs to another org (or, for a team-bound caller,
  * another team), or that the caller may not see is `{"active": false}`.
  */
-export function introspectionRoutes(ctx: AppContext, kinds: TokenKindRegistry): AnyRoute[] {
+export function introspectionRoutes(ctx: AppContext, kinds: TokenKindRegistry, callers: OAuthCallerAuth): AnyRoute[] {
   return [
     route({
       method: 'post',
@@ -102,7 +109,7 @@ export function introspectionRoutes(ctx: AppContext, kinds: TokenKindRegistry): 
       },
       fast: true,
       handler: async (req, res, { body }) => {
-        const { caller, found } = await readTokenRequest(ctx, kinds, req, body);
+        const { caller, found } = await readTokenRequest(ctx, kinds, callers, req, body);
         if (!found || !mayIntrospect(caller, found.facts)) {
           sendOAuthJson(res, { active: false });
           return;

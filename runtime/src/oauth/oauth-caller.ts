@@ -1,12 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import { authOf } from '../auth/authenticator.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import { presentedCredential } from '../auth/presented-credential.js';
 import { hasPermission, type Principal } from '../auth/principal.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { OAuthErrorBodySchema } from '../http/openapi.js';
 import { requestMeta } from '../http/request-meta.js';
-import { authenticateClient } from './client-authentication.js';
+import { authenticateClient, type ClientAuth } from './client-authentication.js';
 import { oauthError } from './oauth-http.js';
 
 /** Permission a Bearer caller needs for `/oauth2/introspect` and `/oauth2/revoke`. */
@@ -20,6 +20,11 @@ export const OAUTH_CALLER_ERRORS = {
     schema: OAuthErrorBodySchema,
   },
 } as const;
+
+/** What authenticating an introspection or revocation caller needs: runtime credentials, or client authentication. */
+export interface OAuthCallerAuth extends ClientAuth {
+  readonly auth: Authenticator;
+}
 
 /** Who called introspection or revocation, and the tenant their view is limited to. */
 export interface OAuthCaller {
@@ -47,6 +52,7 @@ export interface OAuthCaller {
  */
 export async function authenticateOAuthCaller(
   ctx: AppContext,
+  callers: OAuthCallerAuth,
   req: IncomingMessage,
   form: ReadonlyMap<string, string>,
 ): Promise<OAuthCaller> {
@@ -56,7 +62,7 @@ export async function authenticateOAuthCaller(
   if (source === 'bearer' || source === 'api_key') {
     let principal: Principal;
     try {
-      principal = await authOf(ctx).authenticate(req);
+      principal = await callers.auth.authenticate(req);
     } catch (error) {
       if (error instanceof AppError && error.status === 401) {
         throw oauthError('invalid_client', 'The credential is not valid', {
@@ -83,7 +89,7 @@ export async function authenticateOAuthCaller(
       userAgent,
     };
   }
-  const { client } = await authenticateClient(ctx, req, form);
+  const { client } = await authenticateClient(ctx, callers, req, form);
   return {
     kind: 'client',
     orgId: client.orgId,

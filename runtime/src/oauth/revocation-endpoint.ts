@@ -4,7 +4,7 @@ import { writeFastHead } from '../http/fast-router.js';
 import { OAuthErrorBodySchema } from '../http/openapi.js';
 import { type AnyRoute, route } from '../http/route.js';
 import { readTokenRequest, TOKEN_REQUEST } from './introspection-endpoint.js';
-import { OAUTH_CALLER_ERRORS, type OAuthCaller, withinTenant } from './oauth-caller.js';
+import { OAUTH_CALLER_ERRORS, type OAuthCaller, type OAuthCallerAuth, withinTenant } from './oauth-caller.js';
 import { oauthError } from './oauth-http.js';
 import type { TokenFacts, TokenKindRegistry } from './token-kinds.js';
 
@@ -23,7 +23,7 @@ function mayRevoke(caller: OAuthCaller, facts: TokenFacts): boolean {
  * answer never tells whether someone else's token exists; the refusal is audited. A kind this server cannot revoke
  * (another issuer's JWT) answers `unsupported_token_type`.
  */
-export function revocationRoutes(ctx: AppContext, kinds: TokenKindRegistry): AnyRoute[] {
+export function revocationRoutes(ctx: AppContext, kinds: TokenKindRegistry, callers: OAuthCallerAuth): AnyRoute[] {
   return [
     route({
       method: 'post',
@@ -38,7 +38,7 @@ export function revocationRoutes(ctx: AppContext, kinds: TokenKindRegistry): Any
       },
       fast: true,
       handler: async (req, res, { body }) => {
-        const { caller, token, found } = await readTokenRequest(ctx, kinds, req, body);
+        const { caller, token, found } = await readTokenRequest(ctx, kinds, callers, req, body);
         if (found) {
           const { kind, facts } = found;
           if (!mayRevoke(caller, facts)) {

@@ -1,7 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import type { AuditContext } from '../credentials/audit-context.js';
-import { perApp } from '../credentials/per-app.js';
-import type { AppContext } from '../http/context.js';
 
 /**
  * RFC 7662 members of an active token's introspection response (`active: true` is added by the endpoint). Members
@@ -71,15 +69,15 @@ export interface TokenKind {
   revoke?(token: string, facts: TokenFacts, request: RevocationRequest): Promise<void>;
 }
 
-/** The kinds of one app, asked in registration order (a matching `token_type_hint` goes first). */
+/** The kinds of one app, asked in the composition root's order (a matching `token_type_hint` goes first). */
 export class TokenKindRegistry {
-  readonly #kinds: TokenKind[] = [];
+  readonly #kinds: readonly TokenKind[];
 
-  register(kind: TokenKind): void {
-    if (this.#kinds.some((k) => k.name === kind.name)) {
-      throw new Error(`A token kind named "${kind.name}" is already registered`);
-    }
-    this.#kinds.push(kind);
+  constructor(kinds: readonly TokenKind[]) {
+    const names = kinds.map((k) => k.name);
+    const repeated = names.find((name, i) => names.indexOf(name) !== i);
+    if (repeated !== undefined) throw new Error(`Two token kinds are named "${repeated}"`);
+    this.#kinds = kinds;
   }
 
   /** Kinds whose shape `token` has, hinted kinds first. */
@@ -102,6 +100,3 @@ export class TokenKindRegistry {
     return undefined;
   }
 }
-
-/** The app's token-kind registry (created on first use). Register kinds from your route module. */
-export const tokenKindsOf = perApp((_ctx: AppContext) => new TokenKindRegistry());

@@ -1,7 +1,5 @@
 import { type Clock, isoNow } from '../clock.js';
-import { perApp } from '../credentials/per-app.js';
 import { conflict, notFound } from '../errors.js';
-import type { AppContext } from '../http/context.js';
 import { newId } from '../ids.js';
 import type { OrgsTable, TeamsTable } from '../store/schema.js';
 import { isUniqueViolation, type Store } from '../store/store.js';
@@ -155,6 +153,3 @@ export class OrgDirectory {
     return { ...team, name };
   }
 }
-
-/** The app's org directory (created on first use). */
-export const orgDirectoryOf = perApp((ctx: AppContext) => new OrgDirectory(ctx.store, ctx.clock));

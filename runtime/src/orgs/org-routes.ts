@@ -1,19 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import type { Express } from 'express';
-import { authOf } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
 import { auditContextOf, type ChangeEvent, recordChange } from '../credentials/audit-context.js';
 import { DEFAULT_ORG_ID } from '../credentials/bootstrap-admin.js';
 import { assertHeld } from '../credentials/grantable-scopes.js';
 import { IssuedTokenSchema } from '../credentials/team-tokens/team-token-schemas.js';
-import { ADMIN_TOKEN_PERMISSIONS } from '../credentials/team-tokens/team-token-service.js';
-import { teamTokensOf } from '../credentials/team-tokens/team-tokens.js';
+import { ADMIN_TOKEN_PERMISSIONS, type TeamTokenService } from '../credentials/team-tokens/team-token-service.js';
 import { forbidden } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { mountRoutes } from '../http/mount-routes.js';
 import { ErrorBodySchema, z } from '../http/openapi.js';
 import { type AnyRoute, route } from '../http/route.js';
-import { orgDirectoryOf } from './org-directory.js';
+import type { OrgDirectory } from './org-directory.js';
 import {
   CreateOrgBodySchema,
   CreateTeamBodySchema,
@@ -49,20 +45,13 @@ function assertMayCreateOrgs(caller: Principal): void {
   }
 }
 
-/** The organization and team routes. */
-export function registerOrgRoutes(app: Express, ctx: AppContext): void {
-  mountRoutes(app, orgRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
-}
-
 /**
  * `/api/v1/orgs`: organizations (token-lifetime policy) and their teams. Every route checks the TARGET's org (and
  * team) against the caller's, not only the caller's permission (`org-scope.ts`). Teams are created explicitly
  * (`POST /api/v1/orgs/{org}/teams`), never implicitly by issuing a token, so a typo cannot mint a new team.
  */
-export function orgRoutes(ctx: AppContext): AnyRoute[] {
-  const orgs = orgDirectoryOf(ctx);
-  const recordBy = (req: IncomingMessage, event: ChangeEvent) =>
-    recordChange(ctx.audit, auditContextOf(ctx, req), event);
+export function orgRoutes(ctx: AppContext, orgs: OrgDirectory, teamTokens: TeamTokenService): AnyRoute[] {
+  const recordBy = (req: IncomingMessage, event: ChangeEvent) => recordChange(ctx.audit, auditContextOf(req), event);
   return [
     route({
       method: 'post',
@@ -82,14 +71,9 @@ export function orgRoutes(ctx: AppContext): AnyRoute[] {
         assertMayCreateOrgs(principal);
         assertHeld(ADMIN_TOKEN_PERMISSIONS, principal.permissions);
         const org = await orgs.createOrg(body);
-        const who = auditContextOf(ctx, req);
+        const who = auditContextOf(req);
         await recordChange(ctx.audit, who, { kind: 'org.created', orgId: org.id, target: org.id });
-        const adminToken = await teamTokensOf(ctx).service.issueAdminToken(
-          org.id,
-          { name: 'Initial admin token' },
-          principal,
-          who,
-        );
+        const adminToken = await teamTokens.issueAdminToken(org.id, { name: 'Initial admin token' }, principal, who);
         res.status(201).set('Cache-Control', 'no-store').json({ org, admin_token: adminToken });
       },
     }),

@@ -1,6 +1,6 @@
+import type { Redis } from 'ioredis';
 import type { Principal } from '../auth/principal.js';
 import type { RequestBudgets } from '../config.js';
-import { perApp } from '../credentials/per-app.js';
 import { RateLimitedError } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import type { AuthKind } from '../tokens/access-tokens.js';
@@ -83,11 +83,11 @@ export class CredentialBudget {
   readonly #reserving = new Map<string, Promise<void>>();
 
   /** `windowSeconds` other than a minute is for tests of the window's semantics. */
-  constructor(ctx: AppContext, windowSeconds = BUDGET_WINDOW_SECONDS) {
+  constructor(ctx: AppContext, redis: Redis | null, windowSeconds = BUDGET_WINDOW_SECONDS) {
     this.#defaults = ctx.config.requestBudgets;
     this.#windowSeconds = windowSeconds;
     // Counts never exceed the highest budget by much; the limiter's own limit is never what refuses.
-    this.#limiter = new RateLimiter(ctx, {
+    this.#limiter = new RateLimiter(ctx, redis, {
       name: 'credential-budget',
       points: Number.MAX_SAFE_INTEGER,
       durationSeconds: windowSeconds,
@@ -169,6 +169,3 @@ function overBudget(state: BudgetState): RateLimitedError {
     { policy: BUDGET_POLICY, headers: { [policyName]: policy }, reason: 'over_budget' },
   );
 }
-
-/** The app's one credential budget (charged by the authenticator for every authenticated request). */
-export const credentialBudgetFor = perApp((ctx) => new CredentialBudget(ctx));

@@ -1,4 +1,4 @@
-import { perApp } from '../credentials/per-app.js';
+import type { Redis } from 'ioredis';
 import { rateLimited } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { failureCountingKey } from './client-address.js';
@@ -23,8 +23,8 @@ export class FailedAuthGuard {
   readonly #blockedUntil = new Map<string, number>();
 
   /** Limits from config: `AUTH_FAILURE_LIMIT` per `AUTH_FAILURE_WINDOW_SECONDS`, block `AUTH_FAILURE_BLOCK_SECONDS`. */
-  constructor(ctx: AppContext) {
-    this.#limiter = new RateLimiter(ctx, {
+  constructor(ctx: AppContext, redis: Redis | null) {
+    this.#limiter = new RateLimiter(ctx, redis, {
       name: 'auth-failures',
       points: ctx.config.authFailureLimit,
       durationSeconds: ctx.config.authFailureWindowSeconds,
@@ -58,6 +58,3 @@ export class FailedAuthGuard {
     return rateLimited(outcome.retryAfterSeconds, BLOCKED, { policy: FAILURES_POLICY });
   }
 }
-
-/** The app's one failed-authentication guard (shared by every credential kind and `POST /oauth2/token`). */
-export const failedAuthGuardFor = perApp((ctx) => new FailedAuthGuard(ctx));

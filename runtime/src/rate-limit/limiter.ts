@@ -1,7 +1,7 @@
+import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { rateLimited } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { redisFor } from './redis-connection.js';
 import { storeCounterClient } from './store-counter-client.js';
 
 export interface RateLimitOptions {
@@ -41,7 +41,8 @@ export class RateLimiter {
   readonly #limiter: RateLimiterMemory | RateLimiterRedis | RateLimiterPostgres;
   readonly #name: string;
 
-  constructor(ctx: AppContext, options: RateLimitOptions) {
+  /** `redis`: the app's shared connection (`connectRedis`), or null to count in process or in the store. */
+  constructor(ctx: AppContext, redis: Redis | null, options: RateLimitOptions) {
     this.#name = options.name;
     const common = {
       keyPrefix: `gatehouse:rl:${options.name}`,
@@ -49,7 +50,6 @@ export class RateLimiter {
       duration: options.durationSeconds,
       blockDuration: options.blockSeconds ?? 0,
     };
-    const redis = redisFor(ctx);
     if (redis) {
       this.#limiter = new RateLimiterRedis({
         ...common,

@@ -1,14 +1,13 @@
 import { Redis } from 'ioredis';
-import { perApp } from '../credentials/per-app.js';
 import type { AppContext } from '../http/context.js';
 
 /**
  * The app's one Redis connection for shared rate limits, or null when `REDIS_URL` is unset (limits are then kept in
- * process). Created on first use (at app start, by the failed-authentication guard) and closed on shutdown. While the
+ * process). Made by the composition root and closed on shutdown. While the
  * connection is not ready (starting, or Redis unreachable) limiters count in process (their insurance limiter) rather
- * than queue or fail, so an outage never stalls requests nor lifts the limits. `redisReady(ctx)` resolves once connected.
+ * than queue or fail, so an outage never stalls requests nor lifts the limits. `redisReady(redis)` resolves once connected.
  */
-export const redisFor = perApp((ctx): Redis | null => {
+export function connectRedis(ctx: AppContext): Redis | null {
   const url = ctx.config.redisUrl;
   if (!url) return null;
   const redis = new Redis(url, {
@@ -33,11 +32,10 @@ export const redisFor = perApp((ctx): Redis | null => {
     await redis.quit().catch(() => redis.disconnect());
   });
   return redis;
-});
+}
 
 /** Resolves once the app's Redis connection is ready (at once without `REDIS_URL`). */
-export function redisReady(ctx: AppContext): Promise<void> {
-  const redis = redisFor(ctx);
+export function redisReady(redis: Redis | null): Promise<void> {
   if (!redis || redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => redis.once('ready', () => resolve()));
 }

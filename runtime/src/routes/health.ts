@@ -1,8 +1,5 @@
-import type { Express } from 'express';
 import { z } from 'zod';
-import { authOf } from '../auth/authenticator.js';
 import type { AppContext } from '../http/context.js';
-import { mountRoutes } from '../http/mount-routes.js';
 import { type AnyRoute, route } from '../http/route.js';
 
 const HealthSchema = z.object({ status: z.literal('ok') });
@@ -10,11 +7,6 @@ const ReadySchema = z.object({
   status: z.enum(['ready', 'not_ready']),
   checks: z.object({ store: z.enum(['ok', 'unreachable']), signing_key: z.enum(['ok', 'missing']) }),
 });
-
-/** The health routes. */
-export function registerHealthRoutes(app: Express, ctx: AppContext): void {
-  mountRoutes(app, healthRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
-}
 
 /** `/healthz` (process alive) and `/readyz` (store reachable and an active signing key loaded, else 503). */
 export function healthRoutes(ctx: AppContext): AnyRoute[] {

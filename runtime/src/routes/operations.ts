@@ -1,19 +1,6 @@
-import type { Express } from 'express';
 import { z } from 'zod';
-import { authOf } from '../auth/authenticator.js';
-import type { AppContext } from '../http/context.js';
-import { mountRoutes } from '../http/mount-routes.js';
 import type { OpenApiRegistry } from '../http/openapi.js';
 import { type AnyRoute, route } from '../http/route.js';
-
-/** The operations routes. */
-export function registerOperationsRoutes(app: Express, ctx: AppContext): void {
-  mountRoutes(app, operationsRoutes(ctx.openapi, ctx.config.publicUrl), {
-    auth: authOf(ctx),
-    fast: ctx.fast,
-    openapi: ctx.openapi,
-  });
-}
 
 /**
  * `/openapi.json` (OpenAPI 3.1 of every route in `openapi`). `GET /metrics` is not on this app: it is served on the

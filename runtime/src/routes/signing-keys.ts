@@ -1,12 +1,9 @@
-import type { Express } from 'express';
 import { z } from 'zod';
-import { authOf } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
 import { auditContextOf, recordChange } from '../credentials/audit-context.js';
 import { DEFAULT_ORG_ID } from '../credentials/bootstrap-admin.js';
 import { forbidden } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { mountRoutes } from '../http/mount-routes.js';
 import { ErrorBodySchema } from '../http/openapi.js';
 import { type AnyRoute, route } from '../http/route.js';
 import type { SigningKeySummary } from '../keys/key-ring.js';
@@ -78,11 +75,6 @@ function assertDeploymentWide(caller: Principal): void {
   }
 }
 
-/** The signing-key routes. */
-export function registerSigningKeyRoutes(app: Express, ctx: AppContext): void {
-  mountRoutes(app, signingKeyRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
-}
-
 /**
  * `/api/v1/signing-keys` (`keys:rotate`, default org only): the token signing keys and their states, and a rotation,
  * as `gatehouse keys list` and `gatehouse keys rotate` do from the command line. Never a private part.
@@ -122,7 +114,7 @@ export function signingKeyRoutes(ctx: AppContext): AnyRoute[] {
         const previousKid = ctx.keys.activeKey().kid;
         const kid = await ctx.keys.rotate({ immediate });
         const activatesAt = (await ctx.keys.list()).find((k) => k.kid === kid)?.activatedAt ?? null;
-        await recordChange(ctx.audit, auditContextOf(ctx, req), {
+        await recordChange(ctx.audit, auditContextOf(req), {
           kind: 'signing_key.rotated',
           orgId: principal.orgId,
           target: kid,

@@ -1,12 +1,8 @@
-import type { Express } from 'express';
 import { z } from 'zod';
-import { authOf } from '../auth/authenticator.js';
 import type { AppContext } from '../http/context.js';
 import { sendJson, writeFastHead } from '../http/fast-router.js';
-import { mountRoutes } from '../http/mount-routes.js';
 import { type AnyRoute, route } from '../http/route.js';
-import { invalidationBusFor } from '../invalidation/bus.js';
-import { JWKS_MAX_AGE_SECONDS, JWKS_STALE_SECONDS, SIGNING_KEY_TOPIC } from '../keys/key-ring.js';
+import { JWKS_MAX_AGE_SECONDS, JWKS_STALE_SECONDS } from '../keys/key-ring.js';
 
 export { JWKS_MAX_AGE_SECONDS };
 
@@ -14,25 +10,6 @@ const JwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }
 const MetadataSchema = z.record(z.string(), z.unknown()).meta({ id: 'AuthorizationServerMetadata' });
 
 const tags = ['discovery'];
-
-/**
- * The discovery routes, and the signing-key notices on the invalidation bus that keep every replica's JWKS current.
- */
-export function registerWellKnownRoutes(app: Express, ctx: AppContext): void {
-  // A rotation or activation on any replica (or by `gatehouse keys rotate`) reaches every key ring at once, so the next
-  // key is in every replica's JWKS as soon as it is published; a gap in the bus re-reads the keys too.
-  const bus = invalidationBusFor(ctx);
-  const reload = () => {
-    ctx.keys.reload().catch((error: unknown) => ctx.logger.warn({ err: error }, 'signing key reload failed'));
-  };
-  bus.subscribe(SIGNING_KEY_TOPIC, { onKey: reload, onReset: reload });
-  ctx.keys.onChange((kid) => {
-    bus.publish(SIGNING_KEY_TOPIC, kid).catch((error: unknown) => {
-      ctx.logger.warn({ err: error }, 'could not announce a signing key change to the other replicas');
-    });
-  });
-  mountRoutes(app, wellKnownRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
-}
 
 /** `/.well-known/jwks.json` (hot path) and RFC 8414 `/.well-known/oauth-authorization-server`, both fast routes. */
 export function wellKnownRoutes(ctx: AppContext): AnyRoute[] {

@@ -1,6 +1,6 @@
 import type { AppContext } from '../http/context.js';
 import type { TokenKind } from '../oauth/token-kinds.js';
-import { RefreshTokens, refreshTokensFor } from './refresh-tokens.js';
+import { RefreshTokens } from './refresh-tokens.js';
 
 const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
@@ -8,8 +8,7 @@ const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
  * Refresh tokens for `/oauth2/introspect` (active while unused, unexpired and their session not revoked) and
  * `/oauth2/revoke` (RFC 7009: revoking a refresh token ends its whole session, as logout does).
  */
-export function refreshTokenKind(ctx: AppContext): TokenKind {
-  const refreshTokens = refreshTokensFor(ctx);
+export function refreshTokenKind(ctx: AppContext, refreshTokens: RefreshTokens): TokenKind {
   return {
     name: 'refresh_token',
     hints: ['refresh_token'],

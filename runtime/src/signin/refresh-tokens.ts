@@ -379,10 +379,8 @@ async function lockToken(trx: Transaction<Database>, tokenId: string): Promise<v
     .execute();
 }
 
-const services = new WeakMap<object, RefreshTokens>();
-
-/** The app's refresh-token service (created on first use), for sign-in, refresh, logout and RFC 7009 revocation. */
-export function refreshTokensFor(ctx: {
+/** The refresh-token service of a runtime or the CLI, from its config: sign-in, refresh, logout, RFC 7009 revocation. */
+export function createRefreshTokens(ctx: {
   readonly config: {
     apiKeyPepper: SecretBytes;
     refreshTokenTtlSeconds: number;
@@ -392,17 +390,12 @@ export function refreshTokensFor(ctx: {
   readonly store: Store;
   readonly clock: Clock;
 }): RefreshTokens {
-  let service = services.get(ctx);
-  if (!service) {
-    service = new RefreshTokens({
-      store: ctx.store,
-      clock: ctx.clock,
-      pepper: ctx.config.apiKeyPepper,
-      ttlSeconds: ctx.config.refreshTokenTtlSeconds,
-      maxSessionSeconds: ctx.config.sessionMaxLifetimeSeconds,
-      reuseGraceSeconds: ctx.config.refreshReuseGraceSeconds,
-    });
-    services.set(ctx, service);
-  }
-  return service;
+  return new RefreshTokens({
+    store: ctx.store,
+    clock: ctx.clock,
+    pepper: ctx.config.apiKeyPepper,
+    ttlSeconds: ctx.config.refreshTokenTtlSeconds,
+    maxSessionSeconds: ctx.config.sessionMaxLifetimeSeconds,
+    reuseGraceSeconds: ctx.config.refreshReuseGraceSeconds,
+  });
 }

@@ -2,17 +2,17 @@ import { looksLikeJwt, unverifiedIssuer, unverifiedStringClaim } from '../auth/j
 import { presentedCredential } from '../auth/presented-credential.js';
 import type { Principal } from '../auth/principal.js';
 import type { AuthRequest, CredentialResolver, CredentialSource } from '../auth/resolver.js';
-import { internal, unauthorized } from '../errors.js';
+import { unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { isStoreUnavailable } from '../store/store-errors.js';
-import { type UserProfile, userProfilesFor } from '../users/user-profiles.js';
+import type { UserProfile, UserProfiles } from '../users/user-profiles.js';
 import { assertAllowedOrigin } from './origin-check.js';
 
 /** Name of the resolver (and the `kind` label of its auth metrics). */
 export const SESSION_RESOLVER_NAME = 'session';
 
 /**
- * Browser sessions, registered ahead of the generic access-token resolver (`{ first: true }`) for:
+ * Browser sessions, asked before the generic access-token resolver (the composition root's order) for:
  * - every JWT of ours presented in the `access_token` COOKIE: an unsafe method must then come from one of
  *   ALLOWED_ORIGINS (CSRF, on top of SameSite=Lax). This is the one place that sees every cookie-authenticated request
  *   of every route that authenticates, so no route can forget the check;
@@ -24,12 +24,14 @@ export class SessionResolver implements CredentialResolver {
   readonly name = SESSION_RESOLVER_NAME;
   readonly sources: readonly CredentialSource[] = ['cookie', 'bearer'];
   readonly #ctx: AppContext;
-  readonly #inner: () => CredentialResolver | undefined;
+  readonly #inner: CredentialResolver;
+  readonly #profiles: UserProfiles;
 
-  /** `inner` finds the generic access-token resolver (registered by the auth framework). */
-  constructor(ctx: AppContext, inner: () => CredentialResolver | undefined) {
+  /** `inner` is the generic access-token resolver, which verifies the token. */
+  constructor(ctx: AppContext, inner: CredentialResolver, profiles: UserProfiles) {
     this.#ctx = ctx;
     this.#inner = inner;
+    this.#profiles = profiles;
   }
 
   matches(token: string, source: CredentialSource): boolean {
@@ -42,13 +44,11 @@ export class SessionResolver implements CredentialResolver {
     if (presentedCredential(request.req)?.source === 'cookie') {
       assertAllowedOrigin(request.req, this.#ctx.config.allowedOrigins);
     }
-    const inner = this.#inner();
-    if (!inner) throw internal('The access-token resolver is not registered');
-    const principal = await inner.resolve(token, request);
+    const principal = await this.#inner.resolve(token, request);
     if (principal.kind !== 'session') return principal;
     let profile: UserProfile | null;
     try {
-      profile = await userProfilesFor(this.#ctx).get(principal.subject);
+      profile = await this.#profiles.get(principal.subject);
     } catch (error) {
       // Degrade, don't fail: with the store unreachable the verified, undenied token still answers, without the
       // profile's e-mail and name.

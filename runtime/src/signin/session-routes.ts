@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
 import { requestSource } from '../audit/audit-writer.js';
-import { revokeAccessToken } from '../auth/access-token-denylist.js';
+import { type AccessTokenDenylist, revokeAccessToken } from '../auth/access-token-denylist.js';
 import { type AppError, unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema } from '../http/openapi.js';
@@ -41,7 +41,12 @@ function presentedRefreshToken(
 }
 
 /** `POST /auth/refresh` (rotation with reuse detection) and `POST /auth/logout` (revokes the family). */
-export function sessionRoutes(ctx: AppContext, refreshTokens: RefreshTokens): AnyRoute[] {
+export function sessionRoutes(deps: {
+  readonly ctx: AppContext;
+  readonly refreshTokens: RefreshTokens;
+  readonly denylist: AccessTokenDenylist;
+}): AnyRoute[] {
+  const { ctx, refreshTokens, denylist } = deps;
   return [
     route({
       method: 'post',
@@ -129,7 +134,7 @@ export function sessionRoutes(ctx: AppContext, refreshTokens: RefreshTokens): An
       handler: async (req, res, input) => {
         const { token, viaCookie } = presentedRefreshToken(req, ctx, input.body);
         const ended = token === undefined ? undefined : await refreshTokens.revokeFamilyOf(token, 'logout');
-        if (viaCookie) await revokeCookieAccessToken(req, ctx);
+        if (viaCookie) await revokeCookieAccessToken(req, ctx, denylist);
         if (ended) {
           await ctx.audit.record({
             kind: 'session.logout',
@@ -151,12 +156,12 @@ export function sessionRoutes(ctx: AppContext, refreshTokens: RefreshTokens): An
  * Logout also puts the browser's current access token on the denylist, so a copy of the cookie stops working now
  * rather than at its expiry. A cookie that does not verify is simply cleared.
  */
-async function revokeCookieAccessToken(req: Request, ctx: AppContext): Promise<void> {
+async function revokeCookieAccessToken(req: Request, ctx: AppContext, denylist: AccessTokenDenylist): Promise<void> {
   const token = readCookie(req, ACCESS_TOKEN_COOKIE);
   if (!token) return;
   const claims = await ctx.tokens.verify(token).catch(() => undefined);
   if (claims?.auth_kind !== 'session') return;
-  await revokeAccessToken(ctx, claims.jti, claims.exp, {
+  await revokeAccessToken(ctx, denylist, claims.jti, claims.exp, {
     actor: { kind: 'user', subject: claims.sub },
     orgId: claims.org_id,
     subject: claims.sub,

@@ -1,6 +1,6 @@
 import { VerifyCache } from '../auth/verify-cache.js';
 import type { AppContext } from '../http/context.js';
-import { invalidationBusFor } from '../invalidation/bus.js';
+import type { InvalidationBus } from '../invalidation/bus.js';
 
 /** Bus topic published when a user row changes (role, disabled, profile); the key is the user id. */
 export const USER_CHANGED_TOPIC = 'user.changed';
@@ -19,11 +19,13 @@ export interface UserProfile {
  */
 export class UserProfiles {
   readonly #ctx: AppContext;
+  readonly #bus: InvalidationBus;
   readonly #cache = new VerifyCache<UserProfile | null>();
 
-  constructor(ctx: AppContext) {
+  constructor(ctx: AppContext, bus: InvalidationBus) {
     this.#ctx = ctx;
-    invalidationBusFor(ctx).subscribe(USER_CHANGED_TOPIC, {
+    this.#bus = bus;
+    bus.subscribe(USER_CHANGED_TOPIC, {
       onKey: (userId) => this.#cache.deleteById(userId),
       onReset: () => this.#cache.clear(),
     });
@@ -40,7 +42,7 @@ export class UserProfiles {
       .where('id', '=', userId)
       .executeTakeFirst();
     const profile = row ? { email: row.email, name: row.name, disabled: row.disabled_at !== null } : null;
-    if (invalidationBusFor(this.#ctx).healthy) {
+    if (this.#bus.healthy) {
       this.#cache.set(userId, profile, now + USER_PROFILE_TTL_SECONDS * 1000, userId);
     }
     return profile;
@@ -48,18 +50,6 @@ export class UserProfiles {
 
   /** Tells every replica that `userId` changed. */
   async changed(userId: string): Promise<void> {
-    await invalidationBusFor(this.#ctx).publish(USER_CHANGED_TOPIC, userId);
+    await this.#bus.publish(USER_CHANGED_TOPIC, userId);
   }
-}
-
-const registry = new WeakMap<AppContext, UserProfiles>();
-
-/** The app's user-profile cache (created on first use). */
-export function userProfilesFor(ctx: AppContext): UserProfiles {
-  let profiles = registry.get(ctx);
-  if (!profiles) {
-    profiles = new UserProfiles(ctx);
-    registry.set(ctx, profiles);
-  }
-  return profiles;
 }

@@ -1,19 +1,16 @@
-import type { Express } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { expandRole, isRole } from '../../../catalog/index.js';
-import { authOf } from '../auth/authenticator.js';
 import { auditContextOf, recordChange } from '../credentials/audit-context.js';
 import { assertHeld } from '../credentials/grantable-scopes.js';
 import { invalidRequest } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { mountRoutes } from '../http/mount-routes.js';
 import { ErrorBodySchema } from '../http/openapi.js';
 import { type AnyRoute, route } from '../http/route.js';
 import { SignedInUserSchema } from '../signin/schemas.js';
 import { userView } from '../signin/session-tokens.js';
 import { changeUserRole, USER_ADMIN_PERMISSION } from './role-change.js';
-import { userProfilesFor } from './user-profiles.js';
+import type { UserProfiles } from './user-profiles.js';
 
 /** Users per page of `GET /api/v1/users`: default 50, at most 200. */
 export const USERS_DEFAULT_LIMIT = 50;
@@ -44,13 +41,8 @@ const errors = {
 
 const likePattern = (text: string): string => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** The user-management routes. */
-export function registerUserRoutes(app: Express, ctx: AppContext): void {
-  mountRoutes(app, userRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
-}
-
 /** `GET /api/v1/users` and `PATCH /api/v1/users/{id}` (`users:manage`), always within the caller's org. */
-export function userRoutes(ctx: AppContext): AnyRoute[] {
+export function userRoutes(ctx: AppContext, profiles: UserProfiles): AnyRoute[] {
   return [
     route({
       method: 'get',
@@ -114,14 +106,14 @@ export function userRoutes(ctx: AppContext): AnyRoute[] {
           { orgId: principal.orgId, userId: params.id, role },
         );
         if (change.changed) {
-          await recordChange(ctx.audit, auditContextOf(ctx, req), {
+          await recordChange(ctx.audit, auditContextOf(req), {
             kind: 'user.role_changed',
             orgId: principal.orgId,
             target: params.id,
             credentialId: principal.credentialId,
             details: { from: change.before.role, to: change.after.role },
           });
-          await userProfilesFor(ctx).changed(params.id);
+          await profiles.changed(params.id);
         }
         res.set('Cache-Control', 'no-store').json({ user: userView(change.after) });
       },

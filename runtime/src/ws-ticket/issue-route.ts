@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { requestSource } from '../audit/audit-writer.js';
 import { LastUsedThrottle } from '../credentials/last-used-throttle.js';
@@ -27,8 +28,8 @@ const WsTicketResponseSchema = z
  * Origin check like every unsafe cookie request; Bearer; X-API-Key) gets a one-time ticket for a WebSocket upgrade,
  * so the long-lived credential never goes into a URL.
  */
-export function wsTicketRoutes(ctx: AppContext, tickets: WsTickets): AnyRoute[] {
-  const limiter = new RateLimiter(ctx, {
+export function wsTicketRoutes(ctx: AppContext, tickets: WsTickets, redis: Redis | null): AnyRoute[] {
+  const limiter = new RateLimiter(ctx, redis, {
     name: 'ws-ticket',
     points: WS_TICKET_ISSUE_LIMIT,
     durationSeconds: WS_TICKET_ISSUE_WINDOW_SECONDS,

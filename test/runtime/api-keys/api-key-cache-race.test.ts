@@ -2,7 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ApiKeyRecords, type ApiKeyRow } from '../../../runtime/src/credentials/api-keys/api-key-records.js';
 import { ApiKeyResolver } from '../../../runtime/src/credentials/api-keys/api-key-resolver.js';
-import { invalidationBusFor } from '../../../runtime/src/invalidation/bus.js';
 import { useAppWithAdmin } from '../../support/app-with-admin.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
 import { call, createKey, randomIp } from '../auth/helpers.js';
@@ -40,7 +39,7 @@ describe.each(STORE_DIALECTS)('API key cache against a read that straddles a rev
   const suite = useAppWithAdmin(dialect);
 
   it('does not cache a row read before the revocation evicted it, so the revoked key is refused next time', async () => {
-    const bus = invalidationBusFor(suite.app.ctx);
+    const bus = suite.app.services.bus;
     await bus.ready();
     const key = await createKey(suite.app, suite.admin, { name: 'straddled', scopes: ['graph:read'] });
     const records = new HeldRecords(suite.app.store, suite.app.clock);
@@ -65,7 +64,7 @@ describe.each(STORE_DIALECTS)('API key cache against a read that straddles a rev
   });
 
   it('still caches a key read without an eviction in between (no store read on the warm path)', async () => {
-    const bus = invalidationBusFor(suite.app.ctx);
+    const bus = suite.app.services.bus;
     const key = await createKey(suite.app, suite.admin, { name: 'warm', scopes: ['graph:read'] });
     const records = new HeldRecords(suite.app.store, suite.app.clock);
     const resolver = new ApiKeyResolver(suite.app.ctx, records, bus);

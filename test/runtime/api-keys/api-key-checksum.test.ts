@@ -3,7 +3,6 @@ import { generateApiKey } from '../../../runtime/src/credentials/api-key-format.
 import type { ApiKeyRecords } from '../../../runtime/src/credentials/api-keys/api-key-records.js';
 import { ApiKeyResolver } from '../../../runtime/src/credentials/api-keys/api-key-resolver.js';
 import { AppError } from '../../../runtime/src/errors.js';
-import { invalidationBusFor } from '../../../runtime/src/invalidation/bus.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { useAppWithAdmin } from '../../support/app-with-admin.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
@@ -26,7 +25,7 @@ describe.each(STORE_DIALECTS)('API key checksum on %s', (dialect) => {
         throw new Error('the store must not be asked');
       },
     } as unknown as ApiKeyRecords;
-    const resolver = new ApiKeyResolver(suite.app.ctx, records, invalidationBusFor(suite.app.ctx));
+    const resolver = new ApiKeyResolver(suite.app.ctx, records, suite.app.services.bus);
     const request = { req: {} as never, ip: '198.18.0.1', userAgent: null };
     for (const presented of [typo(suite.admin), 'sk_test_short', `sk_live_${suite.admin.slice(8)}`]) {
       const error = await resolver.resolve(presented, request).catch((e: unknown) => e);
@@ -73,7 +72,7 @@ describe('API key environment prefix', () => {
         return undefined;
       },
     } as unknown as ApiKeyRecords;
-    const resolver = new ApiKeyResolver(app.ctx, records, invalidationBusFor(app.ctx));
+    const resolver = new ApiKeyResolver(app.ctx, records, app.services.bus);
     const request = { req: {} as never, ip: '198.18.0.2', userAgent: null };
     const testKey = generateApiKey('test').apiKey;
     await expect(resolver.resolve(testKey, request)).rejects.toMatchObject({

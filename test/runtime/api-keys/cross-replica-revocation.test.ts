@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeAccessToken } from '../../../runtime/src/auth/access-token-denylist.js';
-import { invalidationBusFor } from '../../../runtime/src/invalidation/bus.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { bootstrapAdminKey, call, createKey, eventually } from '../auth/helpers.js';
 
@@ -11,7 +10,7 @@ describe('revocation across two replicas on one PostgreSQL database', () => {
   beforeAll(async () => {
     a = await startTestApp({ dialect: 'postgres' });
     b = await startTestApp({ dialect: 'postgres', database: a.database, clock: a.clock });
-    await Promise.all([invalidationBusFor(a.ctx).ready(), invalidationBusFor(b.ctx).ready()]);
+    await Promise.all([a.services.bus.ready(), b.services.bus.ready()]);
     admin = await bootstrapAdminKey(a);
   });
   afterAll(async () => {
@@ -53,7 +52,7 @@ describe('revocation across two replicas on one PostgreSQL database', () => {
       orgId: 'default',
     });
     expect((await call(b, '/auth/verify', { bearer: issued.token })).status).toBe(200);
-    await revokeAccessToken(a.ctx, issued.jti, issued.expiresAt);
+    await revokeAccessToken(a.ctx, a.services.denylist, issued.jti, issued.expiresAt);
     await eventually(async () => (await call(b, '/auth/verify', { bearer: issued.token })).status === 401);
   });
 });

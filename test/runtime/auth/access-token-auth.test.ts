@@ -82,7 +82,7 @@ describe.each(STORE_DIALECTS)('authenticating our access tokens on %s', (dialect
     const { token, jti, expiresAt } = await issue();
     const headers = { Authorization: `Bearer ${token}` };
     expect((await fetch(`${app.baseUrl}/auth/verify`, { headers })).status).toBe(200);
-    await revokeAccessToken(app.ctx, jti, expiresAt, { reason: 'test' });
+    await revokeAccessToken(app.ctx, app.services.denylist, jti, expiresAt, { reason: 'test' });
     const res = await fetch(`${app.baseUrl}/auth/verify`, { headers });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: 'The access token has been revoked' } });

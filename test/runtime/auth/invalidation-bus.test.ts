@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invalidationBusFor } from '../../../runtime/src/invalidation/bus.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { eventually } from './helpers.js';
 
@@ -10,7 +9,7 @@ describe('invalidation bus on PostgreSQL', () => {
   beforeAll(async () => {
     a = await startTestApp({ dialect: 'postgres' });
     b = await startTestApp({ dialect: 'postgres', database: a.database });
-    await Promise.all([invalidationBusFor(a.ctx).ready(), invalidationBusFor(b.ctx).ready()]);
+    await Promise.all([a.services.bus.ready(), b.services.bus.ready()]);
   });
   afterAll(async () => {
     await b?.close();
@@ -21,17 +20,17 @@ describe('invalidation bus on PostgreSQL', () => {
     const seenA: string[] = [];
     const seenB: string[] = [];
     const other: string[] = [];
-    invalidationBusFor(a.ctx).subscribe('test.topic', { onKey: (k) => seenA.push(k), onReset: () => {} });
-    invalidationBusFor(b.ctx).subscribe('test.topic', { onKey: (k) => seenB.push(k), onReset: () => {} });
-    invalidationBusFor(b.ctx).subscribe('test.other', { onKey: (k) => other.push(k), onReset: () => {} });
-    await invalidationBusFor(a.ctx).publish('test.topic', 'key-1');
+    a.services.bus.subscribe('test.topic', { onKey: (k) => seenA.push(k), onReset: () => {} });
+    b.services.bus.subscribe('test.topic', { onKey: (k) => seenB.push(k), onReset: () => {} });
+    b.services.bus.subscribe('test.other', { onKey: (k) => other.push(k), onReset: () => {} });
+    await a.services.bus.publish('test.topic', 'key-1');
     expect(seenA).toContain('key-1');
     await eventually(async () => seenB.includes('key-1'));
     expect(other).toEqual([]);
   });
 
   it('resets subscribers when its LISTEN connection drops, then reconnects and delivers again', async () => {
-    const bus = invalidationBusFor(b.ctx);
+    const bus = b.services.bus;
     let resets = 0;
     const keys: string[] = [];
     bus.subscribe('test.reconnect', { onKey: (k) => keys.push(k), onReset: () => resets++ });
@@ -46,7 +45,7 @@ describe('invalidation bus on PostgreSQL', () => {
     // One reset on losing the connection, one after listening again: anything published in between is covered.
     await eventually(async () => resets >= 2);
 
-    await invalidationBusFor(a.ctx).publish('test.reconnect', 'after-reconnect');
+    await a.services.bus.publish('test.reconnect', 'after-reconnect');
     await eventually(async () => keys.includes('after-reconnect'));
   });
 });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClientsOf } from '../../../runtime/src/credentials/clients/api-clients.js';
 import type { ClientService, ClientTenant } from '../../../runtime/src/credentials/clients/client-service.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
@@ -31,7 +30,7 @@ describe.each(STORE_DIALECTS)('API clients of a team-bound tenant on %s', (diale
     const { id: teamId } = (await created.json()) as { id: string };
     team = { orgId: 'default', teamId };
     org = { orgId: 'default', teamId: null };
-    service = apiClientsOf(app.ctx).service;
+    service = app.services.apiClients.service;
     const scopes = ['search:read'];
     teamClient = (await service.create({ name: 'team', scopes }, { ...team, permissions: PERMISSIONS }, who)).client
       .client_id;

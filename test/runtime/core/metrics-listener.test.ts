@@ -3,7 +3,6 @@ import { loadConfig } from '../../../runtime/src/config.js';
 import { generateApiKey } from '../../../runtime/src/credentials/api-key-format.js';
 import type { ApiKeyRecords, ApiKeyRow } from '../../../runtime/src/credentials/api-keys/api-key-records.js';
 import { API_KEY_CREATED_TOPIC, ApiKeyResolver } from '../../../runtime/src/credentials/api-keys/api-key-resolver.js';
-import { invalidationBusFor } from '../../../runtime/src/invalidation/bus.js';
 import { startTestApp } from '../../support/app.js';
 import { useAppWithAdmin } from '../../support/app-with-admin.js';
 import { TEST_API_KEY_PEPPER, TEST_KEY_ENCRYPTION_KEY } from '../../support/config.js';
@@ -62,7 +61,7 @@ describe.each(STORE_DIALECTS)('metrics listener on %s', (dialect) => {
       },
       touchLastUsed: async () => undefined,
     } as unknown as ApiKeyRecords;
-    const bus = invalidationBusFor(suite.app.ctx);
+    const bus = suite.app.services.bus;
     const resolver = new ApiKeyResolver(suite.app.ctx, records, bus);
     const request = { req: {} as never, ip: '198.18.0.9', userAgent: null };
     const unknown = generateApiKey('test');
@@ -79,7 +78,7 @@ describe.each(STORE_DIALECTS)('metrics listener on %s', (dialect) => {
 
   it('announces a created key id on the invalidation bus', async () => {
     const announced: string[] = [];
-    const unsubscribe = invalidationBusFor(suite.app.ctx).subscribe(API_KEY_CREATED_TOPIC, {
+    const unsubscribe = suite.app.services.bus.subscribe(API_KEY_CREATED_TOPIC, {
       onKey: (keyId) => announced.push(keyId),
       onReset: () => undefined,
     });

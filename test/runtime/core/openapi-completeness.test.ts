@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contextOf } from '../../../runtime/src/app.js';
+import { servicesOf } from '../../../runtime/src/app.js';
 import type { DevOidcProvider } from '../../../runtime/src/dev/dev-oidc-provider.js';
 import type { TestApp } from '../../support/app.js';
 import { signinEnv, startSigninApp, startTestIdp } from '../signin/support/signin-harness.js';
@@ -31,7 +31,7 @@ function servedOperations(app: Express): string[] {
     for (const path of paths)
       for (const method of methods) served.add(`${method.toUpperCase()} ${toOpenApiPath(path)}`);
   }
-  for (const { method, path } of contextOf(app).fast.entries()) {
+  for (const { method, path } of servicesOf(app).fast.entries()) {
     if (method !== 'HEAD') served.add(`${method} ${path}`);
   }
   return [...served].sort();

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ApiKeyRecords } from '../../../runtime/src/credentials/api-keys/api-key-records.js';
 import { ApiKeyResolver } from '../../../runtime/src/credentials/api-keys/api-key-resolver.js';
 import { VerifiedSecretMemo } from '../../../runtime/src/crypto/verified-secret-memo.js';
-import { invalidationBusFor } from '../../../runtime/src/invalidation/bus.js';
 import { SecretBytes } from '../../../runtime/src/secret-bytes.js';
 import { useAppWithAdmin } from '../../support/app-with-admin.js';
 import { withLastCharacterChanged } from '../../support/tamper.js';
@@ -52,7 +51,7 @@ describe('credentials with a remembered secret', () => {
     const resolver = new ApiKeyResolver(
       ctx,
       new ApiKeyRecords(suite.app.store, suite.app.clock),
-      invalidationBusFor(suite.app.ctx),
+      suite.app.services.bus,
     );
     const request = { req: {} as never, ip: '198.18.0.9', userAgent: null };
     for (let i = 0; i < 3; i++) await resolver.resolve(suite.admin, request);

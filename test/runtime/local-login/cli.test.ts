@@ -9,7 +9,7 @@ import { loadConfig } from '../../../runtime/src/config.js';
 import { LoginLockout } from '../../../runtime/src/local-login/login-lockout.js';
 import { PasswordHasher } from '../../../runtime/src/local-login/password-hash.js';
 import { readNewPassword } from '../../../runtime/src/local-login/password-input.js';
-import { refreshTokensFor } from '../../../runtime/src/signin/refresh-tokens.js';
+import { createRefreshTokens } from '../../../runtime/src/signin/refresh-tokens.js';
 import { openStore, type Store } from '../../../runtime/src/store/store.js';
 import { TEST_API_KEY_PEPPER, TEST_KEY_ENCRYPTION_KEY } from '../../support/config.js';
 import { createTestDatabase, STORE_DIALECTS, type TestDatabase } from '../../support/databases.js';
@@ -180,7 +180,7 @@ describe.each(STORE_DIALECTS)('gatehouse local-user on %s', (dialect) => {
     ).toBe(0);
     const user = await accountOf('c1@example.com');
     const config = loadConfig(env);
-    const refresh = refreshTokensFor({ config, store, clock: { now: () => Date.now() } });
+    const refresh = createRefreshTokens({ config, store, clock: { now: () => Date.now() } });
     const session = await refresh.startFamily(String(user?.id));
 
     const lockout = new LoginLockout({ store, clock: { now: () => Date.now() }, maxFailures: 1, lockoutSeconds: 900 });

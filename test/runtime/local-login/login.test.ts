@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConfigError } from '../../../runtime/src/config.js';
-import { localLoginFor } from '../../../runtime/src/local-login/local-login.js';
+import type { LocalLogin } from '../../../runtime/src/local-login/local-login.js';
 import { PasswordHasher } from '../../../runtime/src/local-login/password-hash.js';
 import { type StartTestAppOptions, startTestApp, type TestApp } from '../../support/app.js';
 import { testConfig } from '../../support/config.js';
@@ -23,9 +23,16 @@ const login = (app: TestApp, body: unknown, options: { ip?: string; query?: stri
     headers: options.origin ? { Origin: options.origin } : {},
   });
 
+/** The app's local login (the suite starts every app with LOCAL_LOGIN_ENABLED=true). */
+function localLoginOf(app: TestApp): LocalLogin {
+  const login = app.services.localLogin;
+  if (!login) throw new Error('This app was started without LOCAL_LOGIN_ENABLED=true');
+  return login;
+}
+
 /** A local account as `gatehouse local-user add` makes it. */
 async function addAccount(app: TestApp, email: string, role: string, password = PASSWORD): Promise<string> {
-  const user = await localLoginFor(app.ctx).users.create({
+  const user = await localLoginOf(app).users.create({
     email,
     role,
     passwordHash: await new PasswordHasher().hash(password),
@@ -110,7 +117,7 @@ describe.each(STORE_DIALECTS)('POST /api/v1/auth/token on %s', (dialect) => {
     expect(refreshed.headers.getSetCookie()).toHaveLength(3);
 
     // A cookie-setting login from a foreign origin is refused before any password is checked.
-    const verify = vi.spyOn(localLoginFor(app.ctx).hasher, 'verify');
+    const verify = vi.spyOn(localLoginOf(app).hasher, 'verify');
     const foreign = await login(
       app,
       { username: 'viewer@example.com', password: PASSWORD },
@@ -121,7 +128,7 @@ describe.each(STORE_DIALECTS)('POST /api/v1/auth/token on %s', (dialect) => {
   });
 
   it('answers a wrong password and an unknown username alike, each after one argon2 verification', async () => {
-    const verify = vi.spyOn(localLoginFor(app.ctx).hasher, 'verify');
+    const verify = vi.spyOn(localLoginOf(app).hasher, 'verify');
     const wrong = await login(app, { username: 'admin@example.com', password: WRONG });
     const unknown = await login(app, { username: 'nobody@example.com', password: WRONG });
     expect([wrong.status, unknown.status]).toEqual([401, 401]);
@@ -149,7 +156,7 @@ describe.each(STORE_DIALECTS)('POST /api/v1/auth/token on %s', (dialect) => {
     });
 
     // Even the right password waits, without a password check.
-    const verify = vi.spyOn(localLoginFor(app.ctx).hasher, 'verify');
+    const verify = vi.spyOn(localLoginOf(app).hasher, 'verify');
     app.clock.advance(LOCKOUT_SECONDS - 60);
     const waiting = await attempt('LOCKED@example.com', PASSWORD);
     expect(waiting.status).toBe(429);
@@ -198,7 +205,7 @@ describe.each(STORE_DIALECTS)('POST /api/v1/auth/token on %s', (dialect) => {
 
   it('refuses a disabled account with the same 401, and audits why', async () => {
     const id = await addAccount(app, 'gone@example.com', 'admin');
-    await localLoginFor(app.ctx).users.disable('gone@example.com');
+    await localLoginOf(app).users.disable('gone@example.com');
     const res = await login(app, { username: 'gone@example.com', password: PASSWORD });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual(REFUSED);

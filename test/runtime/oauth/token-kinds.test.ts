@@ -23,12 +23,13 @@ function kind(name: string, hints: string[], vouches: boolean, seen: string[]): 
 }
 
 describe('TokenKindRegistry', () => {
-  it('asks matching kinds in registration order and returns the first that vouches', async () => {
+  it('asks matching kinds in the order given and returns the first that vouches', async () => {
     const seen: string[] = [];
-    const registry = new TokenKindRegistry();
-    registry.register(kind('a', ['access_token'], false, seen));
-    registry.register(kind('b', ['refresh_token'], true, seen));
-    registry.register(kind('c', ['refresh_token'], true, seen));
+    const registry = new TokenKindRegistry([
+      kind('a', ['access_token'], false, seen),
+      kind('b', ['refresh_token'], true, seen),
+      kind('c', ['refresh_token'], true, seen),
+    ]);
     const found = await registry.find('x-token', undefined, request);
     expect(found?.kind.name).toBe('b');
     expect(seen).toEqual(['a', 'b']);
@@ -36,19 +37,21 @@ describe('TokenKindRegistry', () => {
 
   it('asks the kinds a token_type_hint names first, then the others', async () => {
     const seen: string[] = [];
-    const registry = new TokenKindRegistry();
-    registry.register(kind('a', ['access_token'], false, seen));
-    registry.register(kind('b', ['refresh_token'], false, seen));
+    const registry = new TokenKindRegistry([
+      kind('a', ['access_token'], false, seen),
+      kind('b', ['refresh_token'], false, seen),
+    ]);
     expect(await registry.find('x-token', 'refresh_token', request)).toBeUndefined();
     expect(seen).toEqual(['b', 'a']);
   });
 
-  it('never asks a kind whose shape does not match, and refuses a second kind of the same name', async () => {
+  it('never asks a kind whose shape does not match, and refuses two kinds of the same name', async () => {
     const seen: string[] = [];
-    const registry = new TokenKindRegistry();
-    registry.register(kind('a', [], true, seen));
+    const registry = new TokenKindRegistry([kind('a', [], true, seen)]);
     expect(await registry.find('y-token', undefined, request)).toBeUndefined();
     expect(seen).toEqual([]);
-    expect(() => registry.register(kind('a', [], true, seen))).toThrow('A token kind named "a" is already registered');
+    expect(() => new TokenKindRegistry([kind('a', [], true, seen), kind('a', [], true, seen)])).toThrow(
+      'Two token kinds are named "a"',
+    );
   });
 });

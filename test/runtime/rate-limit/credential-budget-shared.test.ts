@@ -21,8 +21,11 @@ describe.each(SHARED)('a budget shared through %s', (_name, options) => {
   const suite = useAppWithAdmin(options.dialect, options);
   const client = (budget: number) => clientPrincipal(suite.app.config.catalog, budget);
   const replicas = async () => {
-    await redisReady(suite.app.ctx);
-    return [new CredentialBudget(suite.app.ctx), new CredentialBudget(suite.app.ctx)] as const;
+    await redisReady(suite.app.services.redis);
+    return [
+      new CredentialBudget(suite.app.ctx, suite.app.services.redis),
+      new CredentialBudget(suite.app.ctx, suite.app.services.redis),
+    ] as const;
   };
 
   it('never lets more through than the budget, requests alternating between replicas', async () => {
@@ -58,7 +61,7 @@ describe('a budget shared through PostgreSQL', () => {
   };
 
   it('writes the shared count once per block of a fiftieth of the budget, not once per request', async () => {
-    const budget = new CredentialBudget(suite.app.ctx);
+    const budget = new CredentialBudget(suite.app.ctx, suite.app.services.redis);
     const caller = clientPrincipal(suite.app.config.catalog, 500);
     const subject = caller.subject;
     expect(await budget.charge(caller)).toMatchObject({ limit: 500, remaining: 499 });

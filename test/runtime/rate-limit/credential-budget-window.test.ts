@@ -15,7 +15,7 @@ describe.each(STORE_DIALECTS)('a credential budget window on %s', (dialect) => {
   const client = () => clientPrincipal(suite.app.config.catalog);
 
   it('refuses past the budget until the window ends, then grants the whole budget again', async () => {
-    const budget = new CredentialBudget(suite.app.ctx, 1);
+    const budget = new CredentialBudget(suite.app.ctx, suite.app.services.redis, 1);
     const caller = client();
     expect(await budget.charge(caller)).toEqual({ limit: 2, remaining: 1, resetSeconds: 1, windowSeconds: 1 });
     expect(await budget.charge(caller)).toMatchObject({ limit: 2, remaining: 0 });
@@ -36,7 +36,7 @@ describe.each(STORE_DIALECTS)('a credential budget window on %s', (dialect) => {
   });
 
   it('counts one by one on a single replica, though it reserves the budget in blocks', async () => {
-    const budget = new CredentialBudget(suite.app.ctx);
+    const budget = new CredentialBudget(suite.app.ctx, suite.app.services.redis);
     const caller = clientPrincipal(suite.app.config.catalog, 100);
     const remaining: number[] = [];
     for (let i = 0; i < 100; i++) remaining.push((await budget.charge(caller))?.remaining ?? -1);
@@ -45,7 +45,7 @@ describe.each(STORE_DIALECTS)('a credential budget window on %s', (dialect) => {
   });
 
   it('counts each credential apart, and takes a budget of its own over the default', async () => {
-    const budget = new CredentialBudget(suite.app.ctx);
+    const budget = new CredentialBudget(suite.app.ctx, suite.app.services.redis);
     const first = client();
     await budget.charge(first);
     await budget.charge(first);

@@ -316,7 +316,7 @@ describe(`a budget across two app instances (${redisUrl ? 'shared through Redis'
     const env = redisUrl ? { REDIS_URL: redisUrl } : {};
     a = await startTestApp({ dialect: 'sqlite', env });
     b = await startTestApp({ dialect: 'sqlite', env, database: a.database });
-    await Promise.all([redisReady(a.ctx), redisReady(b.ctx)]);
+    await Promise.all([redisReady(a.services.redis), redisReady(b.services.redis)]);
     admin = await bootstrapAdminKey(a);
   });
   afterAll(async () => {

@@ -107,7 +107,11 @@ describe.each(STORE_DIALECTS)('brute-force limit on %s (in process)', (dialect) 
   });
 
   it('offers a reusable limiter that throws rate_limited with Retry-After', async () => {
-    const limiter = new RateLimiter(suite.app.ctx, { name: `test-${randomIp()}`, points: 2, durationSeconds: 30 });
+    const limiter = new RateLimiter(suite.app.ctx, suite.app.services.redis, {
+      name: `test-${randomIp()}`,
+      points: 2,
+      durationSeconds: 30,
+    });
     await limiter.consume('client-a');
     await limiter.consume('client-a');
     const error = await limiter.consume('client-a').catch((e: unknown) => e);
@@ -127,7 +131,7 @@ describe(`brute-force limit across two app instances (${redisUrl ? 'shared throu
     const env = { ...LIMIT_ENV, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) };
     a = await startTestApp({ dialect: 'sqlite', env });
     b = await startTestApp({ dialect: 'sqlite', env });
-    await Promise.all([redisReady(a.ctx), redisReady(b.ctx)]);
+    await Promise.all([redisReady(a.services.redis), redisReady(b.services.redis)]);
     admin = await bootstrapAdminKey(b);
   });
   afterAll(async () => {

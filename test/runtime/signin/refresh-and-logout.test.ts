@@ -1,8 +1,6 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../../runtime/src/crypto/secret-hash.js';
-import { refreshTokensFor } from '../../../runtime/src/signin/refresh-tokens.js';
-import { userProfilesFor } from '../../../runtime/src/users/user-profiles.js';
 import { STORE_DIALECTS } from '../../support/databases.js';
 import { errorBody, ORIGIN, TestBrowser, useSigninSuite } from './support/signin-harness.js';
 
@@ -232,7 +230,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
       .set({ disabled_at: new Date().toISOString() })
       .where('id', '=', userId)
       .execute();
-    await userProfilesFor(suite.app.ctx).changed(userId);
+    await suite.app.services.userProfiles.changed(userId);
     // The access token still verifies, but the session resolver refuses a disabled user at once.
     const me = await browser.request('/auth/me');
     expect(me.status).toBe(401);
@@ -242,7 +240,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     expect(await response.json()).toEqual(REFUSED);
     expect(await familyOf(token)).toMatchObject({ revoked_reason: 'user_disabled' });
     await suite.app.store.db.updateTable('users').set({ disabled_at: null }).where('id', '=', userId).execute();
-    await userProfilesFor(suite.app.ctx).changed(userId);
+    await suite.app.services.userProfiles.changed(userId);
   });
 
   it('logs out: revokes the family and the access token, clears the three cookies', async () => {
@@ -338,9 +336,9 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     expect(browser.jar.get('token_expiry')?.maxAge).toBe(4 * DAY);
     const last = browser.jar.get('refresh_token')?.value as string;
     suite.app.clock.advance(4 * DAY - 1);
-    expect(await refreshTokensFor(suite.app.ctx).describe(last)).toBeDefined();
+    expect(await suite.app.services.refreshTokens.describe(last)).toBeDefined();
     suite.app.clock.advance(1);
-    expect(await refreshTokensFor(suite.app.ctx).describe(last)).toBeUndefined();
+    expect(await suite.app.services.refreshTokens.describe(last)).toBeUndefined();
     const over = await refreshWithCookie(browser);
     expect(over.status).toBe(401);
     expect(await over.json()).toEqual(REFUSED);
@@ -355,7 +353,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
       .where('token_hash', '=', hashOf(token))
       .execute();
     suite.app.clock.advance(2_592_000);
-    expect(await refreshTokensFor(suite.app.ctx).describe(token)).toBeUndefined();
+    expect(await suite.app.services.refreshTokens.describe(token)).toBeUndefined();
     const over = await refreshWithBody(token);
     expect(over.status).toBe(401);
     expect(await over.json()).toEqual(REFUSED);
@@ -372,7 +370,7 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     const fresh = await signedIn();
     suite.app.clock.advance(120);
 
-    const deleted = await refreshTokensFor(suite.app.ctx).pruneExpired();
+    const deleted = await suite.app.services.refreshTokens.pruneExpired();
     expect(deleted).toBeGreaterThan(0);
     expect(await familyOf(oldToken)).toBeUndefined();
     const families = await suite.app.store.db.selectFrom('refresh_token_families').select('id').execute();

@@ -3,7 +3,7 @@ import type { Principal } from '../../auth/principal.js';
 import { CONSOLE_SECTIONS, type ConsoleSection } from '../console-sections.js';
 import { escapeHtml } from '../html.js';
 
-/** Where the pages load their script, styles and icon from (served by `register-admin-routes.ts`). */
+/** Where the pages load their script, styles and icon from (served by `admin-routes.ts`). */
 export const CONSOLE_SCRIPT_PATH = '/admin/assets/admin.js';
 export const CONSOLE_STYLES_PATH = '/admin/assets/admin.css';
 export const CONSOLE_ICON_PATH = '/admin/assets/favicon.svg';

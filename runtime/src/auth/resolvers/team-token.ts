@@ -1,7 +1,6 @@
 import { auditUseFailure } from '../../audit/use-failure-audit.js';
 import { looksLikeTeamToken } from '../../credentials/team-tokens/team-token-format.js';
-import type { TeamTokenRecord } from '../../credentials/team-tokens/team-token-verifier.js';
-import { teamTokensOf } from '../../credentials/team-tokens/team-tokens.js';
+import type { TeamTokenRecord, TeamTokenVerifier } from '../../credentials/team-tokens/team-token-verifier.js';
 import { tokenExpired, unauthorized } from '../../errors.js';
 import type { AppContext } from '../../http/context.js';
 import { makePrincipal, type Principal } from '../principal.js';
@@ -27,8 +26,7 @@ export function principalOfTeamToken(ctx: AppContext, token: TeamTokenRecord): P
  * (`admin_token`). Unknown, bad-secret and revoked tokens answer 401 `unauthorized`; an expired token answers
  * `token_expired`, but only once its secret matched.
  */
-export function teamTokenResolver(ctx: AppContext): CredentialResolver {
-  const { verifier } = teamTokensOf(ctx);
+export function teamTokenResolver(ctx: AppContext, verifier: TeamTokenVerifier): CredentialResolver {
   return {
     name: 'team_token',
     sources: ['bearer'],

@@ -1,12 +1,6 @@
-import type { Express } from 'express';
-import { authOf } from '../../auth/authenticator.js';
-import type { AppContext } from '../../http/context.js';
 import { ErrorBodySchema, RATE_LIMITED_RESPONSE } from '../../http/openapi.js';
 import { type AnyRoute, route } from '../../http/route.js';
-import { invalidationBusFor } from '../../invalidation/bus.js';
 import { auditContextOf } from '../audit-context.js';
-import { ApiKeyRecords } from './api-key-records.js';
-import { ApiKeyResolver } from './api-key-resolver.js';
 import {
   ApiKeyIdParamsSchema,
   ApiKeyListSchema,
@@ -19,7 +13,7 @@ import {
   RotatedApiKeySchema,
   UpdateApiKeyBodySchema,
 } from './api-key-schemas.js';
-import { ApiKeyService } from './api-key-service.js';
+import type { ApiKeyService } from './api-key-service.js';
 
 const access = { security: ['bearer', 'apiKey', 'cookie'], permissions: ['api_keys:manage'] } as const;
 const tags = ['api-keys'];
@@ -31,16 +25,8 @@ const errors = {
 const badRequest = { description: '`invalid_request` naming the field', schema: ErrorBodySchema };
 const notFound = { description: '`not_found`', schema: ErrorBodySchema };
 
-/** The `X-API-Key` credential's resolver, and its routes. */
-export function registerApiKeyRoutes(_app: Express, ctx: AppContext): void {
-  const bus = invalidationBusFor(ctx);
-  const records = new ApiKeyRecords(ctx.store, ctx.clock);
-  authOf(ctx).register(new ApiKeyResolver(ctx, records, bus));
-}
-
 /** `/api/v1/api-keys`: create, list, get, change, revoke, rotate. */
-export function apiKeyRoutes(ctx: AppContext): AnyRoute[] {
-  const service = new ApiKeyService(ctx, new ApiKeyRecords(ctx.store, ctx.clock), invalidationBusFor(ctx));
+export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
   return [
     route({
       method: 'post',
@@ -60,7 +46,7 @@ export function apiKeyRoutes(ctx: AppContext): AnyRoute[] {
             expiresInDays: body.expires_in_days,
             rateLimitPerMinute: body.rate_limit_per_minute,
           },
-          auditContextOf(ctx, req),
+          auditContextOf(req),
         );
         res.status(201).set('Cache-Control', 'no-store').json(created);
       },
@@ -108,7 +94,7 @@ export function apiKeyRoutes(ctx: AppContext): AnyRoute[] {
           principal,
           params.id,
           body.rate_limit_per_minute,
-          auditContextOf(ctx, req),
+          auditContextOf(req),
         );
         res.set('Cache-Control', 'no-store').json(changed);
       },
@@ -122,7 +108,7 @@ export function apiKeyRoutes(ctx: AppContext): AnyRoute[] {
       params: ApiKeyIdParamsSchema,
       responses: { 204: { description: 'Revoked (also when it already was)' }, 404: notFound, ...errors },
       handler: async (req, res, { params, principal }) => {
-        await service.revoke(principal, params.id, auditContextOf(ctx, req));
+        await service.revoke(principal, params.id, auditContextOf(req));
         res.status(204).end();
       },
     }),
@@ -147,7 +133,7 @@ export function apiKeyRoutes(ctx: AppContext): AnyRoute[] {
           principal,
           params.id,
           body?.grace_period_seconds ?? DEFAULT_GRACE_PERIOD_SECONDS,
-          auditContextOf(ctx, req),
+          auditContextOf(req),
           body?.rate_limit_per_minute,
         );
         res.status(201).set('Cache-Control', 'no-store').json(rotated);

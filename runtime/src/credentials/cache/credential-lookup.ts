@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { unavailable } from '../../errors.js';
 import type { AppContext } from '../../http/context.js';
-import { invalidationBusFor } from '../../invalidation/bus.js';
+import type { InvalidationBus } from '../../invalidation/bus.js';
 import type { SecretBytes } from '../../secret-bytes.js';
 import type { Store } from '../../store/store.js';
 import { isStoreUnavailable } from '../../store/store-errors.js';
@@ -184,10 +184,10 @@ export interface CredentialCheckerOptions {
  */
 export function busBoundChecker<C extends { evict(id: string): void; clear(): void }>(
   ctx: AppContext,
+  bus: InvalidationBus,
   topic: string,
   build: (options: CredentialCheckerOptions) => C,
 ): C {
-  const bus = invalidationBusFor(ctx);
   const checker = build({
     store: ctx.store,
     pepper: ctx.config.apiKeyPepper,

@@ -1,7 +1,6 @@
 import type { AppContext } from '../../http/context.js';
-import { invalidationBusFor } from '../../invalidation/bus.js';
+import type { InvalidationBus } from '../../invalidation/bus.js';
 import { busBoundChecker } from '../cache/credential-lookup.js';
-import { perApp } from '../per-app.js';
 import { ClientAuthenticator } from './client-authenticator.js';
 import { ClientService } from './client-service.js';
 
@@ -14,13 +13,12 @@ export interface ApiClients {
 }
 
 /**
- * The app's API-client service and its hot-path authenticator, wired to the invalidation bus: a change published on
- * any replica evicts the client from every replica's cache. The cache TTL is `API_KEY_CACHE_TTL_SECONDS` (default
- * 30 s), the one setting for every credential cache.
+ * The API-client service and its hot-path authenticator, wired to the invalidation bus: a change published on any
+ * replica evicts the client from every replica's cache. The cache TTL is `API_KEY_CACHE_TTL_SECONDS` (default 30 s),
+ * the one setting for every credential cache.
  */
-export const apiClientsOf = perApp((ctx: AppContext): ApiClients => {
-  const authenticator = busBoundChecker(ctx, API_CLIENT_CHANGED_TOPIC, (o) => new ClientAuthenticator(o));
-  const bus = invalidationBusFor(ctx);
+export function createApiClients(ctx: AppContext, bus: InvalidationBus): ApiClients {
+  const authenticator = busBoundChecker(ctx, bus, API_CLIENT_CHANGED_TOPIC, (o) => new ClientAuthenticator(o));
   const service = new ClientService({
     store: ctx.store,
     clock: ctx.clock,
@@ -30,4 +28,4 @@ export const apiClientsOf = perApp((ctx: AppContext): ApiClients => {
     onChange: (clientId) => bus.publish(API_CLIENT_CHANGED_TOPIC, clientId),
   });
   return { service, authenticator };
-});
+}

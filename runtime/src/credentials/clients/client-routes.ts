@@ -1,11 +1,7 @@
-import type { Express } from 'express';
-import { authOf } from '../../auth/authenticator.js';
 import type { AppContext } from '../../http/context.js';
-import { mountRoutes } from '../../http/mount-routes.js';
 import { ErrorBodySchema, RATE_LIMITED_RESPONSE } from '../../http/openapi.js';
 import { type AnyRoute, route } from '../../http/route.js';
 import { auditContextOf } from '../audit-context.js';
-import { apiClientsOf } from './api-clients.js';
 import {
   ClientIdParamsSchema,
   ClientListSchema,
@@ -14,6 +10,7 @@ import {
   CreatedClientSchema,
   NewClientSecretSchema,
 } from './client-schemas.js';
+import type { ClientService } from './client-service.js';
 
 const access = { security: ['bearer', 'apiKey', 'cookie'], permissions: ['clients:manage'] } as const;
 const tags = ['clients'];
@@ -24,17 +21,11 @@ const errors = {
 } as const;
 const notFound = { description: '`not_found`: no such client in your organization', schema: ErrorBodySchema };
 
-/** The API-client routes. */
-export function registerClientRoutes(app: Express, ctx: AppContext): void {
-  mountRoutes(app, clientRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
-}
-
 /**
  * `/api/v1/clients`: API clients for the client-credentials grant. A caller sees and changes only the clients of its
  * own org; a client created by a team-bound caller is bound to that team (its tokens carry the team).
  */
-export function clientRoutes(ctx: AppContext): AnyRoute[] {
-  const { service } = apiClientsOf(ctx);
+export function clientRoutes(ctx: AppContext, service: ClientService): AnyRoute[] {
   const tokenEndpoint = `${ctx.config.publicUrl}/oauth2/token`;
   return [
     route({
@@ -50,7 +41,7 @@ export function clientRoutes(ctx: AppContext): AnyRoute[] {
         ...errors,
       },
       handler: async (req, res, { body, principal }) => {
-        const { client, secret } = await service.create(body, principal, auditContextOf(ctx, req));
+        const { client, secret } = await service.create(body, principal, auditContextOf(req));
         res.status(201).set('Cache-Control', 'no-store').json({
           client_id: client.client_id,
           client_secret: secret.client_secret,
@@ -83,7 +74,7 @@ export function clientRoutes(ctx: AppContext): AnyRoute[] {
       params: ClientIdParamsSchema,
       responses: { 204: { description: 'Deleted' }, 404: notFound, ...errors },
       handler: async (req, res, { params, principal }) => {
-        await service.delete(principal, params.id, auditContextOf(ctx, req));
+        await service.delete(principal, params.id, auditContextOf(req));
         res.status(204).end();
       },
     }),
@@ -101,7 +92,7 @@ export function clientRoutes(ctx: AppContext): AnyRoute[] {
         ...errors,
       },
       handler: async (req, res, { params, principal }) => {
-        const secret = await service.addSecret(principal, params.id, auditContextOf(ctx, req));
+        const secret = await service.addSecret(principal, params.id, auditContextOf(req));
         res.status(201).set('Cache-Control', 'no-store').json(secret);
       },
     }),
@@ -114,7 +105,7 @@ export function clientRoutes(ctx: AppContext): AnyRoute[] {
       params: ClientSecretParamsSchema,
       responses: { 204: { description: 'Revoked' }, 404: notFound, ...errors },
       handler: async (req, res, { params, principal }) => {
-        await service.revokeSecret(principal, params.id, params.secret_id, auditContextOf(ctx, req));
+        await service.revokeSecret(principal, params.id, params.secret_id, auditContextOf(req));
         res.status(204).end();
       },
     }),

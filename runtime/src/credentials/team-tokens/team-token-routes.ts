@@ -1,12 +1,7 @@
-import type { Express } from 'express';
-import { authOf } from '../../auth/authenticator.js';
-import { teamTokenResolver } from '../../auth/resolvers/team-token.js';
 import { notFound } from '../../errors.js';
-import type { AppContext } from '../../http/context.js';
-import { mountRoutes } from '../../http/mount-routes.js';
 import { ErrorBodySchema } from '../../http/openapi.js';
 import { type AnyRoute, route } from '../../http/route.js';
-import { orgDirectoryOf } from '../../orgs/org-directory.js';
+import type { OrgDirectory } from '../../orgs/org-directory.js';
 import { OrgParamsSchema, TeamParamsSchema } from '../../orgs/org-schemas.js';
 import { assertOrgWide } from '../../orgs/org-scope.js';
 import { targetTeam } from '../../orgs/target-team.js';
@@ -18,7 +13,7 @@ import {
   TokenListSchema,
   TokenSummarySchema,
 } from './team-token-schemas.js';
-import { teamTokensOf } from './team-tokens.js';
+import type { TeamTokenService } from './team-token-service.js';
 
 const access = { security: ['bearer', 'apiKey', 'cookie'], permissions: ['tokens:manage'] } as const;
 const tags = ['tokens'];
@@ -35,22 +30,11 @@ const issued = { 201: { description: 'Issued', schema: IssuedTokenSchema }, ...e
 const listed = { 200: { description: 'Tokens, newest first', schema: TokenListSchema }, ...errors };
 
 /**
- * Team tokens and org admin tokens (`Authorization: Bearer <tokid>.<toksecret>`): the resolver, and the routes that
- * issue, list and revoke them.
- */
-export function registerTeamTokenRoutes(app: Express, ctx: AppContext): void {
-  authOf(ctx).register(teamTokenResolver(ctx));
-  mountRoutes(app, teamTokenRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
-}
-
-/**
  * Issuing (shown once), listing and revoking team and admin tokens. Issuing needs `tokens:manage` in the target org;
  * a team-bound caller only reaches its own team. Lifetime: the org policy (`PATCH /api/v1/orgs/{org}`), or shorter
  * with `expires_in_seconds`.
  */
-export function teamTokenRoutes(ctx: AppContext): AnyRoute[] {
-  const { service } = teamTokensOf(ctx);
-  const orgs = orgDirectoryOf(ctx);
+export function teamTokenRoutes(service: TeamTokenService, orgs: OrgDirectory): AnyRoute[] {
   return [
     route({
       method: 'post',
@@ -64,7 +48,7 @@ export function teamTokenRoutes(ctx: AppContext): AnyRoute[] {
       responses: issued,
       handler: async (req, res, { params, body = {}, principal }) => {
         const team = await targetTeam(orgs, principal, params);
-        const token = await service.issueTeamToken(team.org_id, team.id, body, principal, auditContextOf(ctx, req));
+        const token = await service.issueTeamToken(team.org_id, team.id, body, principal, auditContextOf(req));
         res.status(201).set('Cache-Control', 'no-store').json(token);
       },
     }),
@@ -94,7 +78,7 @@ export function teamTokenRoutes(ctx: AppContext): AnyRoute[] {
       responses: issued,
       handler: async (req, res, { params, body = {}, principal }) => {
         assertOrgWide(principal, params.org);
-        const token = await service.issueAdminToken(params.org, body, principal, auditContextOf(ctx, req));
+        const token = await service.issueAdminToken(params.org, body, principal, auditContextOf(req));
         res.status(201).set('Cache-Control', 'no-store').json(token);
       },
     }),
@@ -125,7 +109,7 @@ export function teamTokenRoutes(ctx: AppContext): AnyRoute[] {
         if (principal.teamId !== null && token.team_id !== principal.teamId) {
           throw notFound(`No token ${body.token_id} in organization ${principal.orgId}`);
         }
-        res.json(await service.revoke(principal.orgId, body.token_id, auditContextOf(ctx, req)));
+        res.json(await service.revoke(principal.orgId, body.token_id, auditContextOf(req)));
       },
     }),
   ];

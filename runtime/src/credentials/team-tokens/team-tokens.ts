@@ -1,8 +1,7 @@
 import type { AppContext } from '../../http/context.js';
-import { invalidationBusFor } from '../../invalidation/bus.js';
-import { orgDirectoryOf } from '../../orgs/org-directory.js';
+import type { InvalidationBus } from '../../invalidation/bus.js';
+import type { OrgDirectory } from '../../orgs/org-directory.js';
 import { busBoundChecker } from '../cache/credential-lookup.js';
-import { perApp } from '../per-app.js';
 import { TeamTokenService } from './team-token-service.js';
 import { TeamTokenVerifier } from './team-token-verifier.js';
 
@@ -15,20 +14,19 @@ export interface TeamTokens {
 }
 
 /**
- * The app's team/admin token service and verifier, wired to the invalidation bus so a revocation on any replica
- * evicts the token from every replica's cache at once (TTL `API_KEY_CACHE_TTL_SECONDS` bounds a lost notice).
+ * The team/admin token service and verifier, wired to the invalidation bus so a revocation on any replica evicts the
+ * token from every replica's cache at once (TTL `API_KEY_CACHE_TTL_SECONDS` bounds a lost notice).
  */
-export const teamTokensOf = perApp((ctx: AppContext): TeamTokens => {
-  const verifier = busBoundChecker(ctx, TEAM_TOKEN_REVOKED_TOPIC, (o) => new TeamTokenVerifier(o));
-  const bus = invalidationBusFor(ctx);
+export function createTeamTokens(ctx: AppContext, bus: InvalidationBus, orgs: OrgDirectory): TeamTokens {
+  const verifier = busBoundChecker(ctx, bus, TEAM_TOKEN_REVOKED_TOPIC, (o) => new TeamTokenVerifier(o));
   const service = new TeamTokenService({
     store: ctx.store,
     clock: ctx.clock,
     pepper: ctx.config.apiKeyPepper,
     catalog: ctx.config.catalog,
     audit: ctx.audit,
-    orgs: orgDirectoryOf(ctx),
+    orgs,
     onRevoke: (tokenId) => bus.publish(TEAM_TOKEN_REVOKED_TOPIC, tokenId),
   });
   return { service, verifier };
-});
+}

@@ -1,6 +1,6 @@
 import { LastUsedThrottle } from '../../credentials/last-used-throttle.js';
 import type { AppContext } from '../../http/context.js';
-import { authenticateClient } from '../client-authentication.js';
+import { authenticateClient, type ClientAuth } from '../client-authentication.js';
 import type { GrantHandler } from '../grants.js';
 import { oauthError } from '../oauth-http.js';
 
@@ -15,10 +15,10 @@ const MAX_SCOPE_LENGTH = 2048;
  * without `scope` it gets all of them. Warm path: no store query (cached client), one HMAC, one signature; an audit
  * row (`client.token_issued`, with the scope and jti) at most once a minute per client, written in the background.
  */
-export function clientCredentialsGrant(ctx: AppContext): GrantHandler {
+export function clientCredentialsGrant(ctx: AppContext, clientAuth: ClientAuth): GrantHandler {
   const auditThrottle = new LastUsedThrottle(ISSUE_AUDIT_INTERVAL_MS);
   return async (req, form) => {
-    const { client, ip, userAgent } = await authenticateClient(ctx, req, form);
+    const { client, ip, userAgent } = await authenticateClient(ctx, clientAuth, req, form);
     const requested = form.get('scope');
     let scopes: readonly string[] = client.scopes;
     if (requested !== undefined && requested.trim() !== '') {

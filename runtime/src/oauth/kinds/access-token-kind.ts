@@ -1,4 +1,4 @@
-import { accessTokenDenylistFor, revokeAccessToken } from '../../auth/access-token-denylist.js';
+import { type AccessTokenDenylist, revokeAccessToken } from '../../auth/access-token-denylist.js';
 import { looksLikeJwt, unverifiedIssuer } from '../../auth/jwt-shape.js';
 import type { AppContext } from '../../http/context.js';
 import type { AccessTokenClaims } from '../../tokens/access-tokens.js';
@@ -8,8 +8,7 @@ import type { TokenKind } from '../token-kinds.js';
  * Our own access tokens (every `auth_kind`): active while the signature, issuer, audience and `exp` verify and the
  * `jti` is not on the denylist. Revocation puts the `jti` on the denylist until `exp` (every replica within a second).
  */
-export function accessTokenKind(ctx: AppContext): TokenKind {
-  const denylist = accessTokenDenylistFor(ctx);
+export function accessTokenKind(ctx: AppContext, denylist: AccessTokenDenylist): TokenKind {
   return {
     name: 'access_token',
     hints: ['access_token'],
@@ -47,7 +46,7 @@ export function accessTokenKind(ctx: AppContext): TokenKind {
       };
     },
     revoke: async (_token, facts, request) => {
-      await revokeAccessToken(ctx, facts.credentialId, facts.claims.exp as number, {
+      await revokeAccessToken(ctx, denylist, facts.credentialId, facts.claims.exp as number, {
         actor: request.actor,
         orgId: facts.orgId,
         subject: facts.claims.sub ?? null,

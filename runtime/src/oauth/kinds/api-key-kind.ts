@@ -1,35 +1,30 @@
-import { authOf } from '../../auth/authenticator.js';
 import type { Principal } from '../../auth/principal.js';
-import { ApiKeyRecords } from '../../credentials/api-keys/api-key-records.js';
-import { ApiKeyService } from '../../credentials/api-keys/api-key-service.js';
+import type { CredentialResolver } from '../../auth/resolver.js';
+import type { ApiKeyRecords } from '../../credentials/api-keys/api-key-records.js';
+import type { ApiKeyService } from '../../credentials/api-keys/api-key-service.js';
 import type { AppContext } from '../../http/context.js';
-import { invalidationBusFor } from '../../invalidation/bus.js';
 import type { TokenKind } from '../token-kinds.js';
 
 /**
  * API keys (`sk_live_...`/`sk_test_...`) for introspection and revocation. A key is checked by
- * the registered `api_key` resolver itself (checksum, cached hash, expiry, rotation grace), so introspection and
+ * the `api_key` resolver itself (checksum, cached hash, expiry, rotation grace), so introspection and
  * `X-API-Key` can never disagree. `exp`/`iat` are not reported: they would cost a store query on the warm path.
  * Revocation goes through the API key service (audit row, invalidation on every replica); only admins reach it, an
  * API key is never "issued to" an API client.
  */
-export function apiKeyKind(ctx: AppContext): TokenKind {
-  const records = new ApiKeyRecords(ctx.store, ctx.clock);
-  const service = new ApiKeyService(ctx, records, invalidationBusFor(ctx));
-  const resolver = () =>
-    authOf(ctx)
-      .resolvers()
-      .find((r) => r.name === 'api_key');
+export function apiKeyKind(
+  ctx: AppContext,
+  keys: { readonly resolver: CredentialResolver; readonly records: ApiKeyRecords; readonly service: ApiKeyService },
+): TokenKind {
+  const { resolver, records, service } = keys;
   return {
     name: 'api_key',
     hints: ['api_key'],
     matches: (token) => token.startsWith('sk_'),
     introspect: async (token, request) => {
-      const check = resolver();
-      if (!check) return null;
       let principal: Principal;
       try {
-        principal = await check.resolve(token, {
+        principal = await resolver.resolve(token, {
           req: request.req,
           ip: request.ip ?? '',
           userAgent: request.userAgent,

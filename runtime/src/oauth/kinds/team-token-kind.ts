@@ -1,13 +1,11 @@
 import { looksLikeTeamToken } from '../../credentials/team-tokens/team-token-format.js';
-import { teamTokensOf } from '../../credentials/team-tokens/team-tokens.js';
-import type { AppContext } from '../../http/context.js';
+import type { TeamTokens } from '../../credentials/team-tokens/team-tokens.js';
 import type { TokenKind } from '../token-kinds.js';
 
 const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 /** Team and org admin tokens (`<tokid>.<toksecret>`); revocation is the same as `POST /api/v1/tokens/revoke`. */
-export function teamTokenKind(ctx: AppContext): TokenKind {
-  const { verifier, service } = teamTokensOf(ctx);
+export function teamTokenKind({ verifier, service }: TeamTokens): TokenKind {
   return {
     name: 'team_token',
     hints: ['team_token', 'admin_token', 'access_token'],

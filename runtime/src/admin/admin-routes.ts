@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Express, Response } from 'express';
-import { authOf } from '../auth/authenticator.js';
+import type { Response } from 'express';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { AppContext } from '../http/context.js';
-import { mountRoutes } from '../http/mount-routes.js';
 import { ErrorBodySchema, z } from '../http/openapi.js';
 import { type AnyRoute, route } from '../http/route.js';
 import { CONSOLE_ICON } from './assets/console-icon.js';
@@ -45,16 +44,8 @@ const revalidated = {
   ETag: 'SHA-256 of the body; send it back in `If-None-Match`',
 };
 
-/**
- * `GET /admin` (the admin console page), its static assets (script, styles, icon) and `/favicon.ico`. The page is static HTML; its script calls the
- * JSON APIs with the session cookie and shows the sections the user's permissions allow. See README.md here.
- */
-export function registerAdminRoutes(app: Express, ctx: AppContext): void {
-  mountRoutes(app, adminRoutes(ctx), { auth: authOf(ctx), fast: ctx.fast, openapi: ctx.openapi });
-}
-
 /** The console page, and one route per static asset path. */
-export function adminRoutes(ctx: AppContext): AnyRoute[] {
+export function adminRoutes(ctx: AppContext, auth: Authenticator): AnyRoute[] {
   const page = renderConsolePage(ctx.config.catalog);
   const icon = asset('The admin console icon (SVG)', CONSOLE_ICON, 'image/svg+xml; charset=utf-8');
   const assets = new Map<string, StaticAsset>([
@@ -95,7 +86,7 @@ export function adminRoutes(ctx: AppContext): AnyRoute[] {
           sendPage(res, 404, renderSigninUnavailablePage());
           return;
         }
-        const access = await consoleAccess(ctx, req);
+        const access = await consoleAccess(auth, req);
         if (access.kind === 'sign_in') {
           res.set('Cache-Control', 'no-store').redirect(302, CONSOLE_LOGIN_PATH);
           return;
