@@ -86,11 +86,12 @@ export function renderError(req: IncomingMessage, res: ServerResponse, error: un
         ? 'Internal error'
         : publicError.message;
     body = JSON.stringify({ error: publicError.error, error_description: description });
-    res.setHeader('Cache-Control', 'no-store');
   } else {
     const message = publicError.expose ? publicError.message : 'Internal error';
     body = JSON.stringify({ error: { code: publicError.expose ? publicError.code : 'internal', message } });
   }
+  // An error answer describes one request (and may follow a credential check): no cache may keep or replay it.
+  res.setHeader('Cache-Control', 'no-store');
   for (const [name, value] of Object.entries(publicError.headers)) res.setHeader(name, value);
   res.statusCode = publicError.status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');

@@ -71,6 +71,12 @@ describe('error middleware', () => {
     expect(await res.json()).toEqual(body);
   });
 
+  it.each(cases)('GET %s: the error answer is never stored by a cache', async (path) => {
+    const res = await fetch(`${base}${path}`);
+    await res.arrayBuffer();
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('sends Retry-After on rate_limited and WWW-Authenticate on invalid_client', async () => {
     expect((await fetch(`${base}/limited`)).headers.get('retry-after')).toBe('13');
     const oauth = await fetch(`${base}/oauth`);
