@@ -9,6 +9,7 @@ import type { FastRouter } from './fast-router.js';
 import { jsonBody } from './json-body.js';
 import { type HttpMethod, type OpenApiRegistry, type OperationSpec, parseWith } from './openapi.js';
 import { BODY_LIMIT_BYTES } from './raw-body.js';
+import { routeLayerResponses } from './responses.js';
 import type { AnyRoute, BodySpec, HandlerQuery } from './route.js';
 
 /** What the route layer needs besides the routes: who the caller is, and where hot routes and operations go. */
@@ -65,10 +66,20 @@ function readByHandler(query: z.ZodObject | HandlerQuery | undefined): query is 
   return query !== undefined && 'readBy' in query;
 }
 
-/** The OpenAPI operation a declaration documents. */
+const isValidatedQuery = (query: z.ZodObject | HandlerQuery | undefined) =>
+  query !== undefined && !readByHandler(query);
+
+/** The OpenAPI operation a declaration documents, with the answers the route layer gives before the handler runs. */
 export function operationOf(declared: AnyRoute): OperationSpec {
   const access = declared.access;
   const body = declared.body as BodySpec | undefined;
+  const permissions =
+    access !== 'public' && access.authenticates === undefined ? (access.permissions ?? []) : undefined;
+  const answeredByLayer = routeLayerResponses({
+    method: declared.method,
+    validates: declared.params !== undefined || isValidatedQuery(declared.query) || body?.kind === 'json',
+    permissions,
+  });
   return {
     method: declared.method,
     path: declared.path,
@@ -76,14 +87,15 @@ export function operationOf(declared: AnyRoute): OperationSpec {
     description: declared.description,
     tags: declared.tags,
     security: access === 'public' ? [] : access.security,
-    permissions: access !== 'public' && access.authenticates === undefined ? (access.permissions ?? []) : undefined,
+    permissions,
     params: declared.params,
     query: readByHandler(declared.query) ? declared.query.schema : declared.query,
     body: body && {
       schema: declared.bodyOptional ? body.schema.optional() : body.schema,
       contentType: body.kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded',
     },
-    responses: declared.responses,
+    // A route's own description of one of the route layer's answers wins: it says more (e.g. the tenant checks).
+    responses: { ...answeredByLayer, ...declared.responses },
   };
 }
 

@@ -96,6 +96,10 @@ export interface RouteDeclaration<
   readonly body?: B;
   /** A body is required unless this is set. */
   readonly bodyOptional?: boolean;
+  /**
+   * What the handler answers. The route layer documents the errors it answers itself (`routeLayerResponses`: 400 when
+   * it validates, 401/403/429 when it authenticates); list one of those only to describe it more precisely.
+   */
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   /**
    * A hot route: served before Express by the fast path (`createRequestListener`), which skips Express's per-request
