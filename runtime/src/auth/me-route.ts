@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ErrorBodySchema, RATE_LIMITED_RESPONSE } from '../http/openapi.js';
-import { type AnyRoute, route } from '../http/route.js';
+import { type AnyRoute, requires, route } from '../http/route.js';
 import { canWrite, type Principal } from './principal.js';
 
 export const MeSchema = z
@@ -42,12 +41,8 @@ export function meRoutes(): AnyRoute[] {
       path: '/auth/me',
       summary: 'The authenticated caller: role, credential kind, org/team, permissions and scopes',
       tags: ['auth'],
-      access: { security: ['cookie', 'bearer', 'apiKey'] },
-      responses: {
-        200: { description: 'The caller', schema: MeSchema },
-        401: { description: 'No valid credential (`unauthorized` or `token_expired`)', schema: ErrorBodySchema },
-        429: RATE_LIMITED_RESPONSE,
-      },
+      access: requires(),
+      responses: { 200: { description: 'The caller', schema: MeSchema } },
       handler: (_req, res, { principal }) => {
         res.set('Cache-Control', 'no-store').json(meBody(principal));
       },

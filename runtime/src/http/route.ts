@@ -55,6 +55,18 @@ export type RouteAccess =
     }
   | { readonly security: readonly SecurityScheme[]; readonly authenticates: 'handler' };
 
+/**
+ * The credentials the route layer accepts: its authenticator asks every credential resolver, whichever the route, so
+ * every route it authenticates is documented with the same schemes.
+ */
+export const ROUTE_LAYER_CREDENTIALS = ['bearer', 'apiKey', 'cookie'] as const satisfies readonly SecurityScheme[];
+
+/**
+ * The `access` of a route the route layer authenticates: any credential holding every catalog permission listed
+ * (none listed: any authenticated caller).
+ */
+export const requires = (...permissions: string[]) => ({ security: ROUTE_LAYER_CREDENTIALS, permissions });
+
 type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
 type BodyOutput<B> = B extends { kind: 'oauth-form' }
   ? ReadonlyMap<string, string>

@@ -7,8 +7,9 @@ import { IssuedTokenSchema } from '../credentials/team-tokens/team-token-schemas
 import { ADMIN_TOKEN_PERMISSIONS, type TeamTokenService } from '../credentials/team-tokens/team-token-service.js';
 import { forbidden } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { ErrorBodySchema, z } from '../http/openapi.js';
-import { type AnyRoute, route } from '../http/route.js';
+import { z } from '../http/openapi.js';
+import { conflictResponse, forbiddenResponse, notFoundResponse } from '../http/responses.js';
+import { type AnyRoute, requires, route } from '../http/route.js';
 import type { OrgDirectory } from './org-directory.js';
 import {
   CreateOrgBodySchema,
@@ -24,18 +25,12 @@ import {
 import { assertInOrg, assertOrgWide } from './org-scope.js';
 import { targetTeam } from './target-team.js';
 
-const security = ['bearer', 'apiKey', 'cookie'] as const;
-/** The catalog permissions a route requires; none: any authenticated caller (the tenant checks are the route's). */
-const requires = (...permissions: string[]) => ({ security, permissions });
 const tags = ['orgs'];
-const errors = {
-  401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
-  403: {
-    description: '`forbidden`: a missing permission, or a target in another org or team',
-    schema: ErrorBodySchema,
-  },
-  404: { description: '`not_found`', schema: ErrorBodySchema },
-} as const;
+/** Every route also checks the target's org (and team) against the caller's. */
+const refusals = {
+  403: forbiddenResponse('a missing permission, or a target in another org or team'),
+  404: notFoundResponse(),
+};
 const CreatedOrgSchema = z.object({ org: OrgSchema, admin_token: IssuedTokenSchema });
 
 /** Only the deployment's own admins (role `admin` in the `default` org, not a token) create organizations. */
@@ -63,9 +58,8 @@ export function orgRoutes(ctx: AppContext, orgs: OrgDirectory, teamTokens: TeamT
       body: { kind: 'json', schema: CreateOrgBodySchema },
       responses: {
         201: { description: 'The org and its first admin token', schema: CreatedOrgSchema },
-        400: { description: '`invalid_request` naming the field', schema: ErrorBodySchema },
-        409: { description: '`conflict`: the id is taken', schema: ErrorBodySchema },
-        ...errors,
+        409: conflictResponse('the id is taken'),
+        ...refusals,
       },
       handler: async (req, res, { body, principal }) => {
         assertMayCreateOrgs(principal);
@@ -84,7 +78,7 @@ export function orgRoutes(ctx: AppContext, orgs: OrgDirectory, teamTokens: TeamT
       tags,
       access: requires(),
       params: OrgParamsSchema,
-      responses: { 200: { description: 'The org', schema: OrgSchema }, ...errors },
+      responses: { 200: { description: 'The org', schema: OrgSchema }, ...refusals },
       handler: async (_req, res, { params, principal }) => {
         assertInOrg(principal, params.org);
         res.json(await orgs.getOrg(params.org));
@@ -98,7 +92,7 @@ export function orgRoutes(ctx: AppContext, orgs: OrgDirectory, teamTokens: TeamT
       access: requires('tokens:manage'),
       params: OrgParamsSchema,
       body: { kind: 'json', schema: UpdateOrgBodySchema },
-      responses: { 200: { description: 'The updated org', schema: OrgSchema }, ...errors },
+      responses: { 200: { description: 'The updated org', schema: OrgSchema }, ...refusals },
       handler: async (req, res, { params, body, principal }) => {
         assertOrgWide(principal, params.org);
         const updated = await orgs.updateOrg(params.org, body);
@@ -121,8 +115,8 @@ export function orgRoutes(ctx: AppContext, orgs: OrgDirectory, teamTokens: TeamT
       body: { kind: 'json', schema: CreateTeamBodySchema },
       responses: {
         201: { description: 'Created', schema: TeamSchema },
-        409: { description: '`conflict`: the slug is taken', schema: ErrorBodySchema },
-        ...errors,
+        409: conflictResponse('the slug is taken'),
+        ...refusals,
       },
       handler: async (req, res, { params, body, principal }) => {
         assertOrgWide(principal, params.org);
@@ -143,7 +137,7 @@ export function orgRoutes(ctx: AppContext, orgs: OrgDirectory, teamTokens: TeamT
       tags,
       access: requires('team:read'),
       params: OrgParamsSchema,
-      responses: { 200: { description: 'Teams', schema: TeamListSchema }, ...errors },
+      responses: { 200: { description: 'Teams', schema: TeamListSchema }, ...refusals },
       handler: async (_req, res, { params, principal }) => {
         assertInOrg(principal, params.org);
         const teams = await orgs.listTeams(params.org);
@@ -157,7 +151,7 @@ export function orgRoutes(ctx: AppContext, orgs: OrgDirectory, teamTokens: TeamT
       tags,
       access: requires('team:read'),
       params: TeamParamsSchema,
-      responses: { 200: { description: 'The team', schema: TeamSchema }, ...errors },
+      responses: { 200: { description: 'The team', schema: TeamSchema }, ...refusals },
       handler: async (_req, res, { params, principal }) => {
         res.json(await targetTeam(orgs, principal, params));
       },
@@ -170,7 +164,7 @@ export function orgRoutes(ctx: AppContext, orgs: OrgDirectory, teamTokens: TeamT
       access: requires('team:write'),
       params: TeamParamsSchema,
       body: { kind: 'json', schema: UpdateTeamBodySchema },
-      responses: { 200: { description: 'The updated team', schema: TeamSchema }, ...errors },
+      responses: { 200: { description: 'The updated team', schema: TeamSchema }, ...refusals },
       handler: async (req, res, { params, body, principal }) => {
         const team = await targetTeam(orgs, principal, params);
         const updated = await orgs.renameTeam(team.org_id, team.slug, body.name);

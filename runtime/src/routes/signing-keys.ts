@@ -4,19 +4,13 @@ import { auditContextOf, recordChange } from '../credentials/audit-context.js';
 import { DEFAULT_ORG_ID } from '../credentials/bootstrap-admin.js';
 import { forbidden } from '../errors.js';
 import type { AppContext } from '../http/context.js';
-import { ErrorBodySchema } from '../http/openapi.js';
-import { type AnyRoute, route } from '../http/route.js';
+import { forbiddenResponse } from '../http/responses.js';
+import { type AnyRoute, requires, route } from '../http/route.js';
 import type { SigningKeySummary } from '../keys/key-ring.js';
 
-const access = { security: ['bearer', 'apiKey', 'cookie'], permissions: ['keys:rotate'] } as const;
+const access = requires('keys:rotate');
 const tags = ['keys'];
-const errors = {
-  401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
-  403: {
-    description: '`forbidden`: lacks `keys:rotate`, or is not of the default organization',
-    schema: ErrorBodySchema,
-  },
-} as const;
+const refused = forbiddenResponse('lacks `keys:rotate`, or is not of the default organization');
 
 const SigningKeySchema = z
   .object({
@@ -87,7 +81,7 @@ export function signingKeyRoutes(ctx: AppContext): AnyRoute[] {
       summary: 'The token signing keys, newest first, with their states (public data only)',
       tags,
       access,
-      responses: { 200: { description: 'Signing keys', schema: SigningKeyListSchema }, ...errors },
+      responses: { 200: { description: 'Signing keys', schema: SigningKeyListSchema }, 403: refused },
       handler: async (_req, res, { principal }) => {
         assertDeploymentWide(principal);
         const keys = await ctx.keys.list();
@@ -103,11 +97,7 @@ export function signingKeyRoutes(ctx: AppContext): AnyRoute[] {
       access,
       body: { kind: 'json', schema: RotateSigningKeyBodySchema },
       bodyOptional: true,
-      responses: {
-        201: { description: 'Rotated', schema: RotatedSigningKeySchema },
-        400: { description: '`invalid_request` naming the field', schema: ErrorBodySchema },
-        ...errors,
-      },
+      responses: { 201: { description: 'Rotated', schema: RotatedSigningKeySchema }, 403: refused },
       handler: async (req, res, { body, principal }) => {
         assertDeploymentWide(principal);
         const immediate = body?.immediate ?? false;

@@ -4,7 +4,7 @@ import { requestSource } from '../audit/audit-writer.js';
 import { LastUsedThrottle } from '../credentials/last-used-throttle.js';
 import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema } from '../http/openapi.js';
-import { type AnyRoute, route } from '../http/route.js';
+import { type AnyRoute, requires, route } from '../http/route.js';
 import { RateLimiter } from '../rate-limit/limiter.js';
 import { WS_TICKET_TTL_SECONDS } from './ws-ticket-format.js';
 import type { WsTickets } from './ws-ticket-store.js';
@@ -46,14 +46,9 @@ export function wsTicketRoutes(ctx: AppContext, tickets: WsTickets, redis: Redis
         'X-Auth-* headers of the caller that asked for it. Tickets are accepted nowhere else. Limited to ' +
         `${WS_TICKET_ISSUE_LIMIT} tickets per caller per ${WS_TICKET_ISSUE_WINDOW_SECONDS} s.`,
       tags: ['auth'],
-      access: { security: ['cookie', 'bearer', 'apiKey'] },
+      access: requires(),
       responses: {
         200: { description: 'The ticket (Cache-Control: no-store)', schema: WsTicketResponseSchema },
-        401: { description: '`unauthorized` or `token_expired`: no valid credential', schema: ErrorBodySchema },
-        403: {
-          description: '`forbidden`: a cookie-authenticated request without an Origin from ALLOWED_ORIGINS',
-          schema: ErrorBodySchema,
-        },
         429: {
           description: '`rate_limited`: too many tickets or failed attempts; see Retry-After',
           schema: ErrorBodySchema,

@@ -1,5 +1,5 @@
-import { ErrorBodySchema, RATE_LIMITED_RESPONSE } from '../../http/openapi.js';
-import { type AnyRoute, route } from '../../http/route.js';
+import { conflictResponse, forbiddenResponse, notFoundResponse } from '../../http/responses.js';
+import { type AnyRoute, requires, route } from '../../http/route.js';
 import { auditContextOf } from '../audit-context.js';
 import {
   ApiKeyIdParamsSchema,
@@ -15,15 +15,11 @@ import {
 } from './api-key-schemas.js';
 import type { ApiKeyService } from './api-key-service.js';
 
-const access = { security: ['bearer', 'apiKey', 'cookie'], permissions: ['api_keys:manage'] } as const;
+const access = requires('api_keys:manage');
 const tags = ['api-keys'];
-const errors = {
-  401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
-  403: { description: '`forbidden`: lacks `api_keys:manage`, or a scope it tries to grant', schema: ErrorBodySchema },
-  429: RATE_LIMITED_RESPONSE,
-} as const;
-const badRequest = { description: '`invalid_request` naming the field', schema: ErrorBodySchema };
-const notFound = { description: '`not_found`', schema: ErrorBodySchema };
+/** Creating and rotating also refuse a scope the caller does not hold itself. */
+const grantRefused = forbiddenResponse('lacks `api_keys:manage`, or a scope it tries to grant');
+const notFound = notFoundResponse();
 
 /** `/api/v1/api-keys`: create, list, get, change, revoke, rotate. */
 export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
@@ -35,7 +31,7 @@ export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
       tags,
       access,
       body: { kind: 'json', schema: CreateApiKeyBodySchema },
-      responses: { 201: { description: 'Created', schema: IssuedApiKeySchema }, 400: badRequest, ...errors },
+      responses: { 201: { description: 'Created', schema: IssuedApiKeySchema }, 403: grantRefused },
       handler: async (req, res, { body, principal }) => {
         const created = await service.create(
           principal,
@@ -58,7 +54,7 @@ export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
       tags,
       access,
       query: ListApiKeysQuerySchema,
-      responses: { 200: { description: 'Keys', schema: ApiKeyListSchema }, ...errors },
+      responses: { 200: { description: 'Keys', schema: ApiKeyListSchema } },
       handler: async (_req, res, { query, principal }) => {
         res.set('Cache-Control', 'no-store').json({ api_keys: await service.list(principal, query.limit) });
       },
@@ -70,7 +66,7 @@ export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
       tags,
       access,
       params: ApiKeyIdParamsSchema,
-      responses: { 200: { description: 'The key', schema: ApiKeySummarySchema }, 404: notFound, ...errors },
+      responses: { 200: { description: 'The key', schema: ApiKeySummarySchema }, 404: notFound },
       handler: async (_req, res, { params, principal }) => {
         res.set('Cache-Control', 'no-store').json(await service.get(principal, params.id));
       },
@@ -83,12 +79,7 @@ export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
       access,
       params: ApiKeyIdParamsSchema,
       body: { kind: 'json', schema: UpdateApiKeyBodySchema },
-      responses: {
-        200: { description: 'The key as changed', schema: ApiKeySummarySchema },
-        400: badRequest,
-        404: notFound,
-        ...errors,
-      },
+      responses: { 200: { description: 'The key as changed', schema: ApiKeySummarySchema }, 404: notFound },
       handler: async (req, res, { params, body, principal }) => {
         const changed = await service.setRateLimit(
           principal,
@@ -106,7 +97,7 @@ export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
       tags,
       access,
       params: ApiKeyIdParamsSchema,
-      responses: { 204: { description: 'Revoked (also when it already was)' }, 404: notFound, ...errors },
+      responses: { 204: { description: 'Revoked (also when it already was)' }, 404: notFound },
       handler: async (req, res, { params, principal }) => {
         await service.revoke(principal, params.id, auditContextOf(req));
         res.status(204).end();
@@ -123,10 +114,9 @@ export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
       bodyOptional: true,
       responses: {
         201: { description: 'The replacement (secret shown once)', schema: RotatedApiKeySchema },
-        400: badRequest,
+        403: grantRefused,
         404: notFound,
-        409: { description: '`conflict`: the key is revoked, expired or already rotated', schema: ErrorBodySchema },
-        ...errors,
+        409: conflictResponse('the key is revoked, expired or already rotated'),
       },
       handler: async (req, res, { params, body, principal }) => {
         const rotated = await service.rotate(

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../http/context.js';
-import { ErrorBodySchema, RATE_LIMITED_RESPONSE } from '../../http/openapi.js';
-import { type AnyRoute, route } from '../../http/route.js';
+import { conflictResponse, forbiddenResponse, notFoundResponse } from '../../http/responses.js';
+import { type AnyRoute, requires, route } from '../../http/route.js';
 import { auditContextOf } from '../audit-context.js';
 import {
   ClientIdParamsSchema,
@@ -12,14 +12,9 @@ import {
 } from './client-schemas.js';
 import type { ClientService } from './client-service.js';
 
-const access = { security: ['bearer', 'apiKey', 'cookie'], permissions: ['clients:manage'] } as const;
+const access = requires('clients:manage');
 const tags = ['clients'];
-const errors = {
-  401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
-  403: { description: '`forbidden`: lacks `clients:manage`, or a scope it tries to grant', schema: ErrorBodySchema },
-  429: RATE_LIMITED_RESPONSE,
-} as const;
-const notFound = { description: '`not_found`: no such client in your organization', schema: ErrorBodySchema };
+const notFound = notFoundResponse('no such client in your organization');
 
 /**
  * `/api/v1/clients`: API clients for the client-credentials grant. A caller sees and changes only the clients of its
@@ -37,8 +32,7 @@ export function clientRoutes(ctx: AppContext, service: ClientService): AnyRoute[
       body: { kind: 'json', schema: CreateClientBodySchema },
       responses: {
         201: { description: 'Created', schema: CreatedClientSchema },
-        400: { description: '`invalid_request` naming the field', schema: ErrorBodySchema },
-        ...errors,
+        403: forbiddenResponse('lacks `clients:manage`, or a scope it tries to grant'),
       },
       handler: async (req, res, { body, principal }) => {
         const { client, secret } = await service.create(body, principal, auditContextOf(req));
@@ -60,7 +54,7 @@ export function clientRoutes(ctx: AppContext, service: ClientService): AnyRoute[
       summary: "List your organization's API clients and their active secrets (never a secret)",
       tags,
       access,
-      responses: { 200: { description: 'Clients, newest first', schema: ClientListSchema }, ...errors },
+      responses: { 200: { description: 'Clients, newest first', schema: ClientListSchema } },
       handler: async (_req, res, { principal }) => {
         res.json({ clients: await service.list({ orgId: principal.orgId, teamId: principal.teamId }) });
       },
@@ -72,7 +66,7 @@ export function clientRoutes(ctx: AppContext, service: ClientService): AnyRoute[
       tags,
       access,
       params: ClientIdParamsSchema,
-      responses: { 204: { description: 'Deleted' }, 404: notFound, ...errors },
+      responses: { 204: { description: 'Deleted' }, 404: notFound },
       handler: async (req, res, { params, principal }) => {
         await service.delete(principal, params.id, auditContextOf(req));
         res.status(204).end();
@@ -87,9 +81,8 @@ export function clientRoutes(ctx: AppContext, service: ClientService): AnyRoute[
       params: ClientIdParamsSchema,
       responses: {
         201: { description: 'The new secret (shown once)', schema: NewClientSecretSchema },
-        409: { description: '`conflict`: already two active secrets', schema: ErrorBodySchema },
         404: notFound,
-        ...errors,
+        409: conflictResponse('already two active secrets'),
       },
       handler: async (req, res, { params, principal }) => {
         const secret = await service.addSecret(principal, params.id, auditContextOf(req));
@@ -103,7 +96,7 @@ export function clientRoutes(ctx: AppContext, service: ClientService): AnyRoute[
       tags,
       access,
       params: ClientSecretParamsSchema,
-      responses: { 204: { description: 'Revoked' }, 404: notFound, ...errors },
+      responses: { 204: { description: 'Revoked' }, 404: notFound },
       handler: async (req, res, { params, principal }) => {
         await service.revokeSecret(principal, params.id, params.secret_id, auditContextOf(req));
         res.status(204).end();

@@ -1,6 +1,6 @@
 import { notFound } from '../../errors.js';
-import { ErrorBodySchema } from '../../http/openapi.js';
-import { type AnyRoute, route } from '../../http/route.js';
+import { forbiddenResponse, notFoundResponse } from '../../http/responses.js';
+import { type AnyRoute, requires, route } from '../../http/route.js';
 import type { OrgDirectory } from '../../orgs/org-directory.js';
 import { OrgParamsSchema, TeamParamsSchema } from '../../orgs/org-schemas.js';
 import { assertOrgWide } from '../../orgs/org-scope.js';
@@ -15,19 +15,19 @@ import {
 } from './team-token-schemas.js';
 import type { TeamTokenService } from './team-token-service.js';
 
-const access = { security: ['bearer', 'apiKey', 'cookie'], permissions: ['tokens:manage'] } as const;
+const access = requires('tokens:manage');
 const tags = ['tokens'];
-const errors = {
-  400: { description: '`invalid_request` naming the field', schema: ErrorBodySchema },
-  401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
-  403: {
-    description: '`forbidden`: lacks `tokens:manage` or a granted scope, or the target is in another org or team',
-    schema: ErrorBodySchema,
-  },
-  404: { description: '`not_found`', schema: ErrorBodySchema },
-} as const;
-const issued = { 201: { description: 'Issued', schema: IssuedTokenSchema }, ...errors };
-const listed = { 200: { description: 'Tokens, newest first', schema: TokenListSchema }, ...errors };
+const tokenNotFound = notFoundResponse();
+const issued = {
+  201: { description: 'Issued', schema: IssuedTokenSchema },
+  403: forbiddenResponse('lacks `tokens:manage` or a granted scope, or the target is in another org or team'),
+  404: tokenNotFound,
+};
+const listed = {
+  200: { description: 'Tokens, newest first', schema: TokenListSchema },
+  403: forbiddenResponse('lacks `tokens:manage`, or the target is in another org or team'),
+  404: tokenNotFound,
+};
 
 /**
  * Issuing (shown once), listing and revoking team and admin tokens. Issuing needs `tokens:manage` in the target org;
@@ -102,7 +102,7 @@ export function teamTokenRoutes(service: TeamTokenService, orgs: OrgDirectory): 
       tags,
       access,
       body: { kind: 'json', schema: RevokeTokenBodySchema },
-      responses: { 200: { description: 'The revoked token', schema: TokenSummarySchema }, ...errors },
+      responses: { 200: { description: 'The revoked token', schema: TokenSummarySchema }, 404: tokenNotFound },
       handler: async (req, res, { body, principal }) => {
         // Found only within the caller's org; a team-bound caller only reaches its own team's tokens.
         const token = await service.get(principal.orgId, body.token_id);
