@@ -52,6 +52,8 @@ import { RelyingParty } from './signin/relying-party.js';
 import { SessionResolver } from './signin/session-resolver.js';
 import { signinRoutes } from './signin/signin-routes.js';
 import { UserProfiles } from './users/user-profiles.js';
+import { UserRecords } from './users/user-records.js';
+import { UserService } from './users/user-service.js';
 import { userRoutes } from './users/users-routes.js';
 import { wsTicketRoutes } from './ws-ticket/issue-route.js';
 import { presentedWsTicket } from './ws-ticket/presented-ticket.js';
@@ -75,6 +77,7 @@ export interface Services {
   readonly teamTokens: TeamTokens;
   readonly refreshTokens: RefreshTokens;
   readonly userProfiles: UserProfiles;
+  readonly users: UserService;
   readonly wsTickets: WsTickets;
   /** Only with `LOCAL_LOGIN_ENABLED=true`: it makes a dummy password hash at start-up. */
   readonly localLogin: LocalLogin | undefined;
@@ -112,6 +115,8 @@ export function composeServices(ctx: AppContext): Services {
   const refreshTokens = createRefreshTokens(ctx);
   pruneRefreshTokensPeriodically(ctx, refreshTokens);
   const userProfiles = new UserProfiles(ctx, bus);
+  const userRecords = new UserRecords(ctx.store, ctx.clock);
+  const users = new UserService(ctx, { records: userRecords, profiles: userProfiles });
   const wsTickets = new WsTickets(ctx);
   const localLogin = config.localLogin.enabled ? new LocalLogin(ctx) : undefined;
   const relyingParty = config.oidc ? new RelyingParty(config.oidc, config.isProduction) : undefined;
@@ -172,6 +177,7 @@ export function composeServices(ctx: AppContext): Services {
     teamTokens,
     refreshTokens,
     userProfiles,
+    users,
     wsTickets,
     localLogin,
     relyingParty,
@@ -207,7 +213,7 @@ export function routeTable(services: Services): AnyRoute[] {
     ...revocationRoutes(ctx, tokenKinds, callers),
     ...signinRoutes({ ctx, rp: services.relyingParty, refreshTokens, denylist: services.denylist }),
     ...(services.localLogin ? localLoginRoutes(ctx, { login: services.localLogin, guard, refreshTokens }) : []),
-    ...userRoutes(ctx, services.userProfiles),
+    ...userRoutes(services.users),
     ...adminRoutes(ctx, auth),
     ...wsTicketRoutes(ctx, services.wsTickets, services.redis),
   ];

@@ -1,16 +1,10 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
-import { expandRole, isRole } from '../../../catalog/index.js';
-import { auditContextOf, recordChange } from '../credentials/audit-context.js';
-import { assertHeld } from '../credentials/grantable-scopes.js';
-import { invalidRequest } from '../errors.js';
-import type { AppContext } from '../http/context.js';
+import { auditContextOf } from '../credentials/audit-context.js';
 import { ErrorBodySchema } from '../http/openapi.js';
 import { type AnyRoute, route } from '../http/route.js';
 import { SignedInUserSchema } from '../signin/schemas.js';
-import { userView } from '../signin/session-tokens.js';
-import { changeUserRole, USER_ADMIN_PERMISSION } from './role-change.js';
-import type { UserProfiles } from './user-profiles.js';
+import { USER_ADMIN_PERMISSION } from './role-change.js';
+import type { UserService } from './user-service.js';
 
 /** Users per page of `GET /api/v1/users`: default 50, at most 200. */
 export const USERS_DEFAULT_LIMIT = 50;
@@ -31,7 +25,6 @@ const UserIdSchema = z.object({ id: z.string().min(1).max(100) });
 const RoleBodySchema = z.object({ role: z.string().min(1).max(60) }).meta({ id: 'RoleChange' });
 const UserResultSchema = z.object({ user: SignedInUserSchema }).meta({ id: 'UserResult' });
 
-/** `%`, `_` and the escape character itself match literally in a LIKE pattern built from user input. */
 const access = { security: ['cookie', 'bearer', 'apiKey'], permissions: [USER_ADMIN_PERMISSION] } as const;
 const tags = ['users'];
 const errors = {
@@ -39,10 +32,8 @@ const errors = {
   403: { description: 'Lacks users:manage (or, with a cookie, Origin not allowed)', schema: ErrorBodySchema },
 };
 
-const likePattern = (text: string): string => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /** `GET /api/v1/users` and `PATCH /api/v1/users/{id}` (`users:manage`), always within the caller's org. */
-export function userRoutes(ctx: AppContext, profiles: UserProfiles): AnyRoute[] {
+export function userRoutes(users: UserService): AnyRoute[] {
   return [
     route({
       method: 'get',
@@ -57,19 +48,7 @@ export function userRoutes(ctx: AppContext, profiles: UserProfiles): AnyRoute[] 
         ...errors,
       },
       handler: async (_req, res, { query, principal }) => {
-        let select = ctx.store.db.selectFrom('users').selectAll().where('org_id', '=', principal.orgId);
-        const search = query.search?.trim();
-        if (search) {
-          const pattern = likePattern(search);
-          select = select.where(({ or }) =>
-            or([
-              sql<boolean>`lower(email) like ${pattern} escape '\\'`,
-              sql<boolean>`lower(name) like ${pattern} escape '\\'`,
-            ]),
-          );
-        }
-        const rows = await select.orderBy('created_at').orderBy('id').limit(query.limit).execute();
-        res.set('Cache-Control', 'no-store').json({ users: rows.map(userView) });
+        res.set('Cache-Control', 'no-store').json({ users: await users.list(principal, query) });
       },
     }),
     route({
@@ -92,30 +71,8 @@ export function userRoutes(ctx: AppContext, profiles: UserProfiles): AnyRoute[] 
         409: { description: 'The change would leave the organization without an admin', schema: ErrorBodySchema },
       },
       handler: async (req, res, { params, body, principal }) => {
-        const { role } = body;
-        if (!isRole(ctx.config.catalog, role)) {
-          throw invalidRequest(
-            `body.role: unknown role ${JSON.stringify(role)}; allowed: ${ctx.config.catalog.roleValues.join(', ')}`,
-          );
-        }
-        // users:manage alone must not make admins: the caller has to hold everything the new role holds (as for keys,
-        // clients and tokens), else a least-privilege integration credential could promote any account to admin.
-        assertHeld(expandRole(ctx.config.catalog, role), principal.permissions);
-        const change = await changeUserRole(
-          { store: ctx.store, clock: ctx.clock, catalog: ctx.config.catalog },
-          { orgId: principal.orgId, userId: params.id, role },
-        );
-        if (change.changed) {
-          await recordChange(ctx.audit, auditContextOf(req), {
-            kind: 'user.role_changed',
-            orgId: principal.orgId,
-            target: params.id,
-            credentialId: principal.credentialId,
-            details: { from: change.before.role, to: change.after.role },
-          });
-          await profiles.changed(params.id);
-        }
-        res.set('Cache-Control', 'no-store').json({ user: userView(change.after) });
+        const user = await users.changeRole(principal, params.id, body.role, auditContextOf(req));
+        res.set('Cache-Control', 'no-store').json({ user });
       },
     }),
   ];
