@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import { adminRoutes } from './admin/admin-routes.js';
+import { AuditRecords } from './audit/audit-records.js';
 import { auditRoutes } from './audit/audit-routes.js';
+import { AuditService } from './audit/audit-service.js';
 import { AccessTokenDenylist } from './auth/access-token-denylist.js';
 import { AccessTokenResolver } from './auth/access-token-resolver.js';
 import { Authenticator } from './auth/authenticator.js';
@@ -78,6 +80,8 @@ export interface Services {
   readonly refreshTokens: RefreshTokens;
   readonly userProfiles: UserProfiles;
   readonly users: UserService;
+  /** Reads the audit trail (`ctx.audit` writes it). */
+  readonly auditLog: AuditService;
   readonly wsTickets: WsTickets;
   /** Only with `LOCAL_LOGIN_ENABLED=true`: it makes a dummy password hash at start-up. */
   readonly localLogin: LocalLogin | undefined;
@@ -117,6 +121,7 @@ export function composeServices(ctx: AppContext): Services {
   const userProfiles = new UserProfiles(ctx, bus);
   const userRecords = new UserRecords(ctx.store, ctx.clock);
   const users = new UserService(ctx, { records: userRecords, profiles: userProfiles });
+  const auditLog = new AuditService(new AuditRecords(ctx.store));
   const wsTickets = new WsTickets(ctx);
   const localLogin = config.localLogin.enabled ? new LocalLogin(ctx) : undefined;
   const relyingParty = config.oidc ? new RelyingParty(config.oidc, config.isProduction) : undefined;
@@ -178,6 +183,7 @@ export function composeServices(ctx: AppContext): Services {
     refreshTokens,
     userProfiles,
     users,
+    auditLog,
     wsTickets,
     localLogin,
     relyingParty,
@@ -204,7 +210,7 @@ export function routeTable(services: Services): AnyRoute[] {
     ...meRoutes(),
     ...verifyRoutes(auth),
     ...apiKeyRoutes(apiKeys.service),
-    ...auditRoutes(ctx),
+    ...auditRoutes(services.auditLog),
     ...orgRoutes(ctx, orgs, teamTokens.service),
     ...teamTokenRoutes(teamTokens.service, orgs),
     ...clientRoutes(ctx, apiClients.service),
