@@ -258,7 +258,19 @@ describe.each(STORE_DIALECTS)('refresh rotation, reuse detection and logout (%s)
     ]);
     expect(browser.jar.get('access_token')).toBeUndefined();
 
-    expect(await familyOf(refresh)).toMatchObject({ revoked_reason: 'logout' });
+    const family = await familyOf(refresh);
+    expect(family).toMatchObject({ revoked_reason: 'logout' });
+    const { sub, jti } = decodeJwt(access);
+    const auditRows = (kind: string, credentialId: string) =>
+      suite.app.store.db
+        .selectFrom('audit_events')
+        .select(['outcome', 'actor_kind', 'actor_subject', 'target', 'reason', 'ip'])
+        .where('kind', '=', kind)
+        .where('credential_id', '=', credentialId)
+        .execute();
+    const byUser = { outcome: 'success', actor_kind: 'user', actor_subject: sub, target: sub, ip: expect.any(String) };
+    expect(await auditRows('session.logout', family?.id as string)).toEqual([{ ...byUser, reason: null }]);
+    expect(await auditRows('access_token.revoked', jti as string)).toEqual([{ ...byUser, reason: 'logout' }]);
     const again = await refreshWithBody(refresh);
     expect(again.status).toBe(401);
     const stale = await fetch(`${suite.app.baseUrl}/auth/me`, { headers: { authorization: `Bearer ${access}` } });
