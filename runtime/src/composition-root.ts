@@ -52,6 +52,7 @@ import { refreshTokenKind } from './signin/refresh-token-kind.js';
 import { createRefreshTokens, type RefreshTokens } from './signin/refresh-tokens.js';
 import { RelyingParty } from './signin/relying-party.js';
 import { SessionResolver } from './signin/session-resolver.js';
+import { SessionService } from './signin/session-service.js';
 import { signinRoutes } from './signin/signin-routes.js';
 import { UserProfiles } from './users/user-profiles.js';
 import { UserRecords } from './users/user-records.js';
@@ -80,6 +81,8 @@ export interface Services {
   readonly refreshTokens: RefreshTokens;
   readonly userProfiles: UserProfiles;
   readonly users: UserService;
+  /** Refresh and logout of sign-in sessions. */
+  readonly sessions: SessionService;
   /** Reads the audit trail (`ctx.audit` writes it). */
   readonly auditLog: AuditService;
   readonly wsTickets: WsTickets;
@@ -121,6 +124,7 @@ export function composeServices(ctx: AppContext): Services {
   const userProfiles = new UserProfiles(ctx, bus);
   const userRecords = new UserRecords(ctx.store, ctx.clock);
   const users = new UserService(ctx, { records: userRecords, profiles: userProfiles });
+  const sessions = new SessionService(ctx, { refreshTokens, users: userRecords, denylist });
   const auditLog = new AuditService(new AuditRecords(ctx.store));
   const wsTickets = new WsTickets(ctx);
   const localLogin = config.localLogin.enabled ? new LocalLogin(ctx) : undefined;
@@ -183,6 +187,7 @@ export function composeServices(ctx: AppContext): Services {
     refreshTokens,
     userProfiles,
     users,
+    sessions,
     auditLog,
     wsTickets,
     localLogin,
@@ -217,7 +222,7 @@ export function routeTable(services: Services): AnyRoute[] {
     ...tokenRoutes(services.grants),
     ...introspectionRoutes(ctx, tokenKinds, callers),
     ...revocationRoutes(ctx, tokenKinds, callers),
-    ...signinRoutes({ ctx, rp: services.relyingParty, refreshTokens, denylist: services.denylist }),
+    ...signinRoutes({ ctx, rp: services.relyingParty, refreshTokens, sessions: services.sessions }),
     ...(services.localLogin ? localLoginRoutes(ctx, { login: services.localLogin, guard, refreshTokens }) : []),
     ...userRoutes(services.users),
     ...adminRoutes(ctx, auth),

@@ -2,7 +2,6 @@ import type { Request, Response } from 'express';
 import * as client from 'openid-client';
 import { requestSource } from '../audit/audit-writer.js';
 import { auditUseFailure } from '../audit/use-failure-audit.js';
-import type { AccessTokenDenylist } from '../auth/access-token-denylist.js';
 import { epochSeconds } from '../clock.js';
 import { constantTimeEqual } from '../crypto/constant-time.js';
 import { AppError, invalidRequest } from '../errors.js';
@@ -30,8 +29,6 @@ export interface LoginDeps {
   /** Undefined when no IdP is configured (`OIDC_ISSUER` unset): the sign-in endpoints then answer 404. */
   readonly rp: RelyingParty | undefined;
   readonly refreshTokens: RefreshTokens;
-  /** Logout puts the browser's access token on it. */
-  readonly denylist: AccessTokenDenylist;
 }
 
 const tags = ['sign-in'];

@@ -1,8 +1,7 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
 import { requestSource } from '../audit/audit-writer.js';
-import { type AccessTokenDenylist, revokeAccessToken } from '../auth/access-token-denylist.js';
-import { type AppError, unauthorized } from '../errors.js';
+import { unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema } from '../http/openapi.js';
 import { type AnyRoute, route } from '../http/route.js';
@@ -14,9 +13,9 @@ import {
   readCookie,
 } from './cookies.js';
 import { assertAllowedOrigin } from './origin-check.js';
-import type { RefreshTokens } from './refresh-tokens.js';
 import { RefreshBodySchema, RefreshCookieResponseSchema, RefreshJsonResponseSchema } from './schemas.js';
-import { issueSessionAccessToken, setSessionCookiesFor } from './session-tokens.js';
+import type { SessionService } from './session-service.js';
+import { setSessionCookiesFor } from './session-tokens.js';
 
 const REFRESH_REFUSED = 'The refresh token is not valid; sign in again at /auth/login';
 const tags = ['sign-in'];
@@ -41,12 +40,8 @@ function presentedRefreshToken(
 }
 
 /** `POST /auth/refresh` (rotation with reuse detection) and `POST /auth/logout` (revokes the family). */
-export function sessionRoutes(deps: {
-  readonly ctx: AppContext;
-  readonly refreshTokens: RefreshTokens;
-  readonly denylist: AccessTokenDenylist;
-}): AnyRoute[] {
-  const { ctx, refreshTokens, denylist } = deps;
+export function sessionRoutes(deps: { readonly ctx: AppContext; readonly sessions: SessionService }): AnyRoute[] {
+  const { ctx, sessions } = deps;
   return [
     route({
       method: 'post',
@@ -69,53 +64,23 @@ export function sessionRoutes(deps: {
       handler: async (req, res, input) => {
         res.set('Cache-Control', 'no-store');
         const { token, viaCookie } = presentedRefreshToken(req, ctx, input.body);
-        const refused = (reason: string): AppError => {
-          ctx.metrics.recordAuth('refresh_token', 'failure', reason);
+        const result = await sessions.refresh(token, requestSource(req));
+        if (result.outcome === 'refused') {
           if (viaCookie) clearSessionCookies(res);
-          return unauthorized(REFRESH_REFUSED, reason);
-        };
-        if (token === undefined) {
-          throw refused('missing');
+          throw unauthorized(REFRESH_REFUSED, result.reason);
         }
-        const rotation = await refreshTokens.rotate(token);
-        if (rotation.outcome === 'rejected') {
-          if (rotation.reason === 'reuse') {
-            await ctx.audit.record({
-              kind: 'session.refresh_reuse',
-              outcome: 'failure',
-              actor: rotation.userId ? { kind: 'user', subject: rotation.userId } : null,
-              credentialId: rotation.familyId,
-              target: rotation.userId,
-              reason: 'reuse',
-              ...requestSource(req),
-              details: { family_revoked: true },
-            });
-          }
-          throw refused(rotation.reason);
-        }
-        // The user is read again on every refresh: role changes apply now, and a disabled user's session ends here.
-        const user = await ctx.store.db
-          .selectFrom('users')
-          .selectAll()
-          .where('id', '=', rotation.userId)
-          .executeTakeFirst();
-        if (!user || user.disabled_at !== null) {
-          await refreshTokens.revokeFamily(rotation.familyId, 'user_disabled');
-          throw refused('user_disabled');
-        }
-        const access = await issueSessionAccessToken(ctx, user);
-        ctx.metrics.recordAuth('refresh_token', 'success', rotation.grace ? 'grace' : 'ok');
+        const { access, refresh } = result;
         if (!viaCookie) {
           res.json({
             access_token: access.token,
             token_type: 'Bearer',
             expires_in: access.expiresIn,
-            refresh_token: rotation.token,
+            refresh_token: refresh.token,
             token_expiry: access.expiresAt,
           });
           return;
         }
-        setSessionCookiesFor(ctx, res, access, rotation);
+        setSessionCookiesFor(ctx, res, access, refresh);
         res.json({ token_expiry: access.expiresAt, expires_in: access.expiresIn });
       },
     }),
@@ -133,39 +98,12 @@ export function sessionRoutes(deps: {
       },
       handler: async (req, res, input) => {
         const { token, viaCookie } = presentedRefreshToken(req, ctx, input.body);
-        const ended = token === undefined ? undefined : await refreshTokens.revokeFamilyOf(token, 'logout');
-        if (viaCookie) await revokeCookieAccessToken(req, ctx, denylist);
-        if (ended) {
-          await ctx.audit.record({
-            kind: 'session.logout',
-            outcome: 'success',
-            actor: { kind: 'user', subject: ended.userId },
-            credentialId: ended.familyId,
-            target: ended.userId,
-            ...requestSource(req),
-          });
-        }
+        // With the cookie, the browser's access token is revoked too (a copy of the cookie stops working now).
+        const accessToken = viaCookie ? readCookie(req, ACCESS_TOKEN_COOKIE) : undefined;
+        await sessions.logout({ refreshToken: token, accessToken }, requestSource(req));
         clearSessionCookies(res);
         res.set('Cache-Control', 'no-store').status(204).end();
       },
     }),
   ];
-}
-
-/**
- * Logout also puts the browser's current access token on the denylist, so a copy of the cookie stops working now
- * rather than at its expiry. A cookie that does not verify is simply cleared.
- */
-async function revokeCookieAccessToken(req: Request, ctx: AppContext, denylist: AccessTokenDenylist): Promise<void> {
-  const token = readCookie(req, ACCESS_TOKEN_COOKIE);
-  if (!token) return;
-  const claims = await ctx.tokens.verify(token).catch(() => undefined);
-  if (claims?.auth_kind !== 'session') return;
-  await revokeAccessToken(ctx, denylist, claims.jti, claims.exp, {
-    actor: { kind: 'user', subject: claims.sub },
-    orgId: claims.org_id,
-    subject: claims.sub,
-    reason: 'logout',
-    ...requestSource(req),
-  });
 }

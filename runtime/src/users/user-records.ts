@@ -8,7 +8,7 @@ import { changeUserRole, type RoleChange } from './role-change.js';
 /** A LIKE pattern for "contains `text`", case-insensitive: `%`, `_` and `\` in user input match literally. */
 const containsPattern = (text: string): string => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** The store queries of users for the users API (one place, both dialects). */
+/** The store queries of users for the users API and sessions (one place, both dialects). */
 export class UserRecords {
   readonly #store: Store;
   readonly #clock: Clock;
@@ -16,6 +16,10 @@ export class UserRecords {
   constructor(store: Store, clock: Clock) {
     this.#store = store;
     this.#clock = clock;
+  }
+
+  findById(id: string): Promise<UserRow | undefined> {
+    return this.#store.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   /** The users of `orgId`, oldest first; with `search`, those whose e-mail or name contains it (case-insensitive). */
