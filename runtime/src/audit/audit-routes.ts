@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorBodySchema } from '../http/openapi.js';
-import { type AnyRoute, route } from '../http/route.js';
+import { forbiddenResponse } from '../http/responses.js';
+import { type AnyRoute, requires, route } from '../http/route.js';
 import { toCsv } from './audit-csv.js';
 import type { AuditService } from './audit-service.js';
 
@@ -50,13 +51,13 @@ export function auditRoutes(audit: AuditService): AnyRoute[] {
       path: '/api/v1/audit',
       summary: "Audit events of the caller's org as JSON or CSV",
       tags: ['audit'],
-      access: { security: ['bearer', 'apiKey', 'cookie'], permissions: ['audit:read'] },
+      access: requires('audit:read'),
       query: AuditQuerySchema,
       responses: {
         200: { description: 'Events, newest first', schema: z.object({ events: z.array(AuditEventSchema) }) },
         400: { description: '`invalid_request` naming the parameter', schema: ErrorBodySchema },
-        401: { description: '`unauthorized` or `token_expired`', schema: ErrorBodySchema },
-        403: { description: '`forbidden`: lacks `audit:read`, or is bound to a team', schema: ErrorBodySchema },
+        // The service also refuses a team-bound caller.
+        403: forbiddenResponse('lacks `audit:read`, or is bound to a team'),
       },
       handler: async (_req, res, { query, principal }) => {
         const rows = await audit.events(principal, query);
