@@ -1,8 +1,6 @@
-import { constantTimeEqual } from '../../crypto/constant-time.js';
-import { hashSecret } from '../../crypto/secret-hash.js';
-import { VerifiedSecretMemo } from '../../crypto/verified-secret-memo.js';
 import type { Store } from '../../store/store.js';
 import { type CredentialCheckerOptions, CredentialLookup } from '../cache/credential-lookup.js';
+import { SecretMatcher } from '../secret-matcher.js';
 import { parseTeamToken } from './team-token-format.js';
 import type { TeamTokenKind } from './team-token-service.js';
 
@@ -34,16 +32,18 @@ export type TeamTokenCheck =
 
 /**
  * Checks `<tokid>.<toksecret>` tokens. Warm path: no store query (rows cached for `cacheTtlSeconds`, revocation
- * evicts here and on every replica through the invalidation bus), one HMAC compared in constant time. The state of a
- * token (expired, revoked) is only reported once its secret matched.
+ * evicts here and on every replica through the invalidation bus), one HMAC compared in constant time, or one SHA-256
+ * for a secret that already verified (`SecretMatcher`). The state of a token (expired, revoked) is only reported once
+ * its secret matched.
  */
 export class TeamTokenVerifier {
   readonly #o: CredentialCheckerOptions;
   readonly #lookup: CredentialLookup<TeamTokenRecord>;
-  readonly #verified = new VerifiedSecretMemo();
+  readonly #secrets: SecretMatcher;
 
   constructor(options: CredentialCheckerOptions) {
     this.#o = options;
+    this.#secrets = new SecretMatcher(options.pepper);
     this.#lookup = new CredentialLookup({
       ...options,
       load: (tokenId) => loadTeamToken(options.store, tokenId),
@@ -57,16 +57,10 @@ export class TeamTokenVerifier {
     const parsed = parseTeamToken(presented);
     if (!parsed) return { ok: false, reason: 'malformed', tokenId: null };
     const record = await this.#lookup.find(parsed.tokenId);
-    const digest = this.#verified.digest(parsed.secret);
-    if (!record || !this.#verified.matches(record, digest)) {
-      // Hash the secret even for an unknown token, so the answer takes as long as for a wrong secret.
-      const presentedHash = hashSecret(this.#o.pepper, parsed.secret);
-      if (!record) return { ok: false, reason: 'unknown', tokenId: parsed.tokenId };
-      if (!constantTimeEqual(presentedHash, record.hash)) {
-        return { ok: false, reason: 'bad_secret', tokenId: parsed.tokenId };
-      }
-      this.#verified.remember(record, digest);
-    }
+    // Hashed even for an unknown token, so the answer takes as long as for a wrong secret.
+    const matched = this.#secrets.match(record ? [record] : [], parsed.secret);
+    if (!record) return { ok: false, reason: 'unknown', tokenId: parsed.tokenId };
+    if (!matched) return { ok: false, reason: 'bad_secret', tokenId: parsed.tokenId };
     if (record.revoked) return { ok: false, reason: 'revoked', tokenId: parsed.tokenId, token: record };
     const now = this.#o.clock.now();
     if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now) {
