@@ -149,7 +149,7 @@ export function composeServices(ctx: AppContext): Services {
     new SessionResolver(ctx, accessTokens, userProfiles),
     accessTokens,
     apiKeyResolver,
-    teamTokenResolver(ctx, teamTokens.verifier),
+    teamTokenResolver(ctx, teamTokens.checker),
     ...(entra ? [entraJwtResolver(ctx, entra)] : []),
     new WsTicketResolver(ctx, wsTickets),
   ];
@@ -160,7 +160,7 @@ export function composeServices(ctx: AppContext): Services {
     // WebSocket tickets are redeemed by GET /auth/verify only.
     forwardAuthSources: [presentedWsTicket],
   });
-  const clientAuth = { guard, clients: apiClients.authenticator };
+  const clientAuth = { guard, clients: apiClients.checker };
 
   // The grant types of POST /oauth2/token.
   const grants = new GrantRegistry({ client_credentials: clientCredentialsGrant(ctx, clientAuth) });
@@ -206,7 +206,7 @@ export function composeServices(ctx: AppContext): Services {
  */
 export function routeTable(services: Services): AnyRoute[] {
   const { ctx, auth, apiKeys, apiClients, teamTokens, orgs, refreshTokens, guard, tokenKinds } = services;
-  const callers = { auth, guard, clients: apiClients.authenticator };
+  const callers = { auth, guard, clients: apiClients.checker };
   return [
     ...healthRoutes(ctx),
     ...wellKnownRoutes(ctx),

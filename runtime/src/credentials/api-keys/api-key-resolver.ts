@@ -6,7 +6,7 @@ import { AppError, tokenExpired, unauthorized } from '../../errors.js';
 import type { AppContext } from '../../http/context.js';
 import type { InvalidationBus } from '../../invalidation/bus.js';
 import { apiKeyEnvironmentFor, parseApiKey, verifyApiKeySecret } from '../api-key-format.js';
-import { CredentialLookup } from '../cache/credential-lookup.js';
+import { busBoundLookup, type CredentialLookup } from '../cache/credential-lookup.js';
 import type { ApiKeyRecords, ApiKeyRow } from './api-key-records.js';
 
 /** Invalidation-bus topic of API keys; the key is the public `key_id`. */
@@ -56,11 +56,7 @@ export class ApiKeyResolver implements CredentialResolver {
   constructor(ctx: AppContext, records: ApiKeyRecords, bus: InvalidationBus) {
     this.#ctx = ctx;
     this.#environment = apiKeyEnvironmentFor(ctx.config.isProduction);
-    this.#lookup = new CredentialLookup<CachedKey>({
-      clock: ctx.clock,
-      logger: ctx.logger,
-      cacheTtlSeconds: ctx.config.apiKeyCacheTtlSeconds,
-      cacheEnabled: () => bus.healthy,
+    this.#lookup = busBoundLookup<CachedKey>(ctx, bus, API_KEY_TOPIC, {
       cacheUnknown: true,
       load: async (keyId) => {
         const row = await records.findByKeyId(keyId);
@@ -69,8 +65,7 @@ export class ApiKeyResolver implements CredentialResolver {
       // The update's own condition also skips the write when another replica recorded a use within the interval.
       writeLastUsed: (id) => records.touchLastUsed(id, LAST_USED_INTERVAL_SECONDS),
     });
-    bus.subscribe(API_KEY_TOPIC, { onKey: (keyId) => this.#lookup.evict(keyId), onReset: () => this.#lookup.clear() });
-    // A bus gap is handled above: `clear` drops the negative cache too.
+    // A bus gap on API_KEY_TOPIC clears the lookup, its negative cache included.
     bus.subscribe(API_KEY_CREATED_TOPIC, { onKey: (keyId) => this.#lookup.forgetUnknown(keyId), onReset: () => {} });
   }
 

@@ -4,8 +4,6 @@ import type { Clock } from '../../clock.js';
 import { unavailable } from '../../errors.js';
 import type { AppContext } from '../../http/context.js';
 import type { InvalidationBus } from '../../invalidation/bus.js';
-import type { SecretBytes } from '../../secret-bytes.js';
-import type { Store } from '../../store/store.js';
 import { isStoreUnavailable } from '../../store/store-errors.js';
 import { LastUsedThrottle } from '../last-used-throttle.js';
 
@@ -165,37 +163,27 @@ export class CredentialLookup<V extends NonNullable<unknown>> {
   }
 }
 
-/** What a hot-path credential checker (API clients, team tokens) is built from. */
-export interface CredentialCheckerOptions {
-  readonly store: Store;
-  readonly pepper: SecretBytes;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** How long a loaded credential is reused without a store query, in seconds; 0 = never. */
-  readonly cacheTtlSeconds: number;
-  /** Whether entries may be cached now (the invalidation bus is delivering). Default: always. */
-  readonly cacheEnabled?: () => boolean;
-}
+/** How a credential kind is read through a lookup: by its public id, and where a use is recorded. */
+export type CredentialSource<V> = Pick<CredentialLookupOptions<V>, 'load' | 'writeLastUsed' | 'cacheUnknown'>;
 
 /**
- * Checker options for an app, its cache tied to the invalidation bus: nothing is cached while the bus is down, and
+ * A credential lookup for an app, its cache tied to the invalidation bus: nothing is cached while the bus is down, and
  * `topic` notices (from this or another replica) evict one entry, a bus gap clears all. TTL:
  * `API_KEY_CACHE_TTL_SECONDS`, the one setting of every credential cache.
  */
-export function busBoundChecker<C extends { evict(id: string): void; clear(): void }>(
+export function busBoundLookup<V extends NonNullable<unknown>>(
   ctx: AppContext,
   bus: InvalidationBus,
   topic: string,
-  build: (options: CredentialCheckerOptions) => C,
-): C {
-  const checker = build({
-    store: ctx.store,
-    pepper: ctx.config.apiKeyPepper,
+  source: CredentialSource<V>,
+): CredentialLookup<V> {
+  const lookup = new CredentialLookup<V>({
     clock: ctx.clock,
     logger: ctx.logger,
     cacheTtlSeconds: ctx.config.apiKeyCacheTtlSeconds,
     cacheEnabled: () => bus.healthy,
+    ...source,
   });
-  bus.subscribe(topic, { onKey: (id) => checker.evict(id), onReset: () => checker.clear() });
-  return checker;
+  bus.subscribe(topic, { onKey: (id) => lookup.evict(id), onReset: () => lookup.clear() });
+  return lookup;
 }

@@ -1,31 +1,20 @@
 import type { AppContext } from '../../http/context.js';
 import type { InvalidationBus } from '../../invalidation/bus.js';
-import { busBoundChecker } from '../cache/credential-lookup.js';
+import { type BusWiredCredential, busWiredCredential } from '../bus-wired-credential.js';
 import { ClientAuthenticator } from './client-authenticator.js';
+import { clientAuthSource } from './client-records.js';
 import { ClientService } from './client-service.js';
 
 /** Invalidation-bus topic: an API client was deleted or its secrets changed; the key is its client_id. */
 export const API_CLIENT_CHANGED_TOPIC = 'api_client.changed';
 
-export interface ApiClients {
-  readonly service: ClientService;
-  readonly authenticator: ClientAuthenticator;
-}
+/** The API-client service, and the authenticator of the token endpoint and of client-authenticated OAuth calls. */
+export type ApiClients = BusWiredCredential<ClientAuthenticator, ClientService>;
 
-/**
- * The API-client service and its hot-path authenticator, wired to the invalidation bus: a change published on any
- * replica evicts the client from every replica's cache. The cache TTL is `API_KEY_CACHE_TTL_SECONDS` (default 30 s),
- * the one setting for every credential cache.
- */
-export function createApiClients(ctx: AppContext, bus: InvalidationBus): ApiClients {
-  const authenticator = busBoundChecker(ctx, bus, API_CLIENT_CHANGED_TOPIC, (o) => new ClientAuthenticator(o));
-  const service = new ClientService({
-    store: ctx.store,
-    clock: ctx.clock,
-    pepper: ctx.config.apiKeyPepper,
-    catalog: ctx.config.catalog,
-    audit: ctx.audit,
-    onChange: (clientId) => bus.publish(API_CLIENT_CHANGED_TOPIC, clientId),
+/** A client deleted or its secrets changed on any replica is evicted from every replica's authenticator at once. */
+export const createApiClients = (ctx: AppContext, bus: InvalidationBus): ApiClients =>
+  busWiredCredential(ctx, bus, API_CLIENT_CHANGED_TOPIC, {
+    source: clientAuthSource,
+    checker: ClientAuthenticator,
+    service: (options) => new ClientService(options),
   });
-  return { service, authenticator };
-}

@@ -1,4 +1,5 @@
 import type { Store } from '../../store/store.js';
+import type { CredentialSource } from '../cache/credential-lookup.js';
 
 /** What the token endpoint needs to know about a client: enough to check a secret and mint a token. */
 export interface ClientAuthRecord {
@@ -44,3 +45,10 @@ export async function loadClientAuthRecord(store: Store, clientId: string): Prom
     secrets: secrets.map((s) => ({ id: s.id, hash: s.secret_hash, expiresAt: s.expires_at })),
   };
 }
+
+/** API clients as `ClientAuthenticator` reads them: by client_id; a use is recorded on the secret that matched. */
+export const clientAuthSource = (store: Store): CredentialSource<ClientAuthRecord> => ({
+  load: (clientId) => loadClientAuthRecord(store, clientId),
+  writeLastUsed: (secretId, at) =>
+    store.db.updateTable('api_client_secrets').set({ last_used_at: at }).where('id', '=', secretId).execute(),
+});

@@ -1,14 +1,11 @@
 import type { Transaction } from 'kysely';
-import type { Catalog } from '../../../../catalog/index.js';
-import type { AuditWriter } from '../../audit/audit-writer.js';
-import { type Clock, isoNow } from '../../clock.js';
+import { isoNow } from '../../clock.js';
 import { hashSecret } from '../../crypto/secret-hash.js';
 import { conflict, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
-import type { SecretBytes } from '../../secret-bytes.js';
 import type { ApiClientSecretsTable, Database } from '../../store/schema.js';
-import type { Store } from '../../store/store.js';
 import { type AuditContext, actorName, createdByView, recordChange } from '../audit-context.js';
+import type { CredentialServiceOptions } from '../bus-wired-credential.js';
 import { grantableScopes } from '../grantable-scopes.js';
 import { randomSecret } from '../random-secret.js';
 import { MAX_ACTIVE_CLIENT_SECRETS, splitScopes } from './client-records.js';
@@ -53,24 +50,14 @@ export interface ClientOwner extends ClientTenant {
   readonly permissions: readonly string[];
 }
 
-export interface ClientServiceOptions {
-  readonly store: Store;
-  readonly clock: Clock;
-  readonly pepper: SecretBytes;
-  readonly catalog: Catalog;
-  readonly audit: AuditWriter;
-  /** Called after a client was deleted or its secrets changed, with its client_id: drop caches everywhere. */
-  readonly onChange: (clientId: string) => Promise<void> | void;
-}
-
 /**
  * API clients (OAuth `client_credentials` callers) and their secrets. Every change is audited; deletions and secret
  * changes call `onChange` so the token endpoint's cache forgets the client on every replica at once.
  */
 export class ClientService {
-  readonly #o: ClientServiceOptions;
+  readonly #o: CredentialServiceOptions;
 
-  constructor(options: ClientServiceOptions) {
+  constructor(options: CredentialServiceOptions) {
     this.#o = options;
   }
 

@@ -1,14 +1,11 @@
-import type { Catalog } from '../../../../catalog/index.js';
-import type { AuditWriter } from '../../audit/audit-writer.js';
 import type { Principal } from '../../auth/principal.js';
-import { type Clock, isoNow } from '../../clock.js';
+import { isoNow } from '../../clock.js';
 import { hashSecret } from '../../crypto/secret-hash.js';
 import { invalidRequest, notFound } from '../../errors.js';
 import type { OrgDirectory } from '../../orgs/org-directory.js';
-import type { SecretBytes } from '../../secret-bytes.js';
 import type { TeamTokensTable } from '../../store/schema.js';
-import type { Store } from '../../store/store.js';
 import { type AuditContext, actorName, createdByView, recordChange } from '../audit-context.js';
+import type { CredentialServiceOptions } from '../bus-wired-credential.js';
 import { assertHeld, grantableScopes } from '../grantable-scopes.js';
 import { generateTeamToken } from './team-token-format.js';
 
@@ -49,15 +46,9 @@ export interface IssueTeamTokenInput {
   readonly expires_in_seconds?: number | undefined;
 }
 
-export interface TeamTokenServiceOptions {
-  readonly store: Store;
-  readonly clock: Clock;
-  readonly pepper: SecretBytes;
-  readonly catalog: Catalog;
-  readonly audit: AuditWriter;
+export interface TeamTokenServiceOptions extends CredentialServiceOptions {
+  /** The org policy sets a token's lifetime. */
   readonly orgs: OrgDirectory;
-  /** Called after a token was revoked, with its token_id: drop caches on every replica. */
-  readonly onRevoke: (tokenId: string) => Promise<void> | void;
 }
 
 /**
@@ -175,7 +166,7 @@ export class TeamTokenService {
       .where('token_id', '=', tokenId)
       .where('revoked_at', 'is', null)
       .execute();
-    await this.#o.onRevoke(tokenId);
+    await this.#o.onChange(tokenId);
     await recordChange(this.#o.audit, who, {
       kind: `${token.kind}_token.revoked`,
       orgId,

@@ -1,6 +1,6 @@
 import type { Store } from '../../store/store.js';
-import { type CredentialCheckerOptions, CredentialLookup } from '../cache/credential-lookup.js';
-import { SecretMatcher } from '../secret-matcher.js';
+import type { CredentialCheckerParts } from '../bus-wired-credential.js';
+import type { CredentialSource } from '../cache/credential-lookup.js';
 import { parseTeamToken } from './team-token-format.js';
 import type { TeamTokenKind } from './team-token-service.js';
 
@@ -31,34 +31,25 @@ export type TeamTokenCheck =
     };
 
 /**
- * Checks `<tokid>.<toksecret>` tokens. Warm path: no store query (rows cached for `cacheTtlSeconds`, revocation
+ * Checks `<tokid>.<toksecret>` tokens. Warm path: no store query (rows cached for `API_KEY_CACHE_TTL_SECONDS`, revocation
  * evicts here and on every replica through the invalidation bus), one HMAC compared in constant time, or one SHA-256
  * for a secret that already verified (`SecretMatcher`). The state of a token (expired, revoked) is only reported once
  * its secret matched.
  */
 export class TeamTokenVerifier {
-  readonly #o: CredentialCheckerOptions;
-  readonly #lookup: CredentialLookup<TeamTokenRecord>;
-  readonly #secrets: SecretMatcher;
+  readonly #o: CredentialCheckerParts<TeamTokenRecord>;
 
-  constructor(options: CredentialCheckerOptions) {
-    this.#o = options;
-    this.#secrets = new SecretMatcher(options.pepper);
-    this.#lookup = new CredentialLookup({
-      ...options,
-      load: (tokenId) => loadTeamToken(options.store, tokenId),
-      writeLastUsed: (tokenId, at) =>
-        options.store.db.updateTable('team_tokens').set({ last_used_at: at }).where('token_id', '=', tokenId).execute(),
-    });
+  constructor(parts: CredentialCheckerParts<TeamTokenRecord>) {
+    this.#o = parts;
   }
 
   /** Checks a presented token without side effects other than a throttled `last_used_at` write on success. */
   async check(presented: string): Promise<TeamTokenCheck> {
     const parsed = parseTeamToken(presented);
     if (!parsed) return { ok: false, reason: 'malformed', tokenId: null };
-    const record = await this.#lookup.find(parsed.tokenId);
+    const record = await this.#o.lookup.find(parsed.tokenId);
     // Hashed even for an unknown token, so the answer takes as long as for a wrong secret.
-    const matched = this.#secrets.match(record ? [record] : [], parsed.secret);
+    const matched = this.#o.secrets.match(record ? [record] : [], parsed.secret);
     if (!record) return { ok: false, reason: 'unknown', tokenId: parsed.tokenId };
     if (!matched) return { ok: false, reason: 'bad_secret', tokenId: parsed.tokenId };
     if (record.revoked) return { ok: false, reason: 'revoked', tokenId: parsed.tokenId, token: record };
@@ -66,20 +57,17 @@ export class TeamTokenVerifier {
     if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now) {
       return { ok: false, reason: 'expired', tokenId: parsed.tokenId, token: record };
     }
-    this.#lookup.touch(record.tokenId, now);
+    this.#o.lookup.touch(record.tokenId, now);
     return { ok: true, token: record };
   }
-
-  /** Forgets a token here (after a revocation here or on another replica). */
-  evict(tokenId: string): void {
-    this.#lookup.evict(tokenId);
-  }
-
-  /** Forgets every token (the invalidation bus had a gap). */
-  clear(): void {
-    this.#lookup.clear();
-  }
 }
+
+/** Team and admin tokens as `TeamTokenVerifier` reads them: by token_id, revoked ones included. */
+export const teamTokenSource = (store: Store): CredentialSource<TeamTokenRecord> => ({
+  load: (tokenId) => loadTeamToken(store, tokenId),
+  writeLastUsed: (tokenId, at) =>
+    store.db.updateTable('team_tokens').set({ last_used_at: at }).where('token_id', '=', tokenId).execute(),
+});
 
 /** A stored token by id, revoked or not (the verifier reports `revoked` only after the secret matched). */
 async function loadTeamToken(store: Store, tokenId: string): Promise<TeamTokenRecord | undefined> {

@@ -5,7 +5,7 @@ import type { TokenKind } from '../token-kinds.js';
 const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 /** Team and org admin tokens (`<tokid>.<toksecret>`); revocation is the same as `POST /api/v1/tokens/revoke`. */
-export function teamTokenKind({ verifier, service }: TeamTokens): TokenKind {
+export function teamTokenKind({ checker: verifier, service }: TeamTokens): TokenKind {
   return {
     name: 'team_token',
     hints: ['team_token', 'admin_token', 'access_token'],
