@@ -40,6 +40,7 @@ import { tokenRoutes } from './oauth/token-endpoint.js';
 import { TokenKindRegistry } from './oauth/token-kinds.js';
 import { OrgDirectory } from './orgs/org-directory.js';
 import { orgRoutes } from './orgs/org-routes.js';
+import { OrgService } from './orgs/org-service.js';
 import { CredentialBudget } from './rate-limit/credential-budget.js';
 import { FailedAuthGuard } from './rate-limit/failed-auth-guard.js';
 import { connectRedis } from './rate-limit/redis-connection.js';
@@ -74,7 +75,7 @@ export interface Services {
   readonly guard: FailedAuthGuard;
   readonly budget: CredentialBudget;
   readonly denylist: AccessTokenDenylist;
-  readonly orgs: OrgDirectory;
+  readonly orgs: { readonly records: OrgDirectory; readonly service: OrgService };
   readonly apiKeys: { readonly records: ApiKeyRecords; readonly service: ApiKeyService };
   readonly apiClients: ApiClients;
   readonly teamTokens: TeamTokens;
@@ -114,11 +115,12 @@ export function composeServices(ctx: AppContext): Services {
   const guard = new FailedAuthGuard(ctx, redis);
   const budget = new CredentialBudget(ctx, redis);
   const denylist = new AccessTokenDenylist(ctx, bus);
-  const orgs = new OrgDirectory(ctx.store, ctx.clock);
+  const orgRecords = new OrgDirectory(ctx.store, ctx.clock);
+  const orgs = { records: orgRecords, service: new OrgService({ orgs: orgRecords, audit: ctx.audit }) };
   const apiKeyRecords = new ApiKeyRecords(ctx.store, ctx.clock);
   const apiKeys = { records: apiKeyRecords, service: new ApiKeyService(ctx, apiKeyRecords, bus) };
   const apiClients = createApiClients(ctx, bus);
-  const teamTokens = createTeamTokens(ctx, bus, orgs);
+  const teamTokens = createTeamTokens(ctx, bus, orgRecords);
   const refreshTokens = createRefreshTokens(ctx);
   pruneRefreshTokensPeriodically(ctx, refreshTokens);
   const userProfiles = new UserProfiles(ctx, bus);
@@ -216,8 +218,8 @@ export function routeTable(services: Services): AnyRoute[] {
     ...verifyRoutes(auth),
     ...apiKeyRoutes(apiKeys.service),
     ...auditRoutes(services.auditLog),
-    ...orgRoutes(ctx, orgs, teamTokens.service),
-    ...teamTokenRoutes(teamTokens.service, orgs),
+    ...orgRoutes(orgs.service, teamTokens.service),
+    ...teamTokenRoutes(teamTokens.service, orgs.service),
     ...clientRoutes(ctx, apiClients.service),
     ...tokenRoutes(services.grants),
     ...introspectionRoutes(ctx, tokenKinds, callers),

@@ -1,16 +1,13 @@
-import type { IncomingMessage } from 'node:http';
 import type { Principal } from '../auth/principal.js';
-import { auditContextOf, type ChangeEvent, recordChange } from '../credentials/audit-context.js';
+import { auditContextOf } from '../credentials/audit-context.js';
 import { DEFAULT_ORG_ID } from '../credentials/bootstrap-admin.js';
 import { assertHeld } from '../credentials/grantable-scopes.js';
 import { IssuedTokenSchema } from '../credentials/team-tokens/team-token-schemas.js';
 import { ADMIN_TOKEN_PERMISSIONS, type TeamTokenService } from '../credentials/team-tokens/team-token-service.js';
 import { forbidden } from '../errors.js';
-import type { AppContext } from '../http/context.js';
 import { z } from '../http/openapi.js';
 import { conflictResponse, forbiddenResponse, notFoundResponse } from '../http/responses.js';
 import { type AnyRoute, requires, route } from '../http/route.js';
-import type { OrgDirectory } from './org-directory.js';
 import {
   CreateOrgBodySchema,
   CreateTeamBodySchema,
@@ -23,6 +20,7 @@ import {
   UpdateTeamBodySchema,
 } from './org-schemas.js';
 import { assertInOrg, assertOrgWide } from './org-scope.js';
+import type { OrgService } from './org-service.js';
 import { targetTeam } from './target-team.js';
 
 const tags = ['orgs'];
@@ -45,8 +43,7 @@ function assertMayCreateOrgs(caller: Principal): void {
  * team) against the caller's, not only the caller's permission (`org-scope.ts`). Teams are created explicitly
  * (`POST /api/v1/orgs/{org}/teams`), never implicitly by issuing a token, so a typo cannot mint a new team.
  */
-export function orgRoutes(ctx: AppContext, orgs: OrgDirectory, teamTokens: TeamTokenService): AnyRoute[] {
-  const recordBy = (req: IncomingMessage, event: ChangeEvent) => recordChange(ctx.audit, auditContextOf(req), event);
+export function orgRoutes(orgs: OrgService, teamTokens: TeamTokenService): AnyRoute[] {
   return [
     route({
       method: 'post',
@@ -64,9 +61,8 @@ export function orgRoutes(ctx: AppContext, orgs: OrgDirectory, teamTokens: TeamT
       handler: async (req, res, { body, principal }) => {
         assertMayCreateOrgs(principal);
         assertHeld(ADMIN_TOKEN_PERMISSIONS, principal.permissions);
-        const org = await orgs.createOrg(body);
         const who = auditContextOf(req);
-        await recordChange(ctx.audit, who, { kind: 'org.created', orgId: org.id, target: org.id });
+        const org = await orgs.createOrg(body, who);
         const adminToken = await teamTokens.issueAdminToken(org.id, { name: 'Initial admin token' }, principal, who);
         res.status(201).set('Cache-Control', 'no-store').json({ org, admin_token: adminToken });
       },
@@ -95,14 +91,7 @@ export function orgRoutes(ctx: AppContext, orgs: OrgDirectory, teamTokens: TeamT
       responses: { 200: { description: 'The updated org', schema: OrgSchema }, ...refusals },
       handler: async (req, res, { params, body, principal }) => {
         assertOrgWide(principal, params.org);
-        const updated = await orgs.updateOrg(params.org, body);
-        await recordBy(req, {
-          kind: 'org.updated',
-          orgId: params.org,
-          target: params.org,
-          details: body,
-        });
-        res.json(updated);
+        res.json(await orgs.updateOrg(params.org, body, auditContextOf(req)));
       },
     }),
     route({
@@ -120,14 +109,7 @@ export function orgRoutes(ctx: AppContext, orgs: OrgDirectory, teamTokens: TeamT
       },
       handler: async (req, res, { params, body, principal }) => {
         assertOrgWide(principal, params.org);
-        const team = await orgs.createTeam(params.org, body);
-        await recordBy(req, {
-          kind: 'team.created',
-          orgId: params.org,
-          target: team.id,
-          details: { slug: team.slug },
-        });
-        res.status(201).json(team);
+        res.status(201).json(await orgs.createTeam(params.org, body, auditContextOf(req)));
       },
     }),
     route({
@@ -167,14 +149,7 @@ export function orgRoutes(ctx: AppContext, orgs: OrgDirectory, teamTokens: TeamT
       responses: { 200: { description: 'The updated team', schema: TeamSchema }, ...refusals },
       handler: async (req, res, { params, body, principal }) => {
         const team = await targetTeam(orgs, principal, params);
-        const updated = await orgs.renameTeam(team.org_id, team.slug, body.name);
-        await recordBy(req, {
-          kind: 'team.updated',
-          orgId: team.org_id,
-          target: team.id,
-          details: { name: body.name },
-        });
-        res.json(updated);
+        res.json(await orgs.renameTeam(team, body.name, auditContextOf(req)));
       },
     }),
   ];

@@ -8,7 +8,7 @@ import { assertForTeam, assertInOrg } from './org-scope.js';
  * be bound to it (403).
  */
 export async function targetTeam(
-  orgs: OrgDirectory,
+  orgs: Pick<OrgDirectory, 'getTeam'>,
   caller: Principal,
   params: { readonly org: string; readonly team: string },
 ): Promise<TeamView> {

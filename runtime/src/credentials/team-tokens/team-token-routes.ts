@@ -1,9 +1,9 @@
 import { notFound } from '../../errors.js';
 import { forbiddenResponse, notFoundResponse } from '../../http/responses.js';
 import { type AnyRoute, requires, route } from '../../http/route.js';
-import type { OrgDirectory } from '../../orgs/org-directory.js';
 import { OrgParamsSchema, TeamParamsSchema } from '../../orgs/org-schemas.js';
 import { assertOrgWide } from '../../orgs/org-scope.js';
+import type { OrgService } from '../../orgs/org-service.js';
 import { targetTeam } from '../../orgs/target-team.js';
 import { auditContextOf } from '../audit-context.js';
 import {
@@ -34,7 +34,7 @@ const listed = {
  * a team-bound caller only reaches its own team. Lifetime: the org policy (`PATCH /api/v1/orgs/{org}`), or shorter
  * with `expires_in_seconds`.
  */
-export function teamTokenRoutes(service: TeamTokenService, orgs: OrgDirectory): AnyRoute[] {
+export function teamTokenRoutes(service: TeamTokenService, orgs: OrgService): AnyRoute[] {
   return [
     route({
       method: 'post',
