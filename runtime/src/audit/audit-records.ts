@@ -30,7 +30,12 @@ export class AuditRecords {
     select = scope.withoutOrg
       ? select.where((eb) => eb.or([eb('org_id', '=', scope.orgId), eb('org_id', 'is', null)]))
       : select.where('org_id', '=', scope.orgId);
-    if (query.kind?.endsWith('.*')) select = select.where('kind', 'like', `${query.kind.slice(0, -1)}%`);
+    if (query.kind?.endsWith('.*')) {
+      // A prefix as a range, not LIKE: in a LIKE pattern `_` (common in kinds) would match any character. Every kind
+      // starting with `api_key.` sorts at or after it and before `api_key/` ('/' follows '.').
+      const prefix = query.kind.slice(0, -1);
+      select = select.where('kind', '>=', prefix).where('kind', '<', `${prefix.slice(0, -1)}/`);
+    }
     else if (query.kind) select = select.where('kind', '=', query.kind);
     // Stored times are UTC ISO strings, compared as text.
     if (query.since) select = select.where('at', '>=', new Date(query.since).toISOString());

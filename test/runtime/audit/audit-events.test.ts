@@ -113,6 +113,15 @@ describe.each(STORE_DIALECTS)('audit events on %s', (dialect) => {
     );
   });
 
+  it('reads a kind prefix literally: api_key.* does not match a kind that only looks like it', async () => {
+    // In a LIKE pattern `_` matches any character, so `api_key.%` would also take `apixkey.created`.
+    await app.ctx.audit.record({ kind: 'apixkey.created', outcome: 'success', orgId: 'default' });
+    await app.ctx.audit.record({ kind: 'api_key2.created', outcome: 'success', orgId: 'default' });
+    const prefixed = await events('?kind=api_key.*');
+    expect(prefixed.map((e) => e.kind).filter((kind) => !kind.startsWith('api_key.'))).toEqual([]);
+    expect((await events('?kind=apixkey.*')).map((e) => e.kind)).toEqual(['apixkey.created']);
+  });
+
   it('exports CSV with a header row and formula-safe cells', async () => {
     await call(app, '/auth/me', {
       apiKey: forgeSecret(admin),
