@@ -35,8 +35,7 @@ export class AuditRecords {
       // starting with `api_key.` sorts at or after it and before `api_key/` ('/' follows '.').
       const prefix = query.kind.slice(0, -1);
       select = select.where('kind', '>=', prefix).where('kind', '<', `${prefix.slice(0, -1)}/`);
-    }
-    else if (query.kind) select = select.where('kind', '=', query.kind);
+    } else if (query.kind) select = select.where('kind', '=', query.kind);
     // Stored times are UTC ISO strings, compared as text.
     if (query.since) select = select.where('at', '>=', new Date(query.since).toISOString());
     return select.orderBy('at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
