@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator.js';
 import { assertPermissions, authenticated } from '../auth/route-access.js';
 import { readOAuthForm } from '../oauth/oauth-http.js';
-import type { FastRouter } from './fast-router.js';
+import type { FastHandler, FastRouter } from './fast-router.js';
 import { jsonBody } from './json-body.js';
 import { type HttpMethod, type OpenApiRegistry, type OperationSpec, parseWith } from './openapi.js';
 import { BODY_LIMIT_BYTES } from './raw-body.js';
@@ -123,23 +123,46 @@ function queryOf(req: IncomingMessage): unknown {
 
 const NO_INPUT = Object.freeze({ params: undefined, query: undefined, body: undefined, principal: undefined });
 
-function serveRoute(declared: AnyRoute, auth: Authenticator, readJson: JsonReader) {
+type Answer = (res: ServerResponse, returned: unknown) => void;
+
+/**
+ * How the route layer answers with what a handler returned: the body as JSON with the declared status (default 200)
+ * and `Cache-Control: no-store`, or for 204 no body. Nothing when the handler wrote its own answer (sent the headers,
+ * or returned nothing for a status other than 204). Hot routes always write their own: they get no answer step.
+ */
+function answerFor(declared: AnyRoute): Answer | undefined {
+  if (declared.fast) return undefined;
+  const status: number = declared.status ?? 200;
+  if (status === 204) {
+    return (res) => {
+      if (res.headersSent) return;
+      res.statusCode = 204;
+      res.setHeader('Cache-Control', 'no-store');
+      res.end();
+    };
+  }
+  return (res, returned) => {
+    if (returned === undefined || res.headersSent) return;
+    // Routes other than hot ones are served by Express: its `json` sets the charset and the ETag as before.
+    (res as Response).status(status).set('Cache-Control', 'no-store').json(returned);
+  };
+}
+
+function serveRoute(declared: AnyRoute, auth: Authenticator, readJson: JsonReader): FastHandler {
   const access = declared.access;
   const routeAuthenticates = access !== 'public' && access.authenticates === undefined;
   const permissions = routeAuthenticates ? (access.permissions ?? []) : [];
   const body = declared.body as BodySpec | undefined;
   const querySchema = readByHandler(declared.query) ? undefined : declared.query;
+  const answer = answerFor(declared);
+  const handler = declared.handler as (req: IncomingMessage, res: ServerResponse, input: object) => unknown;
   if (!routeAuthenticates && !declared.params && !querySchema && !body) {
     // Nothing for the route layer to do (forward auth, JWKS, health): the handler itself is the hot path, with one
     // shared input, so that wrapping it costs no allocation and no extra promise per request.
-    const handler = declared.handler as (
-      req: IncomingMessage,
-      res: ServerResponse,
-      input: object,
-    ) => void | Promise<void>;
-    return (req: IncomingMessage, res: ServerResponse) => handler(req, res, NO_INPUT);
+    if (!answer) return (req, res) => handler(req, res, NO_INPUT) as void | Promise<void>;
+    return async (req, res) => answer(res, await handler(req, res, NO_INPUT));
   }
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  return async (req, res) => {
     const principal = routeAuthenticates ? await authenticated(auth, req, res) : undefined;
     if (principal && permissions.length > 0) assertPermissions(principal, permissions);
     const params = declared.params ? parseWith(declared.params, (req as Request).params ?? {}, 'params') : undefined;
@@ -152,6 +175,7 @@ function serveRoute(declared: AnyRoute, auth: Authenticator, readJson: JsonReade
       parsedBody =
         raw === undefined && declared.bodyOptional ? undefined : parseWith(body.schema, raw ?? undefined, 'body');
     }
-    await declared.handler(req as never, res as never, { params, query, body: parsedBody, principal } as never);
+    const returned = await handler(req, res, { params, query, body: parsedBody, principal });
+    answer?.(res, returned);
   };
 }

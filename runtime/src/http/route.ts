@@ -85,9 +85,32 @@ export interface RouteInput<P, Q, B, A> {
   readonly principal: PrincipalOf<A>;
 }
 
+/** The success statuses a handler's returned body is answered with. */
+export type SuccessStatus = 200 | 201 | 204;
+
+type Responses = Readonly<Record<number, ResponseSpec>>;
+/** What the response `status` documents, as its schema types it (`unknown` without a schema). */
+type BodyOf<R, S extends number> = S extends keyof R
+  ? R[S] extends { readonly schema: infer Z extends z.core.$ZodType }
+    ? z.output<Z>
+    : unknown
+  : unknown;
 /**
- * One route, declared once: Express registration, request parsing, the permission check and the OpenAPI operation
- * all derive from it (`mountRoutes`).
+ * What a handler returns: with a declared `status`, the body of that response (nothing for 204); without one, the 200
+ * body, or nothing when it wrote its own answer. A hot route always writes its own answer.
+ */
+type Handler<Req, Res, In, R, S, F> = F extends true
+  ? (req: Req, res: Res, input: In) => void | Promise<void>
+  : S extends 204
+    ? (req: Req, res: Res, input: In) => void | Promise<void>
+    : S extends SuccessStatus
+      ? (req: Req, res: Res, input: In) => BodyOf<R, S> | Promise<BodyOf<R, S>>
+      : // biome-ignore lint/suspicious/noConfusingVoidType: an async handler that writes its own answer returns `Promise<void>`.
+        (req: Req, res: Res, input: In) => BodyOf<R, 200> | undefined | Promise<BodyOf<R, 200> | void>;
+
+/**
+ * One route, declared once: Express registration, request parsing, the permission check, the success answer and the
+ * OpenAPI operation all derive from it (`mountRoutes`).
  */
 export interface RouteDeclaration<
   P extends z.ZodObject | undefined = z.ZodObject | undefined,
@@ -95,6 +118,8 @@ export interface RouteDeclaration<
   B extends BodySpec | undefined = BodySpec | undefined,
   A extends RouteAccess = RouteAccess,
   F extends boolean = boolean,
+  R extends Responses = Responses,
+  S extends SuccessStatus | undefined = SuccessStatus | undefined,
 > {
   readonly method: HttpMethod;
   /** Express-style path (`/api/v1/api-keys/:id`); documented as `/api/v1/api-keys/{id}`. */
@@ -112,7 +137,14 @@ export interface RouteDeclaration<
    * What the handler answers. The route layer documents the errors it answers itself (`routeLayerResponses`: 400 when
    * it validates, 401/403/429 when it authenticates); list one of those only to describe it more precisely.
    */
-  readonly responses: Readonly<Record<number, ResponseSpec>>;
+  readonly responses: R;
+  /**
+   * The status of the answer the route layer writes with the body the handler returns: JSON with
+   * `Cache-Control: no-store` (every answer of these APIs is the caller's own), or for 204 no body. Default 200. A
+   * handler that writes its own answer (cookies, redirects, CSV, HTML, hot routes) returns nothing, and the route
+   * layer then writes nothing; nor does it once the handler has sent the headers.
+   */
+  readonly status?: S;
   /**
    * A hot route: served before Express by the fast path (`createRequestListener`), which skips Express's per-request
    * cost. Exact paths only (no `:params`). The handler gets plain `node:http` objects either way.
@@ -120,16 +152,19 @@ export interface RouteDeclaration<
   readonly fast?: F;
   /** Further Express paths served by the same handler (e.g. Envoy's `/auth/verify/{*original}`), documented too. */
   readonly aliases?: readonly RouteAlias[];
-  readonly handler: (
-    req: F extends true ? IncomingMessage : Request,
-    res: F extends true ? ServerResponse : Response,
-    input: RouteInput<P, Q, B, A>,
-  ) => unknown;
+  readonly handler: Handler<
+    F extends true ? IncomingMessage : Request,
+    F extends true ? ServerResponse : Response,
+    RouteInput<P, Q, B, A>,
+    R,
+    S,
+    F
+  >;
 }
 
 /** A declaration with its types erased, as route tables hold them. */
 // biome-ignore lint/suspicious/noExplicitAny: the table holds routes of every input type; `route()` checks each one.
-export type AnyRoute = RouteDeclaration<any, any, any, any, any>;
+export type AnyRoute = RouteDeclaration<any, any, any, any, any, any, any>;
 
 /** Declares a route; the identity function, there to infer the handler's input types from the schemas. */
 export function route<
@@ -138,6 +173,8 @@ export function route<
   B extends BodySpec | undefined = undefined,
   const A extends RouteAccess = RouteAccess,
   F extends boolean = false,
->(declaration: RouteDeclaration<P, Q, B, A, F>): AnyRoute {
+  R extends Responses = Responses,
+  S extends SuccessStatus | undefined = undefined,
+>(declaration: RouteDeclaration<P, Q, B, A, F, R, S>): AnyRoute {
   return declaration;
 }

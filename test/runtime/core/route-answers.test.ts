@@ -1,0 +1,110 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Authenticator } from '../../../runtime/src/auth/authenticator.js';
+import { FastRouter } from '../../../runtime/src/http/fast-router.js';
+import { mountRoutes } from '../../../runtime/src/http/mount-routes.js';
+import { OpenApiRegistry, z } from '../../../runtime/src/http/openapi.js';
+import { route } from '../../../runtime/src/http/route.js';
+
+const ThingSchema = z.object({ id: z.string() });
+const IdParams = z.object({ id: z.string() });
+const tags = ['things'];
+
+/** The route layer alone, on Express, with routes that need no caller (the authenticator is never asked). */
+function thingsApp() {
+  const app = express();
+  mountRoutes(
+    app,
+    [
+      route({
+        method: 'post',
+        path: '/things/:id',
+        summary: 'Create',
+        tags,
+        access: 'public',
+        params: IdParams,
+        status: 201,
+        responses: { 201: { description: 'Created', schema: ThingSchema } },
+        handler: async (_req, _res, { params }) => ({ id: params.id }),
+      }),
+      route({
+        method: 'get',
+        path: '/things',
+        summary: 'List (nothing to validate: the handler is called directly)',
+        tags,
+        access: 'public',
+        responses: { 200: { description: 'Things', schema: z.object({ things: z.array(ThingSchema) }) } },
+        handler: () => ({ things: [{ id: 'a' }] }),
+      }),
+      route({
+        method: 'delete',
+        path: '/things/:id',
+        summary: 'Delete',
+        tags,
+        access: 'public',
+        params: IdParams,
+        status: 204,
+        responses: { 204: { description: 'Deleted' } },
+        handler: async () => {},
+      }),
+      route({
+        method: 'get',
+        path: '/things/:id/export',
+        summary: 'A handler that writes its own answer',
+        tags,
+        access: 'public',
+        params: IdParams,
+        responses: { 200: { description: 'CSV', contentType: 'text/csv' } },
+        handler: async (_req, res, { params }) => {
+          res.status(200).type('text/csv').send(`id\n${params.id}\n`);
+        },
+      }),
+    ],
+    { auth: {} as Authenticator, fast: new FastRouter(), openapi: new OpenApiRegistry() },
+  );
+  return app;
+}
+
+describe('the route layer writes the success answer', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer(thingsApp());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it('answers a returned body with the declared status, as JSON, not to be stored', async () => {
+    const res = await fetch(`${base}/things/t1`, { method: 'POST' });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.json()).toEqual({ id: 't1' });
+  });
+
+  it('answers 200 by default, also for a handler it calls directly', async () => {
+    const res = await fetch(`${base}/things`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.json()).toEqual({ things: [{ id: 'a' }] });
+  });
+
+  it('ends a 204 route with no body', async () => {
+    const res = await fetch(`${base}/things/t1`, { method: 'DELETE' });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('content-type')).toBeNull();
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.text()).toBe('');
+  });
+
+  it('leaves alone an answer the handler wrote itself', async () => {
+    const res = await fetch(`${base}/things/t1/export`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBeNull();
+    expect(await res.text()).toBe('id\nt1\n');
+  });
+});
