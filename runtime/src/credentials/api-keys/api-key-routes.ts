@@ -31,9 +31,10 @@ export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
       tags,
       access,
       body: { kind: 'json', schema: CreateApiKeyBodySchema },
+      status: 201,
       responses: { 201: { description: 'Created', schema: IssuedApiKeySchema }, 403: grantRefused },
-      handler: async (req, res, { body, principal }) => {
-        const created = await service.create(
+      handler: (req, _res, { body, principal }) =>
+        service.create(
           principal,
           {
             name: body.name,
@@ -43,9 +44,7 @@ export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
             rateLimitPerMinute: body.rate_limit_per_minute,
           },
           auditContextOf(req),
-        );
-        res.status(201).set('Cache-Control', 'no-store').json(created);
-      },
+        ),
     }),
     route({
       method: 'get',
@@ -55,9 +54,7 @@ export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
       access,
       query: ListApiKeysQuerySchema,
       responses: { 200: { description: 'Keys', schema: ApiKeyListSchema } },
-      handler: async (_req, res, { query, principal }) => {
-        res.set('Cache-Control', 'no-store').json({ api_keys: await service.list(principal, query.limit) });
-      },
+      handler: async (_req, _res, { query, principal }) => ({ api_keys: await service.list(principal, query.limit) }),
     }),
     route({
       method: 'get',
@@ -67,9 +64,7 @@ export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
       access,
       params: ApiKeyIdParamsSchema,
       responses: { 200: { description: 'The key', schema: ApiKeySummarySchema }, 404: notFound },
-      handler: async (_req, res, { params, principal }) => {
-        res.set('Cache-Control', 'no-store').json(await service.get(principal, params.id));
-      },
+      handler: (_req, _res, { params, principal }) => service.get(principal, params.id),
     }),
     route({
       method: 'patch',
@@ -80,15 +75,8 @@ export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
       params: ApiKeyIdParamsSchema,
       body: { kind: 'json', schema: UpdateApiKeyBodySchema },
       responses: { 200: { description: 'The key as changed', schema: ApiKeySummarySchema }, 404: notFound },
-      handler: async (req, res, { params, body, principal }) => {
-        const changed = await service.setRateLimit(
-          principal,
-          params.id,
-          body.rate_limit_per_minute,
-          auditContextOf(req),
-        );
-        res.set('Cache-Control', 'no-store').json(changed);
-      },
+      handler: (req, _res, { params, body, principal }) =>
+        service.setRateLimit(principal, params.id, body.rate_limit_per_minute, auditContextOf(req)),
     }),
     route({
       method: 'delete',
@@ -97,11 +85,9 @@ export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
       tags,
       access,
       params: ApiKeyIdParamsSchema,
+      status: 204,
       responses: { 204: { description: 'Revoked (also when it already was)' }, 404: notFound },
-      handler: async (req, res, { params, principal }) => {
-        await service.revoke(principal, params.id, auditContextOf(req));
-        res.status(204).end();
-      },
+      handler: (req, _res, { params, principal }) => service.revoke(principal, params.id, auditContextOf(req)),
     }),
     route({
       method: 'post',
@@ -112,22 +98,21 @@ export function apiKeyRoutes(service: ApiKeyService): AnyRoute[] {
       params: ApiKeyIdParamsSchema,
       body: { kind: 'json', schema: RotateApiKeyBodySchema },
       bodyOptional: true,
+      status: 201,
       responses: {
         201: { description: 'The replacement (secret shown once)', schema: RotatedApiKeySchema },
         403: grantRefused,
         404: notFound,
         409: conflictResponse('the key is revoked, expired or already rotated'),
       },
-      handler: async (req, res, { params, body, principal }) => {
-        const rotated = await service.rotate(
+      handler: (req, _res, { params, body, principal }) =>
+        service.rotate(
           principal,
           params.id,
           body?.grace_period_seconds ?? DEFAULT_GRACE_PERIOD_SECONDS,
           auditContextOf(req),
           body?.rate_limit_per_minute,
-        );
-        res.status(201).set('Cache-Control', 'no-store').json(rotated);
-      },
+        ),
     }),
   ];
 }

@@ -30,13 +30,14 @@ export function clientRoutes(ctx: AppContext, service: ClientService): AnyRoute[
       tags,
       access,
       body: { kind: 'json', schema: CreateClientBodySchema },
+      status: 201,
       responses: {
         201: { description: 'Created', schema: CreatedClientSchema },
         403: forbiddenResponse('lacks `clients:manage`, or a scope it tries to grant'),
       },
-      handler: async (req, res, { body, principal }) => {
+      handler: async (req, _res, { body, principal }) => {
         const { client, secret } = await service.create(body, principal, auditContextOf(req));
-        res.status(201).set('Cache-Control', 'no-store').json({
+        return {
           client_id: client.client_id,
           client_secret: secret.client_secret,
           secret_id: secret.secret_id,
@@ -45,7 +46,7 @@ export function clientRoutes(ctx: AppContext, service: ClientService): AnyRoute[
           name: client.name,
           org_id: client.org_id,
           created_at: client.created_at,
-        });
+        };
       },
     }),
     route({
@@ -55,9 +56,9 @@ export function clientRoutes(ctx: AppContext, service: ClientService): AnyRoute[
       tags,
       access,
       responses: { 200: { description: 'Clients, newest first', schema: ClientListSchema } },
-      handler: async (_req, res, { principal }) => {
-        res.json({ clients: await service.list({ orgId: principal.orgId, teamId: principal.teamId }) });
-      },
+      handler: async (_req, _res, { principal }) => ({
+        clients: await service.list({ orgId: principal.orgId, teamId: principal.teamId }),
+      }),
     }),
     route({
       method: 'delete',
@@ -66,11 +67,9 @@ export function clientRoutes(ctx: AppContext, service: ClientService): AnyRoute[
       tags,
       access,
       params: ClientIdParamsSchema,
+      status: 204,
       responses: { 204: { description: 'Deleted' }, 404: notFound },
-      handler: async (req, res, { params, principal }) => {
-        await service.delete(principal, params.id, auditContextOf(req));
-        res.status(204).end();
-      },
+      handler: (req, _res, { params, principal }) => service.delete(principal, params.id, auditContextOf(req)),
     }),
     route({
       method: 'post',
@@ -79,15 +78,13 @@ export function clientRoutes(ctx: AppContext, service: ClientService): AnyRoute[
       tags,
       access,
       params: ClientIdParamsSchema,
+      status: 201,
       responses: {
         201: { description: 'The new secret (shown once)', schema: NewClientSecretSchema },
         404: notFound,
         409: conflictResponse('already two active secrets'),
       },
-      handler: async (req, res, { params, principal }) => {
-        const secret = await service.addSecret(principal, params.id, auditContextOf(req));
-        res.status(201).set('Cache-Control', 'no-store').json(secret);
-      },
+      handler: (req, _res, { params, principal }) => service.addSecret(principal, params.id, auditContextOf(req)),
     }),
     route({
       method: 'delete',
@@ -96,11 +93,10 @@ export function clientRoutes(ctx: AppContext, service: ClientService): AnyRoute[
       tags,
       access,
       params: ClientSecretParamsSchema,
+      status: 204,
       responses: { 204: { description: 'Revoked' }, 404: notFound },
-      handler: async (req, res, { params, principal }) => {
-        await service.revokeSecret(principal, params.id, params.secret_id, auditContextOf(req));
-        res.status(204).end();
-      },
+      handler: (req, _res, { params, principal }) =>
+        service.revokeSecret(principal, params.id, params.secret_id, auditContextOf(req)),
     }),
   ];
 }

@@ -45,11 +45,11 @@ export function teamTokenRoutes(service: TeamTokenService, orgs: OrgService): An
       params: TeamParamsSchema,
       body: { kind: 'json', schema: IssueTokenBodySchema },
       bodyOptional: true,
+      status: 201,
       responses: issued,
-      handler: async (req, res, { params, body = {}, principal }) => {
+      handler: async (req, _res, { params, body = {}, principal }) => {
         const team = await targetTeam(orgs, principal, params);
-        const token = await service.issueTeamToken(team.org_id, team.id, body, principal, auditContextOf(req));
-        res.status(201).set('Cache-Control', 'no-store').json(token);
+        return service.issueTeamToken(team.org_id, team.id, body, principal, auditContextOf(req));
       },
     }),
     route({
@@ -60,9 +60,9 @@ export function teamTokenRoutes(service: TeamTokenService, orgs: OrgService): An
       access,
       params: TeamParamsSchema,
       responses: listed,
-      handler: async (_req, res, { params, principal }) => {
+      handler: async (_req, _res, { params, principal }) => {
         const team = await targetTeam(orgs, principal, params);
-        res.json({ tokens: await service.list(team.org_id, 'team', team.id) });
+        return { tokens: await service.list(team.org_id, 'team', team.id) };
       },
     }),
     route({
@@ -75,11 +75,11 @@ export function teamTokenRoutes(service: TeamTokenService, orgs: OrgService): An
       params: OrgParamsSchema,
       body: { kind: 'json', schema: IssueTokenBodySchema },
       bodyOptional: true,
+      status: 201,
       responses: issued,
-      handler: async (req, res, { params, body = {}, principal }) => {
+      handler: (req, _res, { params, body = {}, principal }) => {
         assertOrgWide(principal, params.org);
-        const token = await service.issueAdminToken(params.org, body, principal, auditContextOf(req));
-        res.status(201).set('Cache-Control', 'no-store').json(token);
+        return service.issueAdminToken(params.org, body, principal, auditContextOf(req));
       },
     }),
     route({
@@ -90,9 +90,9 @@ export function teamTokenRoutes(service: TeamTokenService, orgs: OrgService): An
       access,
       params: OrgParamsSchema,
       responses: listed,
-      handler: async (_req, res, { params, principal }) => {
+      handler: async (_req, _res, { params, principal }) => {
         assertOrgWide(principal, params.org);
-        res.json({ tokens: await service.list(params.org, 'admin', null) });
+        return { tokens: await service.list(params.org, 'admin', null) };
       },
     }),
     route({
@@ -103,13 +103,13 @@ export function teamTokenRoutes(service: TeamTokenService, orgs: OrgService): An
       access,
       body: { kind: 'json', schema: RevokeTokenBodySchema },
       responses: { 200: { description: 'The revoked token', schema: TokenSummarySchema }, 404: tokenNotFound },
-      handler: async (req, res, { body, principal }) => {
+      handler: async (req, _res, { body, principal }) => {
         // Found only within the caller's org; a team-bound caller only reaches its own team's tokens.
         const token = await service.get(principal.orgId, body.token_id);
         if (principal.teamId !== null && token.team_id !== principal.teamId) {
           throw notFound(`No token ${body.token_id} in organization ${principal.orgId}`);
         }
-        res.json(await service.revoke(principal.orgId, body.token_id, auditContextOf(req)));
+        return service.revoke(principal.orgId, body.token_id, auditContextOf(req));
       },
     }),
   ];
