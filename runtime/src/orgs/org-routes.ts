@@ -53,18 +53,19 @@ export function orgRoutes(orgs: OrgService, teamTokens: TeamTokenService): AnyRo
       tags,
       access: requires('tokens:manage'),
       body: { kind: 'json', schema: CreateOrgBodySchema },
+      status: 201,
       responses: {
         201: { description: 'The org and its first admin token', schema: CreatedOrgSchema },
         409: conflictResponse('the id is taken'),
         ...refusals,
       },
-      handler: async (req, res, { body, principal }) => {
+      handler: async (req, _res, { body, principal }) => {
         assertMayCreateOrgs(principal);
         assertHeld(ADMIN_TOKEN_PERMISSIONS, principal.permissions);
         const who = auditContextOf(req);
         const org = await orgs.createOrg(body, who);
         const adminToken = await teamTokens.issueAdminToken(org.id, { name: 'Initial admin token' }, principal, who);
-        res.status(201).set('Cache-Control', 'no-store').json({ org, admin_token: adminToken });
+        return { org, admin_token: adminToken };
       },
     }),
     route({
@@ -75,9 +76,9 @@ export function orgRoutes(orgs: OrgService, teamTokens: TeamTokenService): AnyRo
       access: requires(),
       params: OrgParamsSchema,
       responses: { 200: { description: 'The org', schema: OrgSchema }, ...refusals },
-      handler: async (_req, res, { params, principal }) => {
+      handler: (_req, _res, { params, principal }) => {
         assertInOrg(principal, params.org);
-        res.json(await orgs.getOrg(params.org));
+        return orgs.getOrg(params.org);
       },
     }),
     route({
@@ -89,9 +90,9 @@ export function orgRoutes(orgs: OrgService, teamTokens: TeamTokenService): AnyRo
       params: OrgParamsSchema,
       body: { kind: 'json', schema: UpdateOrgBodySchema },
       responses: { 200: { description: 'The updated org', schema: OrgSchema }, ...refusals },
-      handler: async (req, res, { params, body, principal }) => {
+      handler: (req, _res, { params, body, principal }) => {
         assertOrgWide(principal, params.org);
-        res.json(await orgs.updateOrg(params.org, body, auditContextOf(req)));
+        return orgs.updateOrg(params.org, body, auditContextOf(req));
       },
     }),
     route({
@@ -102,14 +103,15 @@ export function orgRoutes(orgs: OrgService, teamTokens: TeamTokenService): AnyRo
       access: requires('tokens:manage'),
       params: OrgParamsSchema,
       body: { kind: 'json', schema: CreateTeamBodySchema },
+      status: 201,
       responses: {
         201: { description: 'Created', schema: TeamSchema },
         409: conflictResponse('the slug is taken'),
         ...refusals,
       },
-      handler: async (req, res, { params, body, principal }) => {
+      handler: (req, _res, { params, body, principal }) => {
         assertOrgWide(principal, params.org);
-        res.status(201).json(await orgs.createTeam(params.org, body, auditContextOf(req)));
+        return orgs.createTeam(params.org, body, auditContextOf(req));
       },
     }),
     route({
@@ -120,10 +122,10 @@ export function orgRoutes(orgs: OrgService, teamTokens: TeamTokenService): AnyRo
       access: requires('team:read'),
       params: OrgParamsSchema,
       responses: { 200: { description: 'Teams', schema: TeamListSchema }, ...refusals },
-      handler: async (_req, res, { params, principal }) => {
+      handler: async (_req, _res, { params, principal }) => {
         assertInOrg(principal, params.org);
         const teams = await orgs.listTeams(params.org);
-        res.json({ teams: principal.teamId === null ? teams : teams.filter((t) => t.id === principal.teamId) });
+        return { teams: principal.teamId === null ? teams : teams.filter((t) => t.id === principal.teamId) };
       },
     }),
     route({
@@ -134,9 +136,7 @@ export function orgRoutes(orgs: OrgService, teamTokens: TeamTokenService): AnyRo
       access: requires('team:read'),
       params: TeamParamsSchema,
       responses: { 200: { description: 'The team', schema: TeamSchema }, ...refusals },
-      handler: async (_req, res, { params, principal }) => {
-        res.json(await targetTeam(orgs, principal, params));
-      },
+      handler: (_req, _res, { params, principal }) => targetTeam(orgs, principal, params),
     }),
     route({
       method: 'patch',
@@ -147,9 +147,9 @@ export function orgRoutes(orgs: OrgService, teamTokens: TeamTokenService): AnyRo
       params: TeamParamsSchema,
       body: { kind: 'json', schema: UpdateTeamBodySchema },
       responses: { 200: { description: 'The updated team', schema: TeamSchema }, ...refusals },
-      handler: async (req, res, { params, body, principal }) => {
+      handler: async (req, _res, { params, body, principal }) => {
         const team = await targetTeam(orgs, principal, params);
-        res.json(await orgs.renameTeam(team, body.name, auditContextOf(req)));
+        return orgs.renameTeam(team, body.name, auditContextOf(req));
       },
     }),
   ];

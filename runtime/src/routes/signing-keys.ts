@@ -82,10 +82,9 @@ export function signingKeyRoutes(ctx: AppContext): AnyRoute[] {
       tags,
       access,
       responses: { 200: { description: 'Signing keys', schema: SigningKeyListSchema }, 403: refused },
-      handler: async (_req, res, { principal }) => {
+      handler: async (_req, _res, { principal }) => {
         assertDeploymentWide(principal);
-        const keys = await ctx.keys.list();
-        res.set('Cache-Control', 'no-store').json({ signing_keys: keys.map(view) });
+        return { signing_keys: (await ctx.keys.list()).map(view) };
       },
     }),
     route({
@@ -97,13 +96,17 @@ export function signingKeyRoutes(ctx: AppContext): AnyRoute[] {
       access,
       body: { kind: 'json', schema: RotateSigningKeyBodySchema },
       bodyOptional: true,
+      status: 201,
       responses: { 201: { description: 'Rotated', schema: RotatedSigningKeySchema }, 403: refused },
-      handler: async (req, res, { body, principal }) => {
+      handler: async (req, _res, { body, principal }) => {
         assertDeploymentWide(principal);
         const immediate = body?.immediate ?? false;
         const previousKid = ctx.keys.activeKey().kid;
         const kid = await ctx.keys.rotate({ immediate });
-        const activatesAt = (await ctx.keys.list()).find((k) => k.kid === kid)?.activatedAt ?? null;
+        const rotated = (await ctx.keys.list()).find((k) => k.kid === kid);
+        // The ring lists the key it has just stored; the answer documents `activates_at` as always set.
+        if (!rotated) throw new Error(`Signing key ${kid} is not listed after its rotation`);
+        const activatesAt = rotated.activatedAt;
         await recordChange(ctx.audit, auditContextOf(req), {
           kind: 'signing_key.rotated',
           orgId: principal.orgId,
@@ -111,10 +114,7 @@ export function signingKeyRoutes(ctx: AppContext): AnyRoute[] {
           credentialId: kid,
           details: { previous_kid: previousKid, activates_at: activatesAt, immediate },
         });
-        res
-          .status(201)
-          .set('Cache-Control', 'no-store')
-          .json({ kid, previous_kid: previousKid, activates_at: activatesAt });
+        return { kid, previous_kid: previousKid, activates_at: activatesAt };
       },
     }),
   ];
