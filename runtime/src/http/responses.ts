@@ -35,7 +35,8 @@ export const conflictResponse = (why: string): ResponseSpec => ({
 });
 
 /** Why a cookie-authenticated request that changes state is refused (the session resolver's CSRF check). */
-const ORIGIN_REFUSED = 'a cookie-authenticated request that changes state without an Origin from ALLOWED_ORIGINS';
+export const ORIGIN_REFUSED =
+  'a cookie-authenticated request that changes state without an Origin from ALLOWED_ORIGINS';
 
 /** What the route layer knows of a route when it documents the answers it gives before the handler runs. */
 export interface RouteLayerChecks {

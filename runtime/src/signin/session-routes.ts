@@ -4,6 +4,7 @@ import { requestSource } from '../audit/audit-writer.js';
 import { unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema } from '../http/openapi.js';
+import { forbiddenResponse, ORIGIN_REFUSED } from '../http/responses.js';
 import { type AnyRoute, route } from '../http/route.js';
 import {
   ACCESS_TOKEN_COOKIE,
@@ -23,7 +24,7 @@ const tags = ['sign-in'];
 const sessionAccess = { security: ['cookie'], authenticates: 'handler' } as const;
 /** Optional: cookie callers send none. */
 const refreshBody = { kind: 'json', schema: RefreshBodySchema } as const;
-const originRefused = { description: 'Origin not allowed (cookie callers)', schema: ErrorBodySchema };
+const originRefused = forbiddenResponse(ORIGIN_REFUSED);
 
 /**
  * Where the refresh token came from. A JSON body `{"refresh_token"}` wins and gets JSON back; otherwise the
@@ -62,7 +63,6 @@ export function sessionRoutes(deps: { readonly ctx: AppContext; readonly session
         403: originRefused,
       },
       handler: async (req, res, input) => {
-        res.set('Cache-Control', 'no-store');
         const { token, viaCookie } = presentedRefreshToken(req, ctx, input.body);
         const result = await sessions.refresh(token, requestSource(req));
         if (result.outcome === 'refused') {
@@ -71,17 +71,16 @@ export function sessionRoutes(deps: { readonly ctx: AppContext; readonly session
         }
         const { access, refresh } = result;
         if (!viaCookie) {
-          res.json({
+          return {
             access_token: access.token,
             token_type: 'Bearer',
             expires_in: access.expiresIn,
             refresh_token: refresh.token,
             token_expiry: access.expiresAt,
-          });
-          return;
+          };
         }
         setSessionCookiesFor(ctx, res, access, refresh);
-        res.json({ token_expiry: access.expiresAt, expires_in: access.expiresIn });
+        return { token_expiry: access.expiresAt, expires_in: access.expiresIn };
       },
     }),
     route({
@@ -92,6 +91,7 @@ export function sessionRoutes(deps: { readonly ctx: AppContext; readonly session
       access: sessionAccess,
       body: refreshBody,
       bodyOptional: true,
+      status: 204,
       responses: {
         204: { description: 'Signed out (also when nothing was signed in)' },
         403: originRefused,
@@ -102,7 +102,6 @@ export function sessionRoutes(deps: { readonly ctx: AppContext; readonly session
         const accessToken = viaCookie ? readCookie(req, ACCESS_TOKEN_COOKIE) : undefined;
         await sessions.logout({ refreshToken: token, accessToken }, requestSource(req));
         clearSessionCookies(res);
-        res.set('Cache-Control', 'no-store').status(204).end();
       },
     }),
   ];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { auditContextOf } from '../credentials/audit-context.js';
-import { ErrorBodySchema } from '../http/openapi.js';
-import { type AnyRoute, route } from '../http/route.js';
+import { conflictResponse, forbiddenResponse, notFoundResponse, ORIGIN_REFUSED } from '../http/responses.js';
+import { type AnyRoute, requires, route } from '../http/route.js';
 import { SignedInUserSchema } from '../signin/schemas.js';
 import { USER_ADMIN_PERMISSION } from './role-change.js';
 import type { UserService } from './user-service.js';
@@ -25,12 +25,8 @@ const UserIdSchema = z.object({ id: z.string().min(1).max(100) });
 const RoleBodySchema = z.object({ role: z.string().min(1).max(60) }).meta({ id: 'RoleChange' });
 const UserResultSchema = z.object({ user: SignedInUserSchema }).meta({ id: 'UserResult' });
 
-const access = { security: ['cookie', 'bearer', 'apiKey'], permissions: [USER_ADMIN_PERMISSION] } as const;
+const access = requires(USER_ADMIN_PERMISSION);
 const tags = ['users'];
-const errors = {
-  401: { description: 'No valid credential', schema: ErrorBodySchema },
-  403: { description: 'Lacks users:manage (or, with a cookie, Origin not allowed)', schema: ErrorBodySchema },
-};
 
 /** `GET /api/v1/users` and `PATCH /api/v1/users/{id}` (`users:manage`), always within the caller's org. */
 export function userRoutes(users: UserService): AnyRoute[] {
@@ -42,14 +38,8 @@ export function userRoutes(users: UserService): AnyRoute[] {
       tags,
       access,
       query: ListQuerySchema,
-      responses: {
-        200: { description: 'Users, oldest first', schema: UserListSchema },
-        400: { description: 'Invalid query', schema: ErrorBodySchema },
-        ...errors,
-      },
-      handler: async (_req, res, { query, principal }) => {
-        res.set('Cache-Control', 'no-store').json({ users: await users.list(principal, query) });
-      },
+      responses: { 200: { description: 'Users, oldest first', schema: UserListSchema } },
+      handler: async (_req, _res, { query, principal }) => ({ users: await users.list(principal, query) }),
     }),
     route({
       method: 'patch',
@@ -61,19 +51,16 @@ export function userRoutes(users: UserService): AnyRoute[] {
       body: { kind: 'json', schema: RoleBodySchema },
       responses: {
         200: { description: 'The user after the change', schema: UserResultSchema },
-        400: { description: 'Unknown role', schema: ErrorBodySchema },
-        ...errors,
-        403: {
-          description: 'Lacks users:manage, lacks a permission of the new role, or (with a cookie) Origin not allowed',
-          schema: ErrorBodySchema,
-        },
-        404: { description: "No such user in the caller's organization", schema: ErrorBodySchema },
-        409: { description: 'The change would leave the organization without an admin', schema: ErrorBodySchema },
+        // users:manage alone does not make admins: the caller holds every permission of the role it gives.
+        403: forbiddenResponse(
+          `lacks \`${USER_ADMIN_PERMISSION}\` or a permission of the new role, or ${ORIGIN_REFUSED}`,
+        ),
+        404: notFoundResponse("no such user in the caller's organization"),
+        409: conflictResponse('the change would leave the organization without an admin'),
       },
-      handler: async (req, res, { params, body, principal }) => {
-        const user = await users.changeRole(principal, params.id, body.role, auditContextOf(req));
-        res.set('Cache-Control', 'no-store').json({ user });
-      },
+      handler: async (req, _res, { params, body, principal }) => ({
+        user: await users.changeRole(principal, params.id, body.role, auditContextOf(req)),
+      }),
     }),
   ];
 }
