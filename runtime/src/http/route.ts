@@ -41,15 +41,17 @@ export interface RouteAlias {
 /**
  * Who may call the route:
  * - `public`: anyone, no credential read;
- * - `{ security, permissions }`: the route layer authenticates (the schemes listed, answering 401/429) and requires
- *   every catalog permission listed (403 naming the missing one) before the handler runs; `input.principal` is set;
+ * - `requires(...permissions)`: the route layer authenticates any credential the runtime accepts (answering 401/429)
+ *   and requires every catalog permission listed (403 naming the missing one) before the handler runs;
+ *   `input.principal` is set. Its `security` is `ROUTE_LAYER_CREDENTIALS` and nothing narrower, because the
+ *   authenticator asks every resolver whatever the route;
  * - `{ security, authenticates: 'handler' }`: the handler reads the credential itself (forward auth, OAuth client
  *   authentication, sign-in cookies); `security` documents what it accepts.
  */
 export type RouteAccess =
   | 'public'
   | {
-      readonly security: readonly SecurityScheme[];
+      readonly security: typeof ROUTE_LAYER_CREDENTIALS;
       readonly permissions?: readonly string[];
       readonly authenticates?: undefined;
     }

@@ -103,17 +103,17 @@ export function signingKeyRoutes(ctx: AppContext): AnyRoute[] {
         const immediate = body?.immediate ?? false;
         const previousKid = ctx.keys.activeKey().kid;
         const kid = await ctx.keys.rotate({ immediate });
-        const rotated = (await ctx.keys.list()).find((k) => k.kid === kid);
-        // The ring lists the key it has just stored; the answer documents `activates_at` as always set.
-        if (!rotated) throw new Error(`Signing key ${kid} is not listed after its rotation`);
-        const activatesAt = rotated.activatedAt;
+        const activatesAt = (await ctx.keys.list()).find((k) => k.kid === kid)?.activatedAt;
+        // The rotation has happened: its audit row is written before anything else can fail.
         await recordChange(ctx.audit, auditContextOf(req), {
           kind: 'signing_key.rotated',
           orgId: principal.orgId,
           target: kid,
           credentialId: kid,
-          details: { previous_kid: previousKid, activates_at: activatesAt, immediate },
+          details: { previous_kid: previousKid, activates_at: activatesAt ?? null, immediate },
         });
+        // The ring lists the key it has just stored; the answer documents `activates_at` as always set.
+        if (activatesAt === undefined) throw new Error(`Signing key ${kid} is not listed after its rotation`);
         return { kid, previous_kid: previousKid, activates_at: activatesAt };
       },
     }),

@@ -6,7 +6,7 @@ import type { Authenticator } from '../../../runtime/src/auth/authenticator.js';
 import { FastRouter } from '../../../runtime/src/http/fast-router.js';
 import { mountRoutes } from '../../../runtime/src/http/mount-routes.js';
 import { OpenApiRegistry, z } from '../../../runtime/src/http/openapi.js';
-import { route } from '../../../runtime/src/http/route.js';
+import { ROUTE_LAYER_CREDENTIALS, requires, route } from '../../../runtime/src/http/route.js';
 
 const ThingSchema = z.object({ id: z.string() });
 const IdParams = z.object({ id: z.string() });
@@ -106,5 +106,24 @@ describe('the route layer writes the success answer', () => {
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('cache-control')).toBeNull();
     expect(await res.text()).toBe('id\nt1\n');
+  });
+});
+
+describe('route access', () => {
+  it('documents a route the layer authenticates with every credential the authenticator accepts, no fewer', () => {
+    expect(requires('audit:read')).toEqual({ security: ROUTE_LAYER_CREDENTIALS, permissions: ['audit:read'] });
+    // The authenticator asks every resolver whatever the route: a narrower list would document a promise the layer
+    // does not keep, so the type refuses it (checked by `npm run typecheck`).
+    const cookieOnly = route({
+      method: 'get',
+      path: '/cookie-only',
+      summary: 'Refused by the type',
+      tags,
+      // @ts-expect-error: the route layer cannot authenticate one scheme only
+      access: { security: ['cookie'], permissions: ['audit:read'] },
+      responses: { 200: { description: 'Never' } },
+      handler: () => undefined,
+    });
+    expect(cookieOnly.path).toBe('/cookie-only');
   });
 });
