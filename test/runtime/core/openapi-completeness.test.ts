@@ -80,9 +80,17 @@ describe('/openapi.json', () => {
         }
       }
     }
+    // The checks above and below key on x-permissions: make sure the document still carries it where it must.
+    expect(doc.paths['/api/v1/api-keys']?.post?.['x-permissions']).toEqual(['api_keys:manage']);
+    expect(doc.paths['/api/v1/audit']?.get?.['x-permissions']).toEqual(['audit:read']);
+    expect(doc.paths['/auth/me']?.get?.['x-permissions']).toEqual([]);
+    expect(doc.paths['/auth/verify']?.get?.['x-permissions']).toBeUndefined();
+    expect(doc.paths['/healthz']?.get?.security).toEqual([]);
   });
 
   it('answers 401 without a credential wherever the route layer authenticates, and never on public routes', async () => {
+    let guarded = 0;
+    let open = 0;
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(item)) {
         const res = await fetch(`${app.baseUrl}${concrete(path)}`, {
@@ -93,9 +101,18 @@ describe('/openapi.json', () => {
         });
         await res.arrayBuffer();
         const where = `${method.toUpperCase()} ${path} answered ${res.status}`;
-        if (operation['x-permissions']) expect(res.status, where).toBe(401);
-        if (operation.security.length === 0) expect(res.status, where).not.toBe(401);
+        if (operation['x-permissions']) {
+          expect(res.status, where).toBe(401);
+          guarded += 1;
+        }
+        if (operation.security.length === 0) {
+          expect(res.status, where).not.toBe(401);
+          open += 1;
+        }
       }
     }
+    // Every admin API route is guarded, and health, discovery, sign-in and the console's assets are open.
+    expect(guarded).toBeGreaterThanOrEqual(30);
+    expect(open).toBeGreaterThanOrEqual(11);
   });
 });
