@@ -117,7 +117,7 @@ export function environmentReaders(files: readonly string[]): Map<string, string
   return readers;
 }
 
-/** UPPER_SNAKE_CASE constants the code declares (`ROUTE_MODULES`, `STORE_DIALECTS`, `RUNTIME_PACKAGES`, ...). */
+/** UPPER_SNAKE_CASE constants the code declares (`ROUTE_LAYER_CREDENTIALS`, `STORE_DIALECTS`, `RUNTIME_PACKAGES`, ...). */
 export function codeConstants(files: readonly string[]): Set<string> {
   const constants = new Set<string>();
   for (const file of files.filter((path) => /\.(?:ts|mts|mjs|js)$/.test(path) && !path.startsWith('test/docs/'))) {

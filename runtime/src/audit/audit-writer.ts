@@ -1,7 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { type Clock, isoNow } from '../clock.js';
-import { requestMeta } from '../http/request-meta.js';
 import { newId } from '../ids.js';
 import { isSecretField } from '../logger.js';
 import type { Store } from '../store/store.js';
@@ -19,15 +17,12 @@ export interface AuditEvent {
   readonly target?: string | null;
   /** Short fixed word for failures: `expired`, `revoked`, `bad_secret`, `unknown`. */
   readonly reason?: string | null;
-  /** Caller address and user agent; fill from the request with `requestSource(req)`. */
+  /** Caller address and user agent; fill from the request with `requestMeta(req)`. */
   readonly ip?: string | null;
   readonly userAgent?: string | null;
   /** Free-form detail; fields with secret-looking names are dropped before writing. */
   readonly details?: Readonly<Record<string, unknown>>;
 }
-
-/** `{ip, userAgent}` of a request, to spread into an `AuditEvent`. */
-export const requestSource = (req: IncomingMessage) => requestMeta(req);
 
 function scrub(details: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -61,15 +61,11 @@ export class Authenticator {
     this.#forwardAuthSources = options.forwardAuthSources ?? [];
   }
 
-  resolvers(): readonly CredentialResolver[] {
-    return this.#resolvers;
-  }
-
   /**
    * Resolves the request's credential (`access_token` cookie, else `Authorization: Bearer`, else `X-API-Key`) to a
    * principal, or throws 401 `unauthorized` / `token_expired`, or 429 `rate_limited` for an address that failed too
    * often or a credential over its request budget (charged here, once per request). Memoized on the request.
-   * `forwardAuth` (only `GET /auth/verify`) also looks at the forward-auth-only places first (`addForwardAuthSource`).
+   * `forwardAuth` (only `GET /auth/verify`) also looks at the forward-auth-only places first (`forwardAuthSources`).
    */
   async authenticate(req: IncomingMessage, options: { readonly forwardAuth?: boolean } = {}): Promise<Principal> {
     if (req.principal) return req.principal;

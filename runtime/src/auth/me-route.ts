@@ -43,9 +43,7 @@ export function meRoutes(): AnyRoute[] {
       tags: ['auth'],
       access: requires(),
       responses: { 200: { description: 'The caller', schema: MeSchema } },
-      handler: (_req, res, { principal }) => {
-        res.set('Cache-Control', 'no-store').json(meBody(principal));
-      },
+      handler: (_req, _res, { principal }) => meBody(principal),
     }),
   ];
 }

@@ -3,7 +3,7 @@ import type { Principal } from './principal.js';
 
 /**
  * Where a credential was found on the request, in the order `authenticate` looks. `ws_ticket` is a forward-auth-only
- * place (`GET /auth/verify`, see `Authenticator.addForwardAuthSource`): no other route ever presents it, so a resolver
+ * place (`GET /auth/verify`, see `AuthenticatorOptions.forwardAuthSources`): no other route ever presents it, so a resolver
  * listening only there cannot authenticate an ordinary API call.
  */
 export type CredentialSource = 'cookie' | 'bearer' | 'api_key' | 'ws_ticket';
@@ -18,7 +18,7 @@ export interface AuthRequest {
 
 /**
  * One credential kind. `matches` recognizes the credential's SHAPE only (cheap, no I/O, no secret check); the first
- * registered resolver that matches owns the credential and must `resolve` it to a `Principal` or throw an `AppError`:
+ * resolver in the composition root's list that matches owns the credential and must `resolve` it to a `Principal` or throw an `AppError`:
  * `unauthorized` (unknown, bad secret, revoked, malformed) or `token_expired` (only after the secret verified). Put a
  * short fixed word in the error's `reason` (`unknown`, `bad_secret`, `revoked`, `expired`, `signature`, ...): it labels
  * metrics and decides whether the failure counts toward the per-IP brute-force limit.

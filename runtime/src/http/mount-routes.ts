@@ -143,7 +143,7 @@ function answerFor(declared: AnyRoute): Answer | undefined {
   }
   return (res, returned) => {
     if (returned === undefined || res.headersSent) return;
-    // Routes other than hot ones are served by Express: its `json` sets the charset and the ETag as before.
+    // Routes other than hot ones are served by Express: its `json` sets the type with its charset, as before.
     (res as Response).status(status).set('Cache-Control', 'no-store').json(returned);
   };
 }

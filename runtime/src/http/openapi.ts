@@ -83,8 +83,9 @@ export const OAuthErrorBodySchema = z
   .meta({ id: 'OAuthError' });
 
 /**
- * Collects the operations feature modules register, and renders them as an OpenAPI 3.1 document. The zod schemas
- * registered here are the ones the routes validate with (`parseWith`), so the document cannot drift from the code.
+ * Collects the operation of every declared route (`mountRoutes` adds them), and renders them as an OpenAPI 3.1
+ * document. Its zod schemas are the ones the route layer validates with (`parseWith`), so the document cannot drift
+ * from the code.
  */
 export class OpenApiRegistry {
   readonly #operations: OperationSpec[] = [];

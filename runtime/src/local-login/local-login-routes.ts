@@ -1,4 +1,3 @@
-import { requestSource } from '../audit/audit-writer.js';
 import { auditUseFailure } from '../audit/use-failure-audit.js';
 import { RateLimitedError, rateLimited, unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
@@ -73,7 +72,7 @@ export function localLoginRoutes(
               kind: AUDIT_KIND,
               credentialId: null,
               reason: 'rate_limited',
-              ...requestSource(req),
+              ...requestMeta(req),
             });
             ctx.metrics.recordAuth(AUDIT_KIND, 'failure', 'rate_limited');
           }
@@ -91,7 +90,7 @@ export function localLoginRoutes(
             orgId: check.user?.org_id ?? null,
             target: check.user?.id ?? null,
             reason: check.reason,
-            ...requestSource(req),
+            ...requestMeta(req),
             details: { locked: lockedFor !== undefined },
           });
           ctx.metrics.recordAuth(AUDIT_KIND, 'failure', check.reason);
@@ -119,7 +118,7 @@ export function localLoginRoutes(
           credentialId: session?.familyId ?? access.jti,
           orgId: user.org_id,
           target: user.id,
-          ...requestSource(req),
+          ...requestMeta(req),
           details: { role: user.role, cookies: session !== undefined },
         });
         ctx.metrics.recordAuth(AUDIT_KIND, 'success');

@@ -50,8 +50,9 @@ export interface TokenRequest extends AuditContext {
 export type RevocationRequest = TokenRequest;
 
 /**
- * One kind of token `/oauth2/introspect` and `/oauth2/revoke` understand. Kinds are registered by the module that
- * owns the credential: access tokens, team/admin tokens, API keys, refresh tokens (browser sign-in).
+ * One kind of token `/oauth2/introspect` and `/oauth2/revoke` understand, written by the module that owns the
+ * credential and listed in the composition root: access tokens, team/admin tokens, API keys, refresh tokens (browser
+ * sign-in), and Entra tokens when an IdP is configured.
  */
 export interface TokenKind {
   /** Short name for logs and metrics: `access_token`, `api_key`, `team_token`, `refresh_token`, `entra_jwt`. */

@@ -1,12 +1,12 @@
 import type { Request, Response } from 'express';
 import * as client from 'openid-client';
-import { requestSource } from '../audit/audit-writer.js';
 import { auditUseFailure } from '../audit/use-failure-audit.js';
 import { epochSeconds } from '../clock.js';
 import { constantTimeEqual } from '../crypto/constant-time.js';
 import { AppError, invalidRequest } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema } from '../http/openapi.js';
+import { requestMeta } from '../http/request-meta.js';
 import { type AnyRoute, route } from '../http/route.js';
 import { clearLoginStateCookie, LOGIN_STATE_COOKIE, readCookie, setLoginStateCookie } from './cookies.js';
 import { LOGIN_STATE_TTL_SECONDS, type LoginState, openLoginStates, sealLoginStates } from './login-state.js';
@@ -82,7 +82,7 @@ export function loginRoutes(deps: LoginDeps): AnyRoute[] {
             kind: 'session.open_redirect_refused',
             credentialId: null,
             reason: 'open_redirect',
-            ...requestSource(req),
+            ...requestMeta(req),
           });
           throw invalidRequest(
             'query.return_to: must be a same-origin relative path such as /dashboard (no scheme, host or "//")',
@@ -198,7 +198,7 @@ export function loginRoutes(deps: LoginDeps): AnyRoute[] {
 function signInFailure(ctx: AppContext, req: Request, error: AppError): AppError {
   const reason = error.reason ?? 'unknown';
   ctx.metrics.recordAuth('sign_in', 'failure', reason);
-  auditUseFailure(ctx, { kind: 'session.sign_in', credentialId: null, reason, ...requestSource(req) });
+  auditUseFailure(ctx, { kind: 'session.sign_in', credentialId: null, reason, ...requestMeta(req) });
   return error;
 }
 
@@ -273,7 +273,7 @@ async function completeSignIn(
     credentialId: refresh.familyId,
     orgId: user.org_id,
     target: user.id,
-    ...requestSource(req),
+    ...requestMeta(req),
     details: { created, role: user.role, issuer: identity.issuer },
   });
   ctx.metrics.recordAuth('sign_in', 'success');

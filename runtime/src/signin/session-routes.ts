@@ -1,9 +1,9 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
-import { requestSource } from '../audit/audit-writer.js';
 import { unauthorized } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema } from '../http/openapi.js';
+import { requestMeta } from '../http/request-meta.js';
 import { forbiddenResponse, ORIGIN_REFUSED } from '../http/responses.js';
 import { type AnyRoute, route } from '../http/route.js';
 import {
@@ -64,7 +64,7 @@ export function sessionRoutes(deps: { readonly ctx: AppContext; readonly session
       },
       handler: async (req, res, input) => {
         const { token, viaCookie } = presentedRefreshToken(req, ctx, input.body);
-        const result = await sessions.refresh(token, requestSource(req));
+        const result = await sessions.refresh(token, requestMeta(req));
         if (result.outcome === 'refused') {
           if (viaCookie) clearSessionCookies(res);
           throw unauthorized(REFRESH_REFUSED, result.reason);
@@ -100,7 +100,7 @@ export function sessionRoutes(deps: { readonly ctx: AppContext; readonly session
         const { token, viaCookie } = presentedRefreshToken(req, ctx, input.body);
         // With the cookie, the browser's access token is revoked too (a copy of the cookie stops working now).
         const accessToken = viaCookie ? readCookie(req, ACCESS_TOKEN_COOKIE) : undefined;
-        await sessions.logout({ refreshToken: token, accessToken }, requestSource(req));
+        await sessions.logout({ refreshToken: token, accessToken }, requestMeta(req));
         clearSessionCookies(res);
       },
     }),

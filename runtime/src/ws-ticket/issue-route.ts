@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { requestSource } from '../audit/audit-writer.js';
 import { LastUsedThrottle } from '../credentials/last-used-throttle.js';
 import type { AppContext } from '../http/context.js';
 import { ErrorBodySchema } from '../http/openapi.js';
+import { requestMeta } from '../http/request-meta.js';
 import { type AnyRoute, requires, route } from '../http/route.js';
 import { RateLimiter } from '../rate-limit/limiter.js';
 import { WS_TICKET_TTL_SECONDS } from './ws-ticket-format.js';
@@ -54,7 +54,7 @@ export function wsTicketRoutes(ctx: AppContext, tickets: WsTickets, redis: Redis
           schema: ErrorBodySchema,
         },
       },
-      handler: async (req, res, { principal: caller }) => {
+      handler: async (req, _res, { principal: caller }) => {
         const callerKey = `${caller.kind}|${caller.subject}`;
         await limiter.consume(callerKey);
         const issued = await tickets.issue(caller);
@@ -66,11 +66,10 @@ export function wsTicketRoutes(ctx: AppContext, tickets: WsTickets, redis: Redis
             actor: { kind: caller.kind, subject: caller.subject },
             credentialId: caller.credentialId,
             orgId: caller.orgId,
-            ...requestSource(req),
+            ...requestMeta(req),
           });
         }
-        res.setHeader('Cache-Control', 'no-store');
-        res.status(200).json({ ticket: issued.ticket, expires_in: issued.expiresIn });
+        return { ticket: issued.ticket, expires_in: issued.expiresIn };
       },
     }),
   ];

@@ -13,7 +13,7 @@ export interface IssuedWsTicket {
   /** The ticket itself, shown once. */
   readonly ticket: string;
   /** Lifetime in seconds. */
-  readonly expiresIn: number;
+  readonly expiresIn: typeof WS_TICKET_TTL_SECONDS;
 }
 
 /** Why a presented ticket was refused; the caller is told none of this. */
