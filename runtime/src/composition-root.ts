@@ -46,6 +46,7 @@ import { FailedAuthGuard } from './rate-limit/failed-auth-guard.js';
 import { connectRedis } from './rate-limit/redis-connection.js';
 import { healthRoutes } from './routes/health.js';
 import { operationsRoutes } from './routes/operations.js';
+import { Readiness } from './routes/readiness.js';
 import { signingKeyRoutes } from './routes/signing-keys.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 import { pruneRefreshTokensPeriodically } from './signin/prune-refresh-tokens.js';
@@ -54,6 +55,7 @@ import { createRefreshTokens, type RefreshTokens } from './signin/refresh-tokens
 import { RelyingParty } from './signin/relying-party.js';
 import { SessionResolver } from './signin/session-resolver.js';
 import { SessionService } from './signin/session-service.js';
+import { SignInUsers } from './signin/sign-in-user.js';
 import { signinRoutes } from './signin/signin-routes.js';
 import { UserProfiles } from './users/user-profiles.js';
 import { UserRecords } from './users/user-records.js';
@@ -87,6 +89,10 @@ export interface Services {
   /** Reads the audit trail (`ctx.audit` writes it). */
   readonly auditLog: AuditService;
   readonly wsTickets: WsTickets;
+  /** The users browser sign-in finds or provisions. */
+  readonly signInUsers: SignInUsers;
+  /** The checks behind `/readyz`. */
+  readonly readiness: Readiness;
   /** Only with `LOCAL_LOGIN_ENABLED=true`: it makes a dummy password hash at start-up. */
   readonly localLogin: LocalLogin | undefined;
   /** Only with an IdP configured (`OIDC_ISSUER`): browser sign-in. */
@@ -129,6 +135,8 @@ export function composeServices(ctx: AppContext): Services {
   const sessions = new SessionService(ctx, { refreshTokens, users: userRecords, denylist });
   const auditLog = new AuditService(new AuditRecords(ctx.store));
   const wsTickets = new WsTickets(ctx);
+  const signInUsers = new SignInUsers({ store: ctx.store, clock: ctx.clock, catalog: config.catalog });
+  const readiness = new Readiness(ctx);
   const localLogin = config.localLogin.enabled ? new LocalLogin(ctx) : undefined;
   const relyingParty = config.oidc ? new RelyingParty(config.oidc, config.isProduction) : undefined;
   const entra = config.oidc
@@ -192,6 +200,8 @@ export function composeServices(ctx: AppContext): Services {
     sessions,
     auditLog,
     wsTickets,
+    signInUsers,
+    readiness,
     localLogin,
     relyingParty,
     auth,
@@ -210,7 +220,7 @@ export function routeTable(services: Services): AnyRoute[] {
   const { ctx, auth, apiKeys, apiClients, teamTokens, orgs, refreshTokens, guard, tokenKinds } = services;
   const callers = { auth, guard, clients: apiClients.checker };
   return [
-    ...healthRoutes(ctx),
+    ...healthRoutes(services.readiness),
     ...wellKnownRoutes(ctx),
     ...operationsRoutes(services.openapi, ctx.config.publicUrl),
     ...signingKeyRoutes(ctx),
@@ -224,7 +234,13 @@ export function routeTable(services: Services): AnyRoute[] {
     ...tokenRoutes(services.grants),
     ...introspectionRoutes(ctx, tokenKinds, callers),
     ...revocationRoutes(ctx, tokenKinds, callers),
-    ...signinRoutes({ ctx, rp: services.relyingParty, refreshTokens, sessions: services.sessions }),
+    ...signinRoutes({
+      ctx,
+      rp: services.relyingParty,
+      refreshTokens,
+      sessions: services.sessions,
+      users: services.signInUsers,
+    }),
     ...(services.localLogin ? localLoginRoutes(ctx, { login: services.localLogin, guard, refreshTokens }) : []),
     ...userRoutes(services.users),
     ...adminRoutes(ctx, auth),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { AppContext } from '../http/context.js';
 import { type AnyRoute, route } from '../http/route.js';
+import type { Readiness } from './readiness.js';
 
 const HealthSchema = z.object({ status: z.literal('ok') });
 const ReadySchema = z.object({
@@ -9,7 +9,7 @@ const ReadySchema = z.object({
 });
 
 /** `/healthz` (process alive) and `/readyz` (store reachable and an active signing key loaded, else 503). */
-export function healthRoutes(ctx: AppContext): AnyRoute[] {
+export function healthRoutes(readiness: Readiness): AnyRoute[] {
   return [
     route({
       method: 'get',
@@ -31,19 +31,12 @@ export function healthRoutes(ctx: AppContext): AnyRoute[] {
         503: { description: 'Not ready (see checks)', schema: ReadySchema },
       },
       handler: async (_req, res) => {
-        const store = await ctx.store.ping().then(
-          () => 'ok' as const,
-          (error: unknown) => {
-            ctx.logger.warn({ err: error }, 'readiness: store unreachable');
-            return 'unreachable' as const;
-          },
-        );
-        const signingKey = ctx.keys.ready ? ('ok' as const) : ('missing' as const);
-        const ready = store === 'ok' && signingKey === 'ok';
+        const checks = await readiness.check();
+        const ready = Object.values(checks).every((state) => state === 'ok');
         res
           .status(ready ? 200 : 503)
           .set('Cache-Control', 'no-store')
-          .json({ status: ready ? 'ready' : 'not_ready', checks: { store, signing_key: signingKey } });
+          .json({ status: ready ? 'ready' : 'not_ready', checks });
       },
     }),
   ];

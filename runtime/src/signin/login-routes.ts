@@ -22,13 +22,15 @@ import {
   LoginQuerySchema,
 } from './schemas.js';
 import { issueSessionAccessToken, setSessionCookiesFor, userView } from './session-tokens.js';
-import { signInUser } from './sign-in-user.js';
+import type { SignedInUser, SignInUsers } from './sign-in-user.js';
 
 export interface LoginDeps {
   readonly ctx: AppContext;
   /** Undefined when no IdP is configured (`OIDC_ISSUER` unset): the sign-in endpoints then answer 404. */
   readonly rp: RelyingParty | undefined;
   readonly refreshTokens: RefreshTokens;
+  /** Finds or provisions the user an ID token names. */
+  readonly users: SignInUsers;
 }
 
 const tags = ['sign-in'];
@@ -250,7 +252,7 @@ async function completeSignIn(
 ) {
   const { ctx, refreshTokens } = deps;
   let identity: Awaited<ReturnType<RelyingParty['exchange']>>;
-  let signedIn: Awaited<ReturnType<typeof signInUser>>;
+  let signedIn: SignedInUser;
   try {
     identity = await rp.exchange({
       callbackUrl,
@@ -258,7 +260,7 @@ async function completeSignIn(
       nonce: login.nonce,
       codeVerifier: login.code_verifier,
     });
-    signedIn = await signInUser({ store: ctx.store, clock: ctx.clock, catalog: ctx.config.catalog }, identity);
+    signedIn = await deps.users.signIn(identity);
   } catch (error) {
     throw error instanceof AppError && error.status < 500 ? signInFailure(ctx, req, error) : error;
   }

@@ -17,13 +17,26 @@ export interface SignedInUser {
   readonly created: boolean;
 }
 
-/**
- * Finds or provisions the user an ID token names (unique by issuer and subject) and records the sign-in. A new user
- * joins the default org with the role mapped from the `roles` claim (else the catalog's default role); a returning
- * user keeps the role an admin gave them, while e-mail and name follow the IdP. Disabled users are refused.
- */
-export async function signInUser(
-  deps: { store: Store; clock: Clock; catalog: Catalog },
+/** The users browser sign-in provisions: the one place that reads and writes them for `/auth/callback`. */
+export class SignInUsers {
+  readonly #deps: { readonly store: Store; readonly clock: Clock; readonly catalog: Catalog };
+
+  constructor(deps: { readonly store: Store; readonly clock: Clock; readonly catalog: Catalog }) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Finds or provisions the user an ID token names (unique by issuer and subject) and records the sign-in. A new user
+   * joins the default org with the role mapped from the `roles` claim (else the catalog's default role); a returning
+   * user keeps the role an admin gave them, while e-mail and name follow the IdP. Disabled users are refused.
+   */
+  signIn(identity: IdTokenIdentity): Promise<SignedInUser> {
+    return signInUser(this.#deps, identity);
+  }
+}
+
+async function signInUser(
+  deps: { readonly store: Store; readonly clock: Clock; readonly catalog: Catalog },
   identity: IdTokenIdentity,
 ): Promise<SignedInUser> {
   const { store, clock, catalog } = deps;

@@ -24,6 +24,7 @@ const QUERY_LAYER: ReadonlyArray<readonly [string, RegExp]> = [
   ['imports from store/', /from\s+['"][^'"]*\/store\/[^'"]*['"]/],
   ['imports kysely', /from\s+['"]kysely['"]/],
   ['reads the query builder (.db)', /\.db\b/],
+  ['reaches for the store (.store)', /\.store\b/],
   ['opens a transaction', /\.transaction\(/],
   ['builds a query', /\b(?:selectFrom|updateTable|insertInto|deleteFrom|replaceInto|mergeInto)\(/],
   ['writes raw SQL', /\bsql\s*(?:<[^>]*>)?\s*`/],
