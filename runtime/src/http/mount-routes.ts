@@ -9,7 +9,7 @@ import type { FastHandler, FastRouter } from './fast-router.js';
 import { jsonBody } from './json-body.js';
 import { type HttpMethod, type OpenApiRegistry, type OperationSpec, parseWith } from './openapi.js';
 import { BODY_LIMIT_BYTES } from './raw-body.js';
-import { routeLayerResponses } from './responses.js';
+import { withRouteLayerResponses } from './responses.js';
 import type { AnyRoute, BodySpec, HandlerQuery } from './route.js';
 
 /** What the route layer needs besides the routes: who the caller is, and where hot routes and operations go. */
@@ -75,11 +75,11 @@ export function operationOf(declared: AnyRoute): OperationSpec {
   const body = declared.body as BodySpec | undefined;
   const permissions =
     access !== 'public' && access.authenticates === undefined ? (access.permissions ?? []) : undefined;
-  const answeredByLayer = routeLayerResponses({
+  const layerChecks = {
     method: declared.method,
     validates: declared.params !== undefined || isValidatedQuery(declared.query) || body?.kind === 'json',
     permissions,
-  });
+  };
   return {
     method: declared.method,
     path: declared.path,
@@ -94,8 +94,7 @@ export function operationOf(declared: AnyRoute): OperationSpec {
       schema: declared.bodyOptional ? body.schema.optional() : body.schema,
       contentType: body.kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded',
     },
-    // A route's own description of one of the route layer's answers wins: it says more (e.g. the tenant checks).
-    responses: { ...answeredByLayer, ...declared.responses },
+    responses: withRouteLayerResponses(layerChecks, declared.responses),
   };
 }
 

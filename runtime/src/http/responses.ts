@@ -48,6 +48,37 @@ export interface RouteLayerChecks {
 }
 
 /**
+ * A route's documented responses with the route layer's: the route's own description of a status wins (it says
+ * more, e.g. the tenant checks), but keeps what only the layer knows of that status: its headers (`Retry-After` and
+ * `RateLimit` on 429) and, on a 403 of a method that changes state, the session cookie's Origin refusal.
+ */
+export function withRouteLayerResponses(
+  checks: RouteLayerChecks,
+  declared: Readonly<Record<number, ResponseSpec>>,
+): Record<number, ResponseSpec> {
+  const layer = routeLayerResponses(checks);
+  const merged: Record<number, ResponseSpec> = { ...layer };
+  for (const [code, own] of Object.entries(declared)) {
+    const status = Number(code);
+    const theirs = layer[status];
+    if (!theirs) {
+      merged[status] = own;
+      continue;
+    }
+    const originRefusal = status === 403 && theirs.description.includes(ORIGIN_REFUSED);
+    merged[status] = {
+      ...own,
+      description:
+        originRefusal && !own.description.includes(ORIGIN_REFUSED)
+          ? `${own.description}, or ${ORIGIN_REFUSED}`
+          : own.description,
+      ...(theirs.headers || own.headers ? { headers: { ...theirs.headers, ...own.headers } } : {}),
+    };
+  }
+  return merged;
+}
+
+/**
  * The error responses the route layer itself answers for a route: 400 when it validates input; for a route it
  * authenticates, 401 and 429, and 403 when it checks permissions or when a session cookie's Origin is checked (a
  * method that changes state).

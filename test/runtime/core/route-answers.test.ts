@@ -6,6 +6,7 @@ import type { Authenticator } from '../../../runtime/src/auth/authenticator.js';
 import { FastRouter } from '../../../runtime/src/http/fast-router.js';
 import { mountRoutes } from '../../../runtime/src/http/mount-routes.js';
 import { OpenApiRegistry, z } from '../../../runtime/src/http/openapi.js';
+import { forbiddenResponse, ORIGIN_REFUSED, withRouteLayerResponses } from '../../../runtime/src/http/responses.js';
 import { ROUTE_LAYER_CREDENTIALS, requires, route } from '../../../runtime/src/http/route.js';
 
 const ThingSchema = z.object({ id: z.string() });
@@ -125,5 +126,27 @@ describe('route access', () => {
       handler: () => undefined,
     });
     expect(cookieOnly.path).toBe('/cookie-only');
+  });
+});
+
+describe('documented answers', () => {
+  const checks = { method: 'post', validates: true, permissions: ['audit:read'] } as const;
+
+  it("keeps a route's own description and adds what only the route layer knows of that status", () => {
+    const responses = withRouteLayerResponses(checks, {
+      403: forbiddenResponse('lacks `audit:read`, or a scope it tries to grant'),
+      429: { description: 'Too many tickets' },
+    });
+    expect(responses[403]?.description).toBe(
+      `\`forbidden\`: lacks \`audit:read\`, or a scope it tries to grant, or ${ORIGIN_REFUSED}`,
+    );
+    expect(responses[429]?.description).toBe('Too many tickets');
+    expect(Object.keys(responses[429]?.headers ?? {})).toEqual(['Retry-After', 'RateLimit-Policy', 'RateLimit']);
+    expect(Object.keys(responses).sort()).toEqual(['400', '401', '403', '429']);
+  });
+
+  it('adds no Origin refusal to a read', () => {
+    const responses = withRouteLayerResponses({ ...checks, method: 'get' }, { 403: forbiddenResponse('not yours') });
+    expect(responses[403]?.description).toBe('`forbidden`: not yours');
   });
 });
