@@ -1,6 +1,10 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { CredentialLookup } from '../../../runtime/src/credentials/cache/credential-lookup.js';
+import {
+  CredentialLookup,
+  MAX_CACHED,
+  MAX_UNKNOWN_IDS,
+} from '../../../runtime/src/credentials/cache/credential-lookup.js';
 import { LastUsedThrottle } from '../../../runtime/src/credentials/last-used-throttle.js';
 import { ManualClock } from '../../support/clock.js';
 
@@ -149,6 +153,31 @@ describe('CredentialLookup', () => {
     expect(await again).toBe('fresh');
     expect(await lookup.find('cli_1')).toBe('fresh');
     expect(loads()).toBe(2);
+  });
+
+  it('keeps at most MAX_CACHED credentials and MAX_UNKNOWN_IDS unknown ids, the least recently used going first', async () => {
+    const loads: string[] = [];
+    const lookup = new CredentialLookup<string>({
+      clock: new ManualClock(),
+      logger: pino({ level: 'silent' }),
+      cacheTtlSeconds: 30,
+      cacheUnknown: true,
+      load: async (id) => {
+        loads.push(id);
+        return id.startsWith('known_') ? `row ${id}` : undefined;
+      },
+      writeLastUsed: async () => undefined,
+    });
+    for (let i = 0; i <= MAX_CACHED; i++) await lookup.find(`known_${i}`);
+    for (let i = 0; i <= MAX_UNKNOWN_IDS; i++) await lookup.find(`unknown_${i}`);
+    const before = loads.length;
+    // The newest of each stayed; the oldest of each was dropped, whatever ids came after it.
+    await lookup.find(`known_${MAX_CACHED}`);
+    await lookup.find(`unknown_${MAX_UNKNOWN_IDS}`);
+    expect(loads.length).toBe(before);
+    await lookup.find('known_0');
+    await lookup.find('unknown_0');
+    expect(loads.slice(before)).toEqual(['known_0', 'unknown_0']);
   });
 
   it('serves a cached credential until its TTL has passed, then reads it again', async () => {

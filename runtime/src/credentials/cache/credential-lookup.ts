@@ -11,8 +11,8 @@ import { LastUsedThrottle } from '../last-used-throttle.js';
  * Most credentials cached, most unknown ids remembered, most last-known credentials kept for an outage of the store:
  * each its own bound (the least recently used is dropped first), whatever ids an attacker cycles through.
  */
-const MAX_CACHED = 10_000;
-const MAX_UNKNOWN_IDS = 10_000;
+export const MAX_CACHED = 10_000;
+export const MAX_UNKNOWN_IDS = 10_000;
 const MAX_LAST_KNOWN = 10_000;
 /** After the store failed to answer, how long lookups use the last-known credential without asking it again, in ms. */
 const STORE_RETRY_MS = 1000;
