@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestMeta, TRUST_PROXY } from '../../../runtime/src/http/request-meta.js';
+import { requestMeta, TRUST_PROXY, trustProxy } from '../../../runtime/src/http/request-meta.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { bootstrapAdminKey, call, eventually } from '../auth/helpers.js';
 
@@ -39,8 +39,18 @@ describe('requestMeta in the running app', () => {
   });
   afterAll(() => app?.close());
 
-  it("follows the app's own trust proxy rule", () => {
+  it("judges every hop as the app's own trust proxy rule does", () => {
     expect(app.runtime.app.get('trust proxy')).toBe(TRUST_PROXY);
+    const express = app.runtime.app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+    const hops = ['127.0.0.1', '::1', '10.1.2.3', '172.16.0.1', '192.168.0.9', 'fe80::1', 'fd00::1'];
+    const callers = ['203.0.113.7', '8.8.8.8', '2001:db8::1', '100.64.0.1'];
+    for (const address of [...hops, ...callers]) {
+      for (const hop of [0, 1, 2])
+        expect([address, hop, trustProxy(address, hop)]).toEqual([address, hop, express(address, hop)]);
+    }
+    // The rule believes private hops and no public address.
+    expect(hops.every((address) => trustProxy(address, 0))).toBe(true);
+    expect(callers.some((address) => trustProxy(address, 0))).toBe(false);
   });
 
   it("records the forwarded client's canonical address in audit rows written behind a private proxy", async () => {
